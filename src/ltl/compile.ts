@@ -1,0 +1,507 @@
+import { atomsOf, type Formula } from "./ast.js";
+import type { Dfa } from "./dfa.js";
+import { TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
+import { minimize, type SymbolicDfa } from "./minimize.js";
+import { BooleanOps, Mtbdd, NodeLimitError } from "./mtbdd.js";
+import type { SpecMode } from "./spec.js";
+
+/**
+ * LTLf (with pure-past subformulas) to a minimal DFA, by formula progression.
+ *
+ * A state is a set of obligations for the next step: a disjunctive normal form over terms `X φ`
+ * (there must be a next step, and φ holds there) and `WX φ` (if there is a next step, φ holds
+ * there), plus, when the formula has past operators, one "carry" bit per past operator that
+ * summarizes the trace so far. Reading a letter replaces each term by the expansion of φ at that
+ * step (F φ = φ | X F φ, G φ = φ & WX G φ, ...), computed as a decision diagram over the atoms
+ * whose leaves are the next obligations — so a state's successors come with symbolic guards and
+ * the alphabet 2^atoms is never enumerated. A state accepts when one of its cubes has weak terms
+ * only (no step is owed). Formulas are hash-consed in negation normal form, so equal obligations
+ * are equal integers; the result is minimized afterwards.
+ */
+
+export interface CompileOptions {
+  /** Refuse to explore more than this many states (before minimization). Defaults to 100,000. */
+  maxStates?: number;
+  /** What the error names when the limit is hit. Defaults to `the formula`. */
+  label?: string;
+}
+
+export interface CompileTarget {
+  readonly mode: SpecMode;
+  /** The alphabet's atoms (or events) in order; must include every atom the formula uses. */
+  readonly atoms: readonly string[];
+}
+
+export const DEFAULT_MAX_STATES = 100_000;
+
+/** Compiles a formula over the given atoms to its minimal DFA. */
+export function compileFormula(formula: Formula, target?: Partial<CompileTarget>, options: CompileOptions = {}): Dfa {
+  const atoms = target?.atoms ?? atomsOf(formula);
+  const mode = target?.mode ?? "propositional";
+  for (const name of atomsOf(formula)) {
+    if (!atoms.includes(name)) throw new UnsupportedFormulaError(`the formula uses '${name}', which is not among the atoms (${atoms.join(", ")})`);
+  }
+  if (mode === "events" && atoms.length === 0) throw new UnsupportedFormulaError("an events-mode automaton needs at least one event");
+  const builder = new Builder(atoms, mode);
+  try {
+    return minimize(builder.explore(formula, options.maxStates ?? DEFAULT_MAX_STATES, options.label ?? "the formula"));
+  } catch (error) {
+    if (error instanceof NodeLimitError) {
+      throw new TooManyStatesError(options.maxStates ?? DEFAULT_MAX_STATES, builder.exploredStates, `${options.label ?? "the formula"} (${error.message})`);
+    }
+    throw error;
+  }
+}
+
+// Operators of interned future formulas in negation normal form.
+const enum Op {
+  True, False, Atom, NotAtom, Past, NotPast, And, Or, Next, WeakNext, Eventually, Always, Until, Release, WeakUntil, StrongRelease,
+}
+
+// Operators of interned pure-past formulas (evaluated, never progressed).
+const enum PastOp {
+  True, False, Atom, Not, And, Or, Yesterday, WeakYesterday, Once, Historically, Since,
+}
+
+const FIRST_VALUE = 2; // diagram terminals 0 and 1 are booleans; obligations and states come after
+
+class Builder {
+  readonly store = new Mtbdd();
+  readonly bool = new BooleanOps(this.store);
+  exploredStates = 0;
+
+  // Future formulas (NNF), hash-consed.
+  private readonly ops: Op[] = [];
+  private readonly as: number[] = [];
+  private readonly bs: number[] = [];
+  private readonly nodeIds = new Map<string, number>();
+
+  // Pure-past formulas, hash-consed; `carries` lists the temporal ones, each owning one carry bit.
+  private readonly pastOps: PastOp[] = [];
+  private readonly pastAs: number[] = [];
+  private readonly pastBs: number[] = [];
+  private readonly pastIds = new Map<string, number>();
+  private readonly carries: number[] = [];
+  private readonly carryIndex = new Map<number, number>();
+
+  // Terms X φ / WX φ, obligations (DNFs over terms) and states (obligation × carries).
+  private readonly termIds = new Map<string, number>();
+  private readonly termStrong: boolean[] = [];
+  private readonly termNode: number[] = [];
+  private readonly dnfs: number[][][] = [];
+  private readonly dnfIds = new Map<string, number>();
+  private readonly pairs: { dnf: number; carries: string }[] = [];
+  private readonly pairIds = new Map<string, number>();
+
+  private readonly expansions = new Map<number, number>();
+  private readonly termExpansions = new Map<number, number>();
+  private readonly dnfFalse: number;
+  private readonly dnfTrue: number;
+  private readonly atomIndex: Map<string, number>;
+
+  constructor(
+    private readonly atoms: readonly string[],
+    private readonly mode: SpecMode,
+  ) {
+    this.atomIndex = new Map(atoms.map((a, i) => [a, i]));
+    this.dnfFalse = this.internDnf([]);
+    this.dnfTrue = this.internDnf([[]]);
+  }
+
+  explore(formula: Formula, maxStates: number, label: string): SymbolicDfa {
+    const root = this.nnf(formula, true);
+    const initialCarries = this.carries.map((p) => (this.pastOps[p] === PastOp.WeakYesterday || this.pastOps[p] === PastOp.Historically ? "1" : "0")).join("");
+    const startTerm = this.term(true, root);
+    const startDnf = startTerm < 0 ? this.dnfFalse : this.internDnf([[startTerm]]);
+
+    // State 0 is a start state of its own that nothing returns to: minimization may then give it
+    // either acceptance, since the empty trace is not a trace (see minimize.ts).
+    const states: { dnf: number; carries: string }[] = [{ dnf: startDnf, carries: initialCarries }];
+    const stateOf = new Map<number, number>();
+    const accepting: boolean[] = [false];
+    const transitions: { to: number; guard: number }[][] = [];
+
+    const stateFor = (pair: number): number => {
+      let id = stateOf.get(pair);
+      if (id === undefined) {
+        id = states.length;
+        if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
+        stateOf.set(pair, id);
+        const p = this.pairs[pair - FIRST_VALUE]!;
+        states.push(p);
+        accepting.push(this.dnfAccepts(p.dnf));
+      }
+      return id;
+    };
+
+    for (let s = 0; s < states.length; s++) {
+      this.exploredStates = states.length;
+      const successor = this.successor(states[s]!.dnf, states[s]!.carries);
+      transitions.push(this.mode === "events" ? this.eventTransitions(successor, stateFor) : this.symbolicTransitions(successor, stateFor));
+    }
+    return { store: this.store, bool: this.bool, mode: this.mode, atoms: this.atoms, accepting, transitions, initial: 0 };
+  }
+
+  private symbolicTransitions(successor: number, stateFor: (pair: number) => number): { to: number; guard: number }[] {
+    return this.store.terminals(successor).map((pair) => ({
+      to: stateFor(pair),
+      guard: this.store.select(successor, (v) => v === pair),
+    }));
+  }
+
+  private eventTransitions(successor: number, stateFor: (pair: number) => number): { to: number; guard: number }[] {
+    const byTarget = new Map<number, number>();
+    for (let e = 0; e < this.atoms.length; e++) {
+      const to = stateFor(this.store.evaluate(successor, (v) => v === e));
+      byTarget.set(to, this.bool.or(byTarget.get(to) ?? this.bool.falseNode, this.bool.variable(e)));
+    }
+    return [...byTarget].map(([to, guard]) => ({ to, guard }));
+  }
+
+  /** The diagram from letters to successor (obligation, carries) pairs. */
+  private successor(dnf: number, carries: string): number {
+    let result = this.store.leaf(this.dnfFalse);
+    for (const cube of this.dnfs[dnf - FIRST_VALUE]!) {
+      let conj = this.store.leaf(this.dnfTrue);
+      for (const t of cube) conj = this.dnfAnd(conj, this.expandTerm(t));
+      result = this.dnfOr(result, conj);
+    }
+    if (this.carries.length === 0) return this.store.mapLeaves(result, (d) => this.internPair(d, ""));
+    // Past operators: substitute their values at this step (functions of the letter and the
+    // carries) for their variables, then attach the carries the next step will see.
+    const values = new Map<number, number>();
+    const value = (p: number): number => this.pastValue(p, carries, values);
+    const n = this.atoms.length;
+    let withPast = this.store.compose(result, (v) => (v >= n ? value(this.carries[v - n]!) : undefined));
+    withPast = this.store.mapLeaves(withPast, (d) => this.internPair(d, ""));
+    for (const p of this.carries) {
+      const op = this.pastOps[p]!;
+      const carried = op === PastOp.Yesterday || op === PastOp.WeakYesterday ? value(this.pastAs[p]!) : value(p);
+      withPast = this.store.apply("appendCarry", withPast, carried, (pair, bit) => {
+        const { dnf: d, carries: c } = this.pairs[pair - FIRST_VALUE]!;
+        return this.internPair(d, c + String(bit));
+      });
+    }
+    return withPast;
+  }
+
+  /** The value of a pure-past formula at the current step, as a 0/1 diagram over the letter. */
+  private pastValue(p: number, carries: string, memo: Map<number, number>): number {
+    const cached = memo.get(p);
+    if (cached !== undefined) return cached;
+    const b = this.bool;
+    const sub = (q: number): number => this.pastValue(q, carries, memo);
+    const carry = (): number => (carries[this.carryIndex.get(p)!] === "1" ? b.trueNode : b.falseNode);
+    let result: number;
+    switch (this.pastOps[p]!) {
+      case PastOp.True: result = b.trueNode; break;
+      case PastOp.False: result = b.falseNode; break;
+      case PastOp.Atom: result = b.variable(this.pastAs[p]!); break;
+      case PastOp.Not: result = b.not(sub(this.pastAs[p]!)); break;
+      case PastOp.And: result = b.and(sub(this.pastAs[p]!), sub(this.pastBs[p]!)); break;
+      case PastOp.Or: result = b.or(sub(this.pastAs[p]!), sub(this.pastBs[p]!)); break;
+      case PastOp.Yesterday:
+      case PastOp.WeakYesterday: result = carry(); break;
+      case PastOp.Once: result = b.or(sub(this.pastAs[p]!), carry()); break;
+      case PastOp.Historically: result = b.and(sub(this.pastAs[p]!), carry()); break;
+      case PastOp.Since: result = b.or(sub(this.pastBs[p]!), b.and(sub(this.pastAs[p]!), carry())); break;
+    }
+    memo.set(p, result);
+    return result;
+  }
+
+  private expandTerm(t: number): number {
+    let e = this.termExpansions.get(t);
+    if (e === undefined) {
+      e = this.expand(this.termNode[t]!);
+      this.termExpansions.set(t, e);
+    }
+    return e;
+  }
+
+  /** The formula at the current step: a diagram over the letter (and past variables) to obligations for the next. */
+  private expand(node: number): number {
+    const cached = this.expansions.get(node);
+    if (cached !== undefined) return cached;
+    const a = this.as[node]!;
+    const b = this.bs[node]!;
+    const leaf = (dnf: number): number => this.store.leaf(dnf);
+    const obligation = (strong: boolean, f: number): number => {
+      const t = this.term(strong, f);
+      return leaf(t === -1 ? this.dnfFalse : t === -2 ? this.dnfTrue : this.internDnf([[t]]));
+    };
+    let result: number;
+    switch (this.ops[node]!) {
+      case Op.True: result = leaf(this.dnfTrue); break;
+      case Op.False: result = leaf(this.dnfFalse); break;
+      case Op.Atom: result = this.store.node(a, leaf(this.dnfFalse), leaf(this.dnfTrue)); break;
+      case Op.NotAtom: result = this.store.node(a, leaf(this.dnfTrue), leaf(this.dnfFalse)); break;
+      case Op.Past: result = this.store.node(this.atoms.length + a, leaf(this.dnfFalse), leaf(this.dnfTrue)); break;
+      case Op.NotPast: result = this.store.node(this.atoms.length + a, leaf(this.dnfTrue), leaf(this.dnfFalse)); break;
+      case Op.And: result = this.dnfAnd(this.expand(a), this.expand(b)); break;
+      case Op.Or: result = this.dnfOr(this.expand(a), this.expand(b)); break;
+      case Op.Next: result = obligation(true, a); break;
+      case Op.WeakNext: result = obligation(false, a); break;
+      case Op.Eventually: result = this.dnfOr(this.expand(a), obligation(true, node)); break;
+      case Op.Always: result = this.dnfAnd(this.expand(a), obligation(false, node)); break;
+      case Op.Until: result = this.dnfOr(this.expand(b), this.dnfAnd(this.expand(a), obligation(true, node))); break;
+      case Op.Release: result = this.dnfAnd(this.expand(b), this.dnfOr(this.expand(a), obligation(false, node))); break;
+      case Op.WeakUntil: result = this.dnfOr(this.expand(b), this.dnfAnd(this.expand(a), obligation(false, node))); break;
+      case Op.StrongRelease: result = this.dnfAnd(this.expand(b), this.dnfOr(this.expand(a), obligation(true, node))); break;
+    }
+    this.expansions.set(node, result);
+    return result;
+  }
+
+  private dnfAnd(f: number, g: number): number {
+    return this.store.apply("dnfAnd", f, g, (x, y) => this.andDnf(x, y));
+  }
+
+  private dnfOr(f: number, g: number): number {
+    return this.store.apply("dnfOr", f, g, (x, y) => this.orDnf(x, y));
+  }
+
+  private andDnf(x: number, y: number): number {
+    if (x === this.dnfFalse || y === this.dnfFalse) return this.dnfFalse;
+    if (x === this.dnfTrue) return y;
+    if (y === this.dnfTrue) return x;
+    const cubes: number[][] = [];
+    for (const c of this.dnfs[x - FIRST_VALUE]!) {
+      for (const d of this.dnfs[y - FIRST_VALUE]!) {
+        const merged = this.simplifyCube(mergeSorted(c, d));
+        if (merged !== undefined) cubes.push(merged);
+      }
+    }
+    return this.internDnf(cubes);
+  }
+
+  private orDnf(x: number, y: number): number {
+    if (x === this.dnfTrue || y === this.dnfTrue) return this.dnfTrue;
+    if (x === this.dnfFalse) return y;
+    if (y === this.dnfFalse) return x;
+    return this.internDnf([...this.dnfs[x - FIRST_VALUE]!, ...this.dnfs[y - FIRST_VALUE]!]);
+  }
+
+  /** `X φ & WX φ` is `X φ`; `WX false` (this is the last step) contradicts any `X`. */
+  private simplifyCube(cube: number[]): number[] | undefined {
+    let hasStrong = false;
+    let hasLast = false;
+    const strongNodes = new Set<number>();
+    for (const t of cube) {
+      if (this.termStrong[t]) {
+        hasStrong = true;
+        strongNodes.add(this.termNode[t]!);
+      } else if (this.ops[this.termNode[t]!] === Op.False) hasLast = true;
+    }
+    if (hasStrong && hasLast) return undefined;
+    if (strongNodes.size === 0) return cube;
+    return cube.filter((t) => this.termStrong[t] || !strongNodes.has(this.termNode[t]!));
+  }
+
+  /** Interns a DNF after removing duplicate and absorbed (superset) cubes. */
+  private internDnf(input: number[][]): number {
+    const unique = new Map<string, number[]>();
+    for (const c of input) unique.set(c.join(","), c);
+    const cubes = [...unique.values()].sort((a, b) => a.length - b.length);
+    const kept: number[][] = [];
+    for (const c of cubes) {
+      if (!kept.some((k) => isSubset(k, c))) kept.push(c);
+    }
+    kept.sort(compareCubes);
+    const key = kept.map((c) => `[${c.join(",")}]`).join("");
+    let id = this.dnfIds.get(key);
+    if (id === undefined) {
+      id = this.dnfs.length + FIRST_VALUE;
+      this.dnfs.push(kept);
+      this.dnfIds.set(key, id);
+    }
+    return id;
+  }
+
+  private internPair(dnf: number, carries: string): number {
+    const key = `${dnf}|${carries}`;
+    let id = this.pairIds.get(key);
+    if (id === undefined) {
+      id = this.pairs.length + FIRST_VALUE;
+      this.pairs.push({ dnf, carries });
+      this.pairIds.set(key, id);
+    }
+    return id;
+  }
+
+  private dnfAccepts(dnf: number): boolean {
+    return this.dnfs[dnf - FIRST_VALUE]!.some((cube) => cube.every((t) => !this.termStrong[t]));
+  }
+
+  /** The term X f (strong) or WX f; -1 stands for `false` (X false), -2 for `true` (WX true). */
+  private term(strong: boolean, f: number): number {
+    if (strong && this.ops[f] === Op.False) return -1;
+    if (!strong && this.ops[f] === Op.True) return -2;
+    const key = `${strong ? "X" : "W"}${f}`;
+    let id = this.termIds.get(key);
+    if (id === undefined) {
+      id = this.termStrong.length;
+      this.termStrong.push(strong);
+      this.termNode.push(f);
+      this.termIds.set(key, id);
+    }
+    return id;
+  }
+
+  private mk(op: Op, a = -1, b = -1): number {
+    if (op === Op.And || op === Op.Or) {
+      const absorbing = op === Op.And ? Op.False : Op.True;
+      const neutral = op === Op.And ? Op.True : Op.False;
+      if (this.ops[a] === absorbing || this.ops[b] === absorbing) return this.mk(absorbing);
+      if (this.ops[a] === neutral) return b;
+      if (this.ops[b] === neutral) return a;
+      if (a === b) return a;
+      if (a > b) [a, b] = [b, a];
+    }
+    const key = `${op},${a},${b}`;
+    let id = this.nodeIds.get(key);
+    if (id === undefined) {
+      id = this.ops.length;
+      this.ops.push(op);
+      this.as.push(a);
+      this.bs.push(b);
+      this.nodeIds.set(key, id);
+    }
+    return id;
+  }
+
+  private readonly nnfMemo = [new WeakMap<Formula, number>(), new WeakMap<Formula, number>()] as const;
+
+  /**
+   * Negation normal form of `f` (or of its negation when `positive` is false), hash-consed.
+   * Memoized on object identity: sugar such as patterns builds formulas that share subtrees.
+   */
+  private nnf(f: Formula, positive: boolean): number {
+    const memo = this.nnfMemo[positive ? 1 : 0];
+    let id = memo.get(f);
+    if (id === undefined) {
+      id = this.nnfUncached(f, positive);
+      memo.set(f, id);
+    }
+    return id;
+  }
+
+  private nnfUncached(f: Formula, positive: boolean): number {
+    switch (f.kind) {
+      case "true": return this.mk(positive ? Op.True : Op.False);
+      case "false": return this.mk(positive ? Op.False : Op.True);
+      case "last": return positive ? this.mk(Op.WeakNext, this.mk(Op.False)) : this.mk(Op.Next, this.mk(Op.True));
+      case "atom": return this.mk(positive ? Op.Atom : Op.NotAtom, this.atomIndex.get(f.name)!);
+      case "not": return this.nnf(f.arg, !positive);
+      case "and": return this.mk(positive ? Op.And : Op.Or, this.nnf(f.left, positive), this.nnf(f.right, positive));
+      case "or": return this.mk(positive ? Op.Or : Op.And, this.nnf(f.left, positive), this.nnf(f.right, positive));
+      case "implies": return this.mk(positive ? Op.Or : Op.And, this.nnf(f.left, !positive), this.nnf(f.right, positive));
+      case "iff": {
+        // a <-> b  =  (a -> b) & (b -> a);   !(a <-> b)  =  (a & !b) | (!a & b)
+        const [l, nl, r, nr] = [this.nnf(f.left, true), this.nnf(f.left, false), this.nnf(f.right, true), this.nnf(f.right, false)];
+        return positive
+          ? this.mk(Op.And, this.mk(Op.Or, nl, r), this.mk(Op.Or, nr, l))
+          : this.mk(Op.Or, this.mk(Op.And, l, nr), this.mk(Op.And, nl, r));
+      }
+      case "next": return this.mk(positive ? Op.Next : Op.WeakNext, this.nnf(f.arg, positive));
+      case "weakNext": return this.mk(positive ? Op.WeakNext : Op.Next, this.nnf(f.arg, positive));
+      case "eventually": return this.mk(positive ? Op.Eventually : Op.Always, this.nnf(f.arg, positive));
+      case "always": return this.mk(positive ? Op.Always : Op.Eventually, this.nnf(f.arg, positive));
+      case "until": return this.mk(positive ? Op.Until : Op.Release, this.nnf(f.left, positive), this.nnf(f.right, positive));
+      case "release": return this.mk(positive ? Op.Release : Op.Until, this.nnf(f.left, positive), this.nnf(f.right, positive));
+      case "weakUntil": return this.mk(positive ? Op.WeakUntil : Op.StrongRelease, this.nnf(f.left, positive), this.nnf(f.right, positive));
+      case "strongRelease": return this.mk(positive ? Op.StrongRelease : Op.WeakUntil, this.nnf(f.left, positive), this.nnf(f.right, positive));
+      case "yesterday":
+      case "weakYesterday":
+      case "once":
+      case "historically":
+      case "since": {
+        const p = this.past(f);
+        return this.mk(positive ? Op.Past : Op.NotPast, this.carryIndex.get(p)!);
+      }
+    }
+  }
+
+  private mkPast(op: PastOp, a = -1, b = -1): number {
+    const key = `${op},${a},${b}`;
+    let id = this.pastIds.get(key);
+    if (id === undefined) {
+      id = this.pastOps.length;
+      this.pastOps.push(op);
+      this.pastAs.push(a);
+      this.pastBs.push(b);
+      this.pastIds.set(key, id);
+      if (op >= PastOp.Yesterday) {
+        this.carryIndex.set(id, this.carries.length);
+        this.carries.push(id);
+      }
+    }
+    return id;
+  }
+
+  /** Interns a pure-past formula. */
+  private past(f: Formula): number {
+    switch (f.kind) {
+      case "true": return this.mkPast(PastOp.True);
+      case "false": return this.mkPast(PastOp.False);
+      case "atom": return this.mkPast(PastOp.Atom, this.atomIndex.get(f.name)!);
+      case "not": return this.mkPast(PastOp.Not, this.past(f.arg));
+      case "and": return this.mkPast(PastOp.And, this.past(f.left), this.past(f.right));
+      case "or": return this.mkPast(PastOp.Or, this.past(f.left), this.past(f.right));
+      case "implies": return this.mkPast(PastOp.Or, this.mkPast(PastOp.Not, this.past(f.left)), this.past(f.right));
+      case "iff": {
+        const l = this.past(f.left);
+        const r = this.past(f.right);
+        const nl = this.mkPast(PastOp.Not, l);
+        const nr = this.mkPast(PastOp.Not, r);
+        return this.mkPast(PastOp.Or, this.mkPast(PastOp.And, l, r), this.mkPast(PastOp.And, nl, nr));
+      }
+      case "yesterday": return this.mkPast(PastOp.Yesterday, this.past(f.arg));
+      case "weakYesterday": return this.mkPast(PastOp.WeakYesterday, this.past(f.arg));
+      case "once": return this.mkPast(PastOp.Once, this.past(f.arg));
+      case "historically": return this.mkPast(PastOp.Historically, this.past(f.arg));
+      case "since": return this.mkPast(PastOp.Since, this.past(f.left), this.past(f.right));
+      default:
+        throw new UnsupportedFormulaError(
+          `the future operator '${f.kind}' appears inside a past operator; past operators may contain only atoms, Boolean connectives and past operators`,
+        );
+    }
+  }
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) {
+      out.push(x);
+      i++;
+    } else {
+      out.push(y);
+      j++;
+    }
+  }
+  return out;
+}
+
+function isSubset(small: readonly number[], big: readonly number[]): boolean {
+  let j = 0;
+  for (const x of small) {
+    while (j < big.length && big[j]! < x) j++;
+    if (j >= big.length || big[j] !== x) return false;
+    j++;
+  }
+  return true;
+}
+
+function compareCubes(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}

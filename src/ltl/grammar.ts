@@ -1,0 +1,83 @@
+import * as ohm from "ohm-js";
+
+/**
+ * The concrete syntax of `.ltl` spec files, as an ohm grammar. The grammar is pure: every
+ * semantic action (building formulas, expanding sugar, resolving names) lives in `parser.ts`.
+ *
+ * Operators are upper-case keywords and atoms are lower-case identifiers, so two formulas can
+ * never run together into one; statements are still separated by a newline or `;` (checked by the
+ * parser, which sees where each statement starts and ends).
+ */
+export const SPEC_GRAMMAR_SOURCE = String.raw`
+LtlSpec {
+  Spec = Entry*
+  Entry = Statement | ";"
+  Statement = Declaration | Definition | Formula
+
+  Declaration = declKeyword NonemptyListOf<ident, ",">
+  declKeyword = ("atoms" | "events") ~idChar
+
+  Definition = kw<"define"> ident Params? "=" Formula
+  Params = "(" ListOf<ident, ","> ")"
+
+  FormulaOnly = Formula
+
+  Formula = Iff
+  Iff = Iff "<->" Imp  -- iff
+      | Imp
+  Imp = Or "->" Imp  -- implies
+      | Or
+  Or = Or "|" And  -- or
+     | And
+  And = And "&" Bin  -- and
+      | Bin
+  Bin = Unary binaryOp Bin  -- binary
+      | Unary
+  Unary = "!" Unary  -- not
+        | unaryOp Unary  -- temporal
+        | kw<"at"> countWord number Unary  -- count
+        | kw<"exactly"> number Unary  -- exactly
+        | Primary
+  Primary = "(" Formula ")"  -- paren
+          | kw<"true">  -- true
+          | kw<"false">  -- false
+          | kw<"last">  -- last
+          | kw<"pattern"> "(" Regex ")"  -- pattern
+          | ident "(" ListOf<Formula, ","> ")"  -- call
+          | ident  -- name
+
+  Regex = Regex "|" RegexSeq  -- alt
+        | RegexSeq
+  RegexSeq = RegexItem*
+  RegexItem = RegexAtom quantifier?
+  RegexAtom = "(" Regex ")"  -- group
+            | "."  -- any
+            | "[" Formula "]"  -- step
+            | ident  -- name
+  quantifier = "*" | "+" | "?" | bounds
+  bounds = "{" spaces number? spaces ("," spaces number? spaces)? "}"
+
+  unaryOp = ("WX" | "WY" | "X" | "F" | "G" | "Y" | "O" | "H") ~idChar
+  binaryOp = ("U" | "R" | "W" | "M" | "S") ~idChar
+  countWord = ("most" | "least") ~idChar
+
+  kw<word> = word ~idChar
+  keyword = ("true" | "false" | "last" | "atoms" | "events" | "define" | "at" | "exactly" | "pattern") ~idChar
+  ident = ~keyword identStart idChar*
+  identStart = "a".."z" | "_"
+  idChar = alnum | "_"
+  number = digit+
+
+  space += comment
+  comment = "#" (~"\n" any)*  -- hash
+          | "//" (~"\n" any)*  -- slashes
+}
+`;
+
+let grammar: ohm.Grammar | undefined;
+
+/** The compiled grammar (built once, on first use). */
+export function specGrammar(): ohm.Grammar {
+  grammar ??= ohm.grammar(SPEC_GRAMMAR_SOURCE);
+  return grammar;
+}

@@ -1,0 +1,240 @@
+/**
+ * Reduced ordered multi-terminal decision diagrams over boolean variables.
+ *
+ * A diagram maps an assignment of variables (atoms of one trace step) to a terminal value (an
+ * integer id whose meaning belongs to the caller). With the terminals 0 and 1 it is an ordinary
+ * BDD. Nodes are hash-consed, so two diagrams for the same function are the same integer: this is
+ * what lets the compiler compare transition guards and successor maps by identity.
+ */
+
+const LEAF_VAR = 0x7fffffff;
+const SLOT = 2 ** 21; // node ids and variables are packed into one exact integer key
+const MAX_VARIABLES = 2 ** 11;
+
+export class NodeLimitError extends Error {
+  override readonly name = "NodeLimitError";
+}
+
+export class Mtbdd {
+  private readonly vars: number[] = [];
+  private readonly los: number[] = [];
+  private readonly his: number[] = [];
+  private readonly unique = new Map<number, number>();
+  private readonly leaves = new Map<number, number>();
+  private readonly memos = new Map<string, Map<number, number>>();
+
+  /** The diagram that is the constant `value`. */
+  leaf(value: number): number {
+    let id = this.leaves.get(value);
+    if (id === undefined) {
+      id = this.push(LEAF_VAR, value, 0);
+      this.leaves.set(value, id);
+    }
+    return id;
+  }
+
+  /** The diagram "if variable then `hi` else `lo`", reduced. */
+  node(variable: number, lo: number, hi: number): number {
+    if (lo === hi) return lo;
+    if (variable >= MAX_VARIABLES) throw new NodeLimitError(`too many variables (${variable})`);
+    const key = (variable * SLOT + lo) * SLOT + hi;
+    let id = this.unique.get(key);
+    if (id === undefined) {
+      id = this.push(variable, lo, hi);
+      this.unique.set(key, id);
+    }
+    return id;
+  }
+
+  /** The diagram that is `hi` where `variable` is true and `lo` where it is false. */
+  variable(variable: number, lo: number, hi: number): number {
+    return this.node(variable, lo, hi);
+  }
+
+  isLeaf(f: number): boolean {
+    return this.vars[f] === LEAF_VAR;
+  }
+
+  /** The terminal value of a leaf. */
+  value(f: number): number {
+    return this.los[f]!;
+  }
+
+  varOf(f: number): number {
+    return this.vars[f]!;
+  }
+
+  low(f: number): number {
+    return this.los[f]!;
+  }
+
+  high(f: number): number {
+    return this.his[f]!;
+  }
+
+  get size(): number {
+    return this.vars.length;
+  }
+
+  /**
+   * Combines two diagrams pointwise: the result maps each assignment to `combine(f(a), g(a))`.
+   * `name` identifies `combine` for the memo table, which persists across calls.
+   */
+  apply(name: string, f: number, g: number, combine: (a: number, b: number) => number): number {
+    let memo = this.memos.get(name);
+    if (memo === undefined) {
+      memo = new Map();
+      this.memos.set(name, memo);
+    }
+    const go = (x: number, y: number): number => {
+      const key = x * SLOT + y;
+      const cached = memo.get(key);
+      if (cached !== undefined) return cached;
+      const vx = this.vars[x]!;
+      const vy = this.vars[y]!;
+      let result: number;
+      if (vx === LEAF_VAR && vy === LEAF_VAR) {
+        result = this.leaf(combine(this.los[x]!, this.los[y]!));
+      } else {
+        const top = Math.min(vx, vy);
+        const [x0, x1] = vx === top ? [this.los[x]!, this.his[x]!] : [x, x];
+        const [y0, y1] = vy === top ? [this.los[y]!, this.his[y]!] : [y, y];
+        result = this.node(top, go(x0, y0), go(x1, y1));
+      }
+      memo.set(key, result);
+      return result;
+    };
+    return go(f, g);
+  }
+
+  /** Replaces every terminal value v by `transform(v)`; `name` identifies the transform for memoization within this call. */
+  mapLeaves(f: number, transform: (value: number) => number): number {
+    const memo = new Map<number, number>();
+    const go = (x: number): number => {
+      const cached = memo.get(x);
+      if (cached !== undefined) return cached;
+      const result =
+        this.vars[x] === LEAF_VAR ? this.leaf(transform(this.los[x]!)) : this.node(this.vars[x]!, go(this.los[x]!), go(this.his[x]!));
+      memo.set(x, result);
+      return result;
+    };
+    return go(f);
+  }
+
+  /**
+   * Substitutes variables by boolean diagrams of `conditions` (a diagram over terminals 0/1 in
+   * this same store): a node on a variable v with `substitute(v)` defined becomes
+   * "if substitute(v) then hi else lo". Variables without a substitute stay.
+   */
+  compose(f: number, substitute: (variable: number) => number | undefined): number {
+    const memo = new Map<number, number>();
+    const go = (x: number): number => {
+      const cached = memo.get(x);
+      if (cached !== undefined) return cached;
+      let result: number;
+      if (this.vars[x] === LEAF_VAR) result = x;
+      else {
+        const v = this.vars[x]!;
+        const lo = go(this.los[x]!);
+        const hi = go(this.his[x]!);
+        const condition = substitute(v);
+        result = condition === undefined ? this.node(v, lo, hi) : this.ite(condition, hi, lo);
+      }
+      memo.set(x, result);
+      return result;
+    };
+    return go(f);
+  }
+
+  /** If-then-else where `condition` has terminals 0/1 and the branches are any diagrams. */
+  ite(condition: number, then: number, otherwise: number): number {
+    const memo = new Map<string, number>();
+    const go = (c: number, t: number, e: number): number => {
+      if (this.vars[c] === LEAF_VAR) return this.los[c] === 0 ? e : t;
+      if (t === e) return t;
+      const key = `${c},${t},${e}`;
+      const cached = memo.get(key);
+      if (cached !== undefined) return cached;
+      const top = Math.min(this.vars[c]!, this.vars[t]!, this.vars[e]!);
+      const split = (x: number): [number, number] => (this.vars[x] === top ? [this.los[x]!, this.his[x]!] : [x, x]);
+      const [c0, c1] = split(c);
+      const [t0, t1] = split(t);
+      const [e0, e1] = split(e);
+      const result = this.node(top, go(c0, t0, e0), go(c1, t1, e1));
+      memo.set(key, result);
+      return result;
+    };
+    return go(condition, then, otherwise);
+  }
+
+  /** The terminal value reached under an assignment. */
+  evaluate(f: number, isTrue: (variable: number) => boolean): number {
+    let x = f;
+    while (this.vars[x] !== LEAF_VAR) x = isTrue(this.vars[x]!) ? this.his[x]! : this.los[x]!;
+    return this.los[x]!;
+  }
+
+  /** The distinct terminal values a diagram can reach, in order of first visit. */
+  terminals(f: number): number[] {
+    const seen = new Set<number>();
+    const values: number[] = [];
+    const go = (x: number): void => {
+      if (seen.has(x)) return;
+      seen.add(x);
+      if (this.vars[x] === LEAF_VAR) values.push(this.los[x]!);
+      else {
+        go(this.los[x]!);
+        go(this.his[x]!);
+      }
+    };
+    go(f);
+    return values;
+  }
+
+  /** The 0/1 diagram true exactly where `f` reaches a terminal satisfying `keep`. */
+  select(f: number, keep: (value: number) => boolean): number {
+    return this.mapLeaves(f, (v) => (keep(v) ? 1 : 0));
+  }
+
+  private push(variable: number, lo: number, hi: number): number {
+    const id = this.vars.length;
+    if (id >= SLOT) throw new NodeLimitError(`decision diagram exceeded ${SLOT} nodes`);
+    this.vars.push(variable);
+    this.los.push(lo);
+    this.his.push(hi);
+    return id;
+  }
+}
+
+/** Boolean operations on 0/1 diagrams of a store. */
+export class BooleanOps {
+  readonly falseNode: number;
+  readonly trueNode: number;
+
+  constructor(readonly store: Mtbdd) {
+    this.falseNode = store.leaf(0);
+    this.trueNode = store.leaf(1);
+  }
+
+  variable(v: number): number {
+    return this.store.node(v, this.falseNode, this.trueNode);
+  }
+
+  and(f: number, g: number): number {
+    if (f === this.falseNode || g === this.falseNode) return this.falseNode;
+    if (f === this.trueNode) return g;
+    if (g === this.trueNode) return f;
+    return this.store.apply("and", f, g, (a, b) => a & b);
+  }
+
+  or(f: number, g: number): number {
+    if (f === this.trueNode || g === this.trueNode) return this.trueNode;
+    if (f === this.falseNode) return g;
+    if (g === this.falseNode) return f;
+    return this.store.apply("or", f, g, (a, b) => a | b);
+  }
+
+  not(f: number): number {
+    return this.store.mapLeaves(f, (v) => 1 - v);
+  }
+}

@@ -1,0 +1,436 @@
+import {
+  FALSE, LAST, TRUE, and, atom, binary, conjunction, disjunction, eventually, isFutureOperator, next, not, or, unary,
+  type Formula,
+} from "./ast.js";
+import { SpecError, locate, type SourceLocation } from "./errors.js";
+import { UNARY_SYMBOL, BINARY_SYMBOL } from "./print.js";
+import { parseRawFormula, parseRawSpec, type RawFormula, type RawRegex, type RawStatement } from "./syntax.js";
+
+/**
+ * In `propositional` mode a trace step is any set of the atoms; in `events` mode exactly one
+ * declared event happens per step (the kinds of an agent's output segments, its tool calls).
+ */
+export type SpecMode = "propositional" | "events";
+
+export interface SpecFormula {
+  readonly formula: Formula;
+  /** The statement as written (before macro and sugar expansion). */
+  readonly text: string;
+  readonly location: SourceLocation;
+}
+
+export interface Definition {
+  readonly name: string;
+  readonly params: readonly string[];
+  readonly location: SourceLocation;
+}
+
+/** A parsed, name-resolved spec: what the compiler consumes. */
+export interface Spec {
+  readonly file: string;
+  readonly mode: SpecMode;
+  /** The atoms (or events) in declaration order; inferred in order of use when nothing is declared. */
+  readonly atoms: readonly string[];
+  /** Whether the atoms were declared (otherwise inferred from the formulas). */
+  readonly declared: boolean;
+  readonly definitions: readonly Definition[];
+  /** The spec is the conjunction of these. */
+  readonly formulas: readonly SpecFormula[];
+}
+
+export interface ParseSpecOptions {
+  /** The name shown in error messages. Defaults to `<spec>`. */
+  file?: string;
+}
+
+export interface ParseFormulaOptions {
+  /** The name shown in error messages. Defaults to `<formula>`. */
+  file?: string;
+  /** The atoms a formula may use, in order; when given, any other name is an error. Defaults to inferring them. */
+  atoms?: readonly string[];
+  /** Defaults to `propositional`. */
+  mode?: SpecMode;
+}
+
+/** The largest bound accepted in counting sugar and pattern repetition: beyond it automata explode anyway. */
+export const MAX_REPETITION = 64;
+
+/** Parses and resolves a spec file's text. Throws `SpecError` with a location on any problem. */
+export function parseSpec(text: string, options: ParseSpecOptions = {}): Spec {
+  const file = options.file ?? "<spec>";
+  const statements = parseRawSpec(text, file);
+  const resolver = new Resolver(text, file);
+  resolver.declare(statements);
+  const formulas: SpecFormula[] = [];
+  for (const statement of statements) {
+    if (statement.t === "define") resolver.define(statement);
+    else if (statement.t === "formula") {
+      formulas.push({
+        formula: resolver.resolve(statement.body),
+        text: text.slice(statement.start, statement.end),
+        location: locate(text, statement.start, file),
+      });
+    }
+  }
+  return {
+    file,
+    mode: resolver.mode,
+    atoms: resolver.atoms(),
+    declared: resolver.declared,
+    definitions: resolver.definitions,
+    formulas,
+  };
+}
+
+/** Parses a single formula, e.g. from `--formula`. */
+export function parseFormula(text: string, options: ParseFormulaOptions = {}): Formula {
+  return parseFormulaAsSpec(text, options).formulas[0]!.formula;
+}
+
+/** A single formula seen as a one-statement spec (what `--formula` compiles). */
+export function parseFormulaAsSpec(text: string, options: ParseFormulaOptions = {}): Spec {
+  const file = options.file ?? "<formula>";
+  const raw = parseRawFormula(text, file);
+  const resolver = new Resolver(text, file);
+  if (options.atoms !== undefined) {
+    resolver.declareNames(options.mode ?? "propositional", options.atoms.map((name) => ({ name, at: 0 })));
+  } else if (options.mode === "events") {
+    throw new Error("parseFormula: events mode needs the list of events");
+  }
+  const formula = resolver.resolve(raw);
+  return {
+    file,
+    mode: resolver.mode,
+    atoms: resolver.atoms(),
+    declared: resolver.declared,
+    definitions: [],
+    formulas: [{ formula, text: text.trim(), location: locate(text, raw.at, file) }],
+  };
+}
+
+interface Macro {
+  readonly name: string;
+  readonly params: readonly string[];
+  readonly body: RawFormula;
+  readonly at: number;
+}
+
+interface Scope {
+  readonly params: ReadonlyMap<string, Formula>;
+  /** The past operator we are inside, if any (future operators may not appear there). */
+  readonly insidePast: { readonly symbol: string; readonly at: number } | undefined;
+  /** Macros being expanded, to report recursion instead of looping. */
+  readonly expanding: readonly string[];
+}
+
+const RESERVED_IN_FILES = new Set(["true", "false", "last"]);
+const MAX_MACRO_DEPTH = 64;
+
+class Resolver {
+  mode: SpecMode = "propositional";
+  declared = false;
+  readonly definitions: Definition[] = [];
+  private readonly declaredAtoms = new Map<string, number>();
+  private readonly inferredAtoms: string[] = [];
+  private readonly macros = new Map<string, Macro>();
+  private modeAt = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+  ) {}
+
+  atoms(): string[] {
+    return this.declared ? [...this.declaredAtoms.keys()] : [...this.inferredAtoms];
+  }
+
+  private error(kind: SpecError["kind"], message: string, at: number, notes: string[] = []): SpecError {
+    return new SpecError(kind, message, locate(this.text, at, this.file), notes);
+  }
+
+  declare(statements: readonly RawStatement[]): void {
+    for (const s of statements) {
+      if (s.t === "declare") this.declareNames(s.mode === "events" ? "events" : "propositional", s.names, s.start);
+    }
+  }
+
+  declareNames(mode: SpecMode, names: readonly { name: string; at: number }[], statementAt = 0): void {
+    if (this.declared && mode !== this.mode) {
+      const first = locate(this.text, this.modeAt, this.file);
+      throw this.error(
+        "mode",
+        `a spec declares either atoms or events, not both (this file declared ${this.mode === "events" ? "events" : "atoms"} at line ${first.line})`,
+        statementAt,
+      );
+    }
+    if (!this.declared) this.modeAt = statementAt;
+    this.declared = true;
+    this.mode = mode;
+    for (const { name, at } of names) {
+      const previous = this.declaredAtoms.get(name);
+      if (previous !== undefined) {
+        throw this.error("duplicate", `'${name}' is declared twice (first at line ${locate(this.text, previous, this.file).line})`, at);
+      }
+      if (RESERVED_IN_FILES.has(name)) throw this.error("syntax", `'${name}' is a reserved word and cannot name an atom`, at);
+      this.declaredAtoms.set(name, at);
+    }
+  }
+
+  define(statement: Extract<RawStatement, { t: "define" }>): void {
+    const { name, at } = statement.name;
+    if (this.declaredAtoms.has(name)) throw this.error("duplicate", `'${name}' is already declared as an ${this.mode === "events" ? "event" : "atom"}`, at);
+    const existing = this.macros.get(name);
+    if (existing !== undefined) {
+      throw this.error("duplicate", `'${name}' is defined twice (first at line ${locate(this.text, existing.at, this.file).line})`, at);
+    }
+    const params = (statement.params ?? []).map((p) => p.name);
+    const seen = new Set<string>();
+    for (const p of statement.params ?? []) {
+      if (seen.has(p.name)) throw this.error("duplicate", `parameter '${p.name}' appears twice`, p.at);
+      seen.add(p.name);
+    }
+    const macro: Macro = { name, params, body: statement.body, at };
+    // Resolve the body once now with placeholder arguments, so mistakes in it are reported at the
+    // definition even if the macro is never used.
+    this.expandMacro(macro, params.map((p) => atom(p)), statement.start, { params: new Map(), insidePast: undefined, expanding: [] }, true);
+    this.macros.set(name, macro);
+    this.definitions.push({ name, params, location: locate(this.text, at, this.file) });
+  }
+
+  resolve(raw: RawFormula, scope: Scope = { params: new Map(), insidePast: undefined, expanding: [] }): Formula {
+    switch (raw.t) {
+      case "constant":
+        if (raw.value === "last") this.checkFuture("last", raw.at, scope);
+        return raw.value === "true" ? TRUE : raw.value === "false" ? FALSE : LAST;
+      case "name":
+        return this.resolveName(raw.name, [], raw.at, scope, false);
+      case "call":
+        return this.resolveName(raw.name, raw.args, raw.at, scope, true);
+      case "unary": {
+        const symbol = UNARY_SYMBOL[raw.kind];
+        if (isFutureOperator(raw.kind)) this.checkFuture(symbol, raw.at, scope);
+        const inner = isPast(raw.kind) ? { ...scope, insidePast: scope.insidePast ?? { symbol, at: raw.at } } : scope;
+        return unary(raw.kind, this.resolve(raw.arg, inner));
+      }
+      case "binary": {
+        const symbol = BINARY_SYMBOL[raw.kind];
+        if (isFutureOperator(raw.kind)) this.checkFuture(symbol, raw.at, scope);
+        const inner = raw.kind === "since" ? { ...scope, insidePast: scope.insidePast ?? { symbol, at: raw.at } } : scope;
+        return binary(raw.kind, this.resolve(raw.left, inner), this.resolve(raw.right, inner));
+      }
+      case "count":
+        this.checkFuture(raw.bound === "exactly" ? "exactly" : `at ${raw.bound}`, raw.at, scope);
+        if (raw.n > MAX_REPETITION) throw this.error("unsupported", `counting is limited to ${MAX_REPETITION}`, raw.at);
+        return countFormula(raw.bound, raw.n, this.resolve(raw.arg, scope));
+      case "pattern":
+        this.checkFuture("pattern", raw.at, scope);
+        return patternFormula(this.regexToSteps(raw.regex, scope), (message, at) => this.error("unsupported", message, at));
+    }
+  }
+
+  private checkFuture(symbol: string, at: number, scope: Scope): void {
+    if (scope.insidePast !== undefined) {
+      const past = locate(this.text, scope.insidePast.at, this.file);
+      throw this.error(
+        "unsupported",
+        `'${symbol}' looks into the future inside the past operator '${scope.insidePast.symbol}' (line ${past.line}, column ${past.column}); ` +
+          "past operators may contain only atoms, Boolean connectives and other past operators",
+        at,
+      );
+    }
+  }
+
+  private resolveName(name: string, args: readonly RawFormula[], at: number, scope: Scope, isCall: boolean): Formula {
+    const param = scope.params.get(name);
+    if (param !== undefined) {
+      if (isCall) throw this.error("macro-arity", `'${name}' is a parameter, not a macro, and takes no arguments`, at);
+      return param;
+    }
+    const macro = this.macros.get(name);
+    if (macro !== undefined) {
+      const argFormulas = args.map((a) => this.resolve(a, scope));
+      return this.expandMacro(macro, argFormulas, at, scope, false);
+    }
+    if (isCall) {
+      throw this.error("undefined-macro", `undefined macro '${name}'${this.suggest(name, [...this.macros.keys()])}`, at);
+    }
+    if (this.declared) {
+      if (this.declaredAtoms.has(name)) return atom(name);
+      const kind = this.mode === "events" ? "event" : "atom";
+      throw this.error(
+        "unknown-atom",
+        `unknown ${kind} '${name}'${this.suggest(name, [...this.declaredAtoms.keys(), ...this.macros.keys()])}; declared ${kind}s: ${[...this.declaredAtoms.keys()].join(", ")}`,
+        at,
+      );
+    }
+    if (!this.inferredAtoms.includes(name)) this.inferredAtoms.push(name);
+    return atom(name);
+  }
+
+  private expandMacro(macro: Macro, args: readonly Formula[], at: number, scope: Scope, atDefinition: boolean): Formula {
+    if (args.length !== macro.params.length) {
+      throw this.error(
+        "macro-arity",
+        `macro '${macro.name}' takes ${macro.params.length} argument${macro.params.length === 1 ? "" : "s"} (${macro.params.join(", ")}), got ${args.length}`,
+        at,
+      );
+    }
+    if (scope.expanding.includes(macro.name) || scope.expanding.length > MAX_MACRO_DEPTH) {
+      throw this.error("undefined-macro", `macro '${macro.name}' refers to itself (${[...scope.expanding, macro.name].join(" -> ")})`, at);
+    }
+    const params = new Map(macro.params.map((p, i) => [p, args[i]!] as const));
+    const inner: Scope = { params, insidePast: scope.insidePast, expanding: [...scope.expanding, macro.name] };
+    if (atDefinition) {
+      // While checking a definition, unknown names must still be reported, but atoms are not inferred from it.
+      return this.resolve(macro.body, inner);
+    }
+    return this.resolve(macro.body, inner);
+  }
+
+  private suggest(name: string, candidates: readonly string[]): string {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+      const d = editDistance(name, c);
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = c;
+      }
+    }
+    return best !== undefined && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : "";
+  }
+
+  /** Turns a pattern's regular expression into steps whose letters are propositional formulas. */
+  private regexToSteps(regex: RawRegex, scope: Scope): Steps {
+    switch (regex.t) {
+      case "seq":
+        return { t: "seq", items: regex.items.map((i) => this.regexToSteps(i, scope)) };
+      case "alt":
+        return { t: "alt", options: regex.options.map((o) => this.regexToSteps(o, scope)) };
+      case "repeat": {
+        if (regex.max !== undefined && regex.max < regex.min) {
+          throw this.error("syntax", `repetition {${regex.min},${regex.max}} has its upper bound below its lower bound`, regex.at);
+        }
+        if ((regex.max ?? regex.min) > MAX_REPETITION) {
+          throw this.error("unsupported", `repetition bounds are limited to ${MAX_REPETITION}`, regex.at);
+        }
+        return { t: "repeat", item: this.regexToSteps(regex.item, scope), min: regex.min, max: regex.max, at: regex.at };
+      }
+      case "any":
+        return { t: "letter", formula: TRUE };
+      case "step":
+        return { t: "letter", formula: this.propositional(this.resolve(regex.formula, scope), regex.at) };
+      case "name":
+        return { t: "letter", formula: this.propositional(this.resolveName(regex.name, [], regex.at, scope, false), regex.at) };
+    }
+  }
+
+  private propositional(f: Formula, at: number): Formula {
+    if (!isPropositional(f)) {
+      throw this.error("unsupported", "a pattern step must be propositional (atoms and Boolean connectives only)", at);
+    }
+    return f;
+  }
+}
+
+function isPast(kind: Formula["kind"]): boolean {
+  return kind === "yesterday" || kind === "weakYesterday" || kind === "once" || kind === "historically";
+}
+
+function isPropositional(f: Formula): boolean {
+  switch (f.kind) {
+    case "true":
+    case "false":
+    case "atom":
+      return true;
+    case "not":
+      return isPropositional(f.arg);
+    case "and":
+    case "or":
+    case "implies":
+    case "iff":
+      return isPropositional(f.left) && isPropositional(f.right);
+    default:
+      return false;
+  }
+}
+
+/** `at least n φ`: φ holds at n or more steps from now on; `at most n φ` is its complement for n + 1. */
+export function countFormula(bound: "most" | "least" | "exactly", n: number, f: Formula): Formula {
+  const atLeast = (k: number): Formula => {
+    let result: Formula = TRUE;
+    for (let i = 0; i < k; i++) result = eventually(i === 0 ? f : and(f, next(result)));
+    return result;
+  };
+  if (bound === "least") return atLeast(n);
+  if (bound === "most") return not(atLeast(n + 1));
+  return and(atLeast(n), not(atLeast(n + 1)));
+}
+
+/** A pattern's regular expression with letters resolved to propositional formulas. */
+export type Steps =
+  | { readonly t: "seq"; readonly items: readonly Steps[] }
+  | { readonly t: "alt"; readonly options: readonly Steps[] }
+  | { readonly t: "repeat"; readonly item: Steps; readonly min: number; readonly max: number | undefined; readonly at: number }
+  | { readonly t: "letter"; readonly formula: Formula };
+
+/**
+ * `pattern(R)` holds at step i when the trace from i to its end matches R.
+ *
+ * `after(R, k)` is the formula that holds at a step j when the steps from j + 1 on match R and
+ * the step where R's match ends satisfies `k` (so `k` = `last` ends the trace there). It only
+ * ever builds `X`, `|`, `U` and `k`, so the pattern at step i is `after(R, last)` read one step
+ * earlier: drop the outer `X`s, and turn the bare continuation (an empty match) into `false`.
+ */
+export function patternFormula(steps: Steps, fail: (message: string, at: number) => Error): Formula {
+  const end = { kind: "last" } as Formula; // a fresh object: identity marks the continuation
+  const after = (s: Steps, k: Formula): Formula => {
+    switch (s.t) {
+      case "letter":
+        return next(and(s.formula, k));
+      case "seq":
+        return s.items.reduceRight((acc, item) => after(item, acc), k);
+      case "alt":
+        return disjunction(s.options.map((o) => after(o, k)));
+      case "repeat": {
+        if (s.max === undefined) {
+          if (s.item.t !== "letter") throw fail("unbounded repetition ('*', '+', '{m,}') applies to a single step only; give an upper bound such as {0,5}", s.at);
+          const letter = s.item.formula;
+          // k | X(ℓ U (ℓ & k)): any number of ℓ-steps, then k where the last one ends.
+          const star = or(k, next(binary("until", letter, and(letter, k))));
+          let result = star;
+          for (let i = 0; i < s.min; i++) result = after(s.item, result);
+          return result;
+        }
+        let optional = k;
+        for (let i = s.min; i < s.max; i++) optional = or(k, after(s.item, optional));
+        let result = optional;
+        for (let i = 0; i < s.min; i++) result = after(s.item, result);
+        return result;
+      }
+    }
+  };
+  const readEarlier = (f: Formula): Formula => {
+    if (f === end) return FALSE;
+    if (f.kind === "next") return f.arg;
+    if (f.kind === "or") return or(readEarlier(f.left), readEarlier(f.right));
+    throw new Error("patternFormula: unexpected shape");
+  };
+  return readEarlier(after(steps, end));
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+export { conjunction };

@@ -1,0 +1,246 @@
+import type { MatchResult, Node } from "ohm-js";
+import type { BinaryKind, UnaryKind } from "./ast.js";
+import { SpecError, locate } from "./errors.js";
+import { specGrammar } from "./grammar.js";
+
+/**
+ * The parse tree of a spec, before names are resolved: the same shapes as the surface syntax,
+ * each carrying the character offset where it starts, so later checks can point at the source.
+ */
+export type RawFormula =
+  | { readonly t: "constant"; readonly value: "true" | "false" | "last"; readonly at: number }
+  | { readonly t: "name"; readonly name: string; readonly at: number }
+  | { readonly t: "call"; readonly name: string; readonly args: readonly RawFormula[]; readonly at: number }
+  | { readonly t: "unary"; readonly kind: UnaryKind; readonly arg: RawFormula; readonly at: number }
+  | { readonly t: "binary"; readonly kind: BinaryKind; readonly left: RawFormula; readonly right: RawFormula; readonly at: number }
+  | { readonly t: "count"; readonly bound: "most" | "least" | "exactly"; readonly n: number; readonly arg: RawFormula; readonly at: number }
+  | { readonly t: "pattern"; readonly regex: RawRegex; readonly at: number };
+
+export type RawRegex =
+  | { readonly t: "seq"; readonly items: readonly RawRegex[]; readonly at: number }
+  | { readonly t: "alt"; readonly options: readonly RawRegex[]; readonly at: number }
+  | { readonly t: "repeat"; readonly item: RawRegex; readonly min: number; readonly max: number | undefined; readonly at: number }
+  | { readonly t: "any"; readonly at: number }
+  | { readonly t: "step"; readonly formula: RawFormula; readonly at: number }
+  | { readonly t: "name"; readonly name: string; readonly at: number };
+
+export interface RawName {
+  readonly name: string;
+  readonly at: number;
+}
+
+export type RawStatement =
+  | { readonly t: "declare"; readonly mode: "atoms" | "events"; readonly names: readonly RawName[]; readonly start: number; readonly end: number }
+  | { readonly t: "define"; readonly name: RawName; readonly params: readonly RawName[] | undefined; readonly body: RawFormula; readonly start: number; readonly end: number }
+  | { readonly t: "formula"; readonly body: RawFormula; readonly start: number; readonly end: number };
+
+const UNARY_BY_SYMBOL: Record<string, UnaryKind> = {
+  X: "next", WX: "weakNext", F: "eventually", G: "always", Y: "yesterday", WY: "weakYesterday", O: "once", H: "historically",
+};
+const BINARY_BY_SYMBOL: Record<string, BinaryKind> = {
+  "<->": "iff", "->": "implies", "|": "or", "&": "and", U: "until", R: "release", W: "weakUntil", M: "strongRelease", S: "since",
+};
+
+/** Deeper parenthesis nesting than this is refused up front, with a location, instead of overflowing the stack. */
+export const MAX_NESTING = 200;
+
+const at = (node: Node): number => node.source.startIdx;
+
+function buildSemantics() {
+  const semantics = specGrammar().createSemantics();
+  semantics.addOperation("raw", {
+    Spec(entries) {
+      return entries.children.map((e) => e.raw()).filter((s: RawStatement | undefined) => s !== undefined);
+    },
+    Entry(inner) {
+      return inner.isTerminal() ? undefined : inner.raw();
+    },
+    Statement(inner) {
+      const body = inner.raw();
+      if (inner.ctorName === "Formula") return { t: "formula", body, start: inner.source.startIdx, end: inner.source.endIdx };
+      return body;
+    },
+    Declaration(keyword, names) {
+      return {
+        t: "declare",
+        mode: keyword.sourceString,
+        names: names.asIteration().children.map((n) => ({ name: n.sourceString, at: at(n) })),
+        start: this.source.startIdx,
+        end: this.source.endIdx,
+      };
+    },
+    Definition(_define, name, params, _eq, body) {
+      const paramNode = params.children[0];
+      return {
+        t: "define",
+        name: { name: name.sourceString, at: at(name) },
+        params: paramNode === undefined ? undefined : paramNode.raw(),
+        body: body.raw(),
+        start: this.source.startIdx,
+        end: this.source.endIdx,
+      };
+    },
+    Params(_open, list, _close) {
+      return list.asIteration().children.map((n) => ({ name: n.sourceString, at: at(n) }));
+    },
+    FormulaOnly(f) {
+      return f.raw();
+    },
+    Formula(f) {
+      return f.raw();
+    },
+    Iff_iff: binaryAction,
+    Imp_implies: binaryAction,
+    Or_or: binaryAction,
+    And_and: binaryAction,
+    Bin_binary: binaryAction,
+    Unary_not(_bang, arg) {
+      return { t: "unary", kind: "not", arg: arg.raw(), at: at(this) };
+    },
+    Unary_temporal(op, arg) {
+      return { t: "unary", kind: UNARY_BY_SYMBOL[op.sourceString], arg: arg.raw(), at: at(this) };
+    },
+    Unary_count(_at, word, n, arg) {
+      return { t: "count", bound: word.sourceString, n: Number(n.sourceString), arg: arg.raw(), at: at(this) };
+    },
+    Unary_exactly(_exactly, n, arg) {
+      return { t: "count", bound: "exactly", n: Number(n.sourceString), arg: arg.raw(), at: at(this) };
+    },
+    Primary_paren(_open, f, _close) {
+      return f.raw();
+    },
+    Primary_true(_kw) {
+      return { t: "constant", value: "true", at: at(this) };
+    },
+    Primary_false(_kw) {
+      return { t: "constant", value: "false", at: at(this) };
+    },
+    Primary_last(_kw) {
+      return { t: "constant", value: "last", at: at(this) };
+    },
+    Primary_pattern(_kw, _open, regex, _close) {
+      return { t: "pattern", regex: regex.raw(), at: at(this) };
+    },
+    Primary_call(name, _open, args, _close) {
+      return { t: "call", name: name.sourceString, args: args.asIteration().children.map((a) => a.raw()), at: at(this) };
+    },
+    Primary_name(name) {
+      return { t: "name", name: name.sourceString, at: at(this) };
+    },
+    Regex_alt(left, _bar, right) {
+      const l: RawRegex = left.raw();
+      const options = l.t === "alt" ? [...l.options, right.raw()] : [l, right.raw()];
+      return { t: "alt", options, at: at(this) };
+    },
+    RegexSeq(items) {
+      return { t: "seq", items: items.children.map((i) => i.raw()), at: at(this) };
+    },
+    RegexItem(atom, quantifier) {
+      const item: RawRegex = atom.raw();
+      const q = quantifier.children[0];
+      if (q === undefined) return item;
+      const [min, max] = q.bounds() as [number, number | undefined];
+      return { t: "repeat", item, min, max, at: at(this) };
+    },
+    RegexAtom_group(_open, regex, _close) {
+      return regex.raw();
+    },
+    RegexAtom_any(_dot) {
+      return { t: "any", at: at(this) };
+    },
+    RegexAtom_step(_open, f, _close) {
+      return { t: "step", formula: f.raw(), at: at(this) };
+    },
+    RegexAtom_name(name) {
+      return { t: "name", name: name.sourceString, at: at(this) };
+    },
+    _iter(...children) {
+      return children.map((c) => c.raw());
+    },
+  });
+  semantics.addOperation("bounds", {
+    quantifier(q) {
+      const text = q.sourceString;
+      if (text === "*") return [0, undefined];
+      if (text === "+") return [1, undefined];
+      if (text === "?") return [0, 1];
+      const [, lower, comma, upper] = /^\{\s*(\d*)\s*(,?)\s*(\d*)\s*\}$/.exec(text)!;
+      const min = lower === "" ? 0 : Number(lower);
+      if (comma === "") return [min, min];
+      return [min, upper === "" ? undefined : Number(upper)];
+    },
+  });
+  return semantics;
+}
+
+function binaryAction(this: Node, left: Node, op: Node, right: Node): RawFormula {
+  return { t: "binary", kind: BINARY_BY_SYMBOL[op.sourceString.trim()]!, left: left.raw(), right: right.raw(), at: at(this) };
+}
+
+let semantics: ReturnType<typeof buildSemantics> | undefined;
+
+function parseWith(rule: "Spec" | "FormulaOnly", text: string, file: string): MatchResult {
+  checkNesting(text, file);
+  let match: MatchResult;
+  try {
+    match = specGrammar().match(text, rule);
+  } catch (error) {
+    if (error instanceof RangeError) throw new SpecError("syntax", "the input is nested too deeply to parse", locate(text, 0, file));
+    throw error;
+  }
+  if (match.failed()) {
+    const offset = match.getRightmostFailurePosition();
+    throw new SpecError("syntax", `expected ${match.getExpectedText()}`, locate(text, offset, file));
+  }
+  return match;
+}
+
+/** Parses spec text into raw statements (syntax only: names are not resolved yet). */
+export function parseRawSpec(text: string, file: string): RawStatement[] {
+  const match = parseWith("Spec", text, file);
+  semantics ??= buildSemantics();
+  const statements = semantics(match).raw() as RawStatement[];
+  requireSeparators(statements, text, file);
+  return statements;
+}
+
+/** Parses one formula (the whole text must be a formula). */
+export function parseRawFormula(text: string, file: string): RawFormula {
+  const match = parseWith("FormulaOnly", text, file);
+  semantics ??= buildSemantics();
+  return semantics(match).raw() as RawFormula;
+}
+
+/** Two statements on one line must be separated by `;`, so that a missing operator is not silently read as a conjunction. */
+function requireSeparators(statements: readonly RawStatement[], text: string, file: string): void {
+  for (let i = 1; i < statements.length; i++) {
+    const between = text.slice(statements[i - 1]!.end, statements[i]!.start);
+    if (!/[\n;]/.test(between)) {
+      throw new SpecError(
+        "syntax",
+        "expected an operator, or a newline or ';' between two statements",
+        locate(text, statements[i]!.start, file),
+      );
+    }
+  }
+}
+
+/** Refuses absurd nesting with a location before the recursive parser sees it. */
+function checkNesting(text: string, file: string): void {
+  let depth = 0;
+  let inComment = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inComment) {
+      if (ch === "\n") inComment = false;
+      continue;
+    }
+    if (ch === "#" || (ch === "/" && text[i + 1] === "/")) inComment = true;
+    else if (ch === "(" || ch === "[") {
+      depth++;
+      if (depth > MAX_NESTING) {
+        throw new SpecError("syntax", `parentheses nested deeper than ${MAX_NESTING} levels`, locate(text, i, file));
+      }
+    } else if (ch === ")" || ch === "]") depth = Math.max(0, depth - 1);
+  }
+}
