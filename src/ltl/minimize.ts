@@ -94,20 +94,31 @@ function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Df
     }
     rawTransitions.push(merged);
   }
-  const table = new GuardTableBuilder(dfa.store);
-  const transitions = rawTransitions.map((merged) =>
-    merged.map(([b, guard]) => ({ to: number.get(b)!, guard: table.copy(guard) })).sort((x, y) => x.to - y.to),
-  );
   // A block's acceptance comes from its non-initial members (refinement kept them in agreement);
   // a block holding only the initial state takes the chosen free acceptance.
   const blockAccepts = new Map<number, boolean>();
   for (let s = 0; s < block.length; s++) if (s !== dfa.initial) blockAccepts.set(block[s]!, dfa.accepting[s]!);
-  const accepting = order.map((b) => blockAccepts.get(b) ?? initialAccepts);
+  const acceptsBlock = (b: number): boolean => blockAccepts.get(b) ?? initialAccepts;
+  // The dead state (if any) takes the last number, so live states read 0, 1, 2, ... in the pictures.
+  const live = order.map((b) => acceptsBlock(b));
+  for (let changed = true; changed; ) {
+    changed = false;
+    rawTransitions.forEach((merged, i) => {
+      if (!live[i] && merged.some(([b]) => live[number.get(b)!])) live[i] = changed = true;
+    });
+  }
+  const renumber = [...order.keys()].sort((x, y) => Number(live[y]) - Number(live[x]) || x - y);
+  const position = new Map(renumber.map((old, i) => [old, i]));
+  const table = new GuardTableBuilder(dfa.store);
+  const transitions = renumber.map((old) =>
+    rawTransitions[old]!.map(([b, guard]) => ({ to: position.get(number.get(b)!)!, guard: table.copy(guard) })).sort((x, y) => x.to - y.to),
+  );
+  const accepting = renumber.map((old) => acceptsBlock(order[old]!));
   return {
     mode: dfa.mode,
     atoms: [...dfa.atoms],
     stateCount: order.length,
-    initial: 0,
+    initial: position.get(0)!,
     accepting,
     transitions,
     guards: table.finish(),

@@ -1,0 +1,82 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { SpecError, TooManyStatesError, UnsupportedFormulaError } from "../ltl/errors.js";
+import { compileSpec, type CompiledSpec } from "../ltl/analysis.js";
+import { parseFormulaAsSpec, parseSpec, type Spec } from "../ltl/spec.js";
+
+/** A problem with how the command was called (exit code 2, printed without a stack trace). */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export interface SpecSourceOptions {
+  formula?: string;
+  atoms?: string;
+  events?: string;
+  maxStates?: string;
+}
+
+/** Loads and compiles the spec named by a file argument or `--formula`. */
+export function loadSpec(file: string | undefined, options: SpecSourceOptions): CompiledSpec {
+  const spec = readSpec(file, options);
+  const maxStates = options.maxStates === undefined ? undefined : parsePositiveInt(options.maxStates, "--max-states");
+  return compileSpec(spec, maxStates === undefined ? {} : { maxStates });
+}
+
+function readSpec(file: string | undefined, options: SpecSourceOptions): Spec {
+  if (file !== undefined && options.formula !== undefined) throw new UsageError("give either a spec file or --formula, not both");
+  if (file === undefined && options.formula === undefined) throw new UsageError("give a spec file (.ltl) or --formula \"<formula>\"");
+  if (options.atoms !== undefined && options.events !== undefined) throw new UsageError("give either --atoms or --events, not both");
+  if (options.formula !== undefined) {
+    const names = options.events ?? options.atoms;
+    return parseFormulaAsSpec(options.formula, {
+      ...(names === undefined ? {} : { atoms: splitNames(names) }),
+      mode: options.events !== undefined ? "events" : "propositional",
+    });
+  }
+  if (options.atoms !== undefined || options.events !== undefined) {
+    throw new UsageError("--atoms and --events go with --formula; a spec file declares its own atoms or events");
+  }
+  let text: string;
+  try {
+    text = readFileSync(file!, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : String((error as Error).message);
+    throw new UsageError(`cannot read '${file}': ${reason}`);
+  }
+  return parseSpec(text, { file: file! });
+}
+
+function splitNames(list: string): string[] {
+  const names = list.split(/[\s,]+/).filter((n) => n !== "");
+  for (const n of names) if (!/^[a-z_][A-Za-z0-9_]*$/.test(n)) throw new UsageError(`'${n}' is not an atom name (lower-case identifier)`);
+  return names;
+}
+
+export function parsePositiveInt(text: string, option: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${option} expects a positive integer, got '${text}'`);
+  return Number(text);
+}
+
+/** Writes a file so that readers never see it half-written: a temporary file in the same folder, then a rename. */
+export function writeFileAtomically(path: string, content: string): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new UsageError(`cannot write '${path}': ${(error as Error).message}`);
+  }
+}
+
+/** Prints an expected failure for a person and returns the exit code; anything else is a bug and is rethrown. */
+export function reportError(error: unknown, write: (text: string) => void): number {
+  if (error instanceof SpecError) write(error.format() + "\n");
+  else if (error instanceof UsageError || error instanceof TooManyStatesError || error instanceof UnsupportedFormulaError) {
+    write(`ltlguard: ${error.message}\n`);
+  } else throw error;
+  return 2;
+}

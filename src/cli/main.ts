@@ -1,0 +1,36 @@
+import { Command, CommanderError } from "commander";
+import { registerCheck } from "./check.js";
+import { registerCompile } from "./compile.js";
+import { reportError } from "./io.js";
+
+export interface CliContext {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  exitCode: number;
+}
+
+export const VERSION = "0.1.0";
+
+/** Runs the CLI on the given arguments (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io?: Partial<Pick<CliContext, "stdout" | "stderr">>): Promise<number> {
+  const context: CliContext = {
+    stdout: io?.stdout ?? ((text) => process.stdout.write(text)),
+    stderr: io?.stderr ?? ((text) => process.stderr.write(text)),
+    exitCode: 0,
+  };
+  const program = new Command("ltlguard")
+    .description("Declare an agent's behavior in LTLf and compile it to a minimal automaton.")
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: context.stdout, writeErr: context.stderr })
+    .showHelpAfterError("(run `ltlguard --help` for usage)");
+  registerCompile(program, context);
+  registerCheck(program, context);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return context.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    return reportError(error, context.stderr);
+  }
+}

@@ -1,0 +1,112 @@
+import { conjunction } from "./ast.js";
+import { compileFormula, type CompileOptions } from "./compile.js";
+import type { Dfa } from "./dfa.js";
+import { SpecError } from "./errors.js";
+import type { Spec, SpecFormula } from "./spec.js";
+
+/** What the decoder and the user need to know about an automaton's states. */
+export interface DfaAnalysis {
+  /** `live[s]`: some continuation (possibly empty, after at least one step) from `s` is accepted. */
+  readonly live: readonly boolean[];
+  /** Some non-empty trace is accepted. */
+  readonly satisfiable: boolean;
+  /** Every non-empty trace is accepted. */
+  readonly valid: boolean;
+}
+
+export function analyze(dfa: Dfa): DfaAnalysis {
+  const live = dfa.accepting.slice();
+  // Backward reachability to acceptance, to a fixpoint (guards are never empty, so an edge is a letter).
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let s = 0; s < dfa.stateCount; s++) {
+      if (!live[s] && dfa.transitions[s]!.some((t) => live[t.to])) {
+        live[s] = true;
+        changed = true;
+      }
+    }
+  }
+  const afterFirstStep = reachableAfterOneStep(dfa);
+  const satisfiable = dfa.transitions[dfa.initial]!.some((t) => live[t.to]);
+  const valid = afterFirstStep.every((s) => dfa.accepting[s]);
+  return { live, satisfiable, valid };
+}
+
+/** The states reachable by one or more letters, in increasing order. */
+export function reachableAfterOneStep(dfa: Dfa): number[] {
+  const seen = new Set<number>();
+  const queue = dfa.transitions[dfa.initial]!.map((t) => t.to);
+  for (const s of queue) seen.add(s);
+  for (let i = 0; i < queue.length; i++) {
+    for (const t of dfa.transitions[queue[i]!]!) {
+      if (!seen.has(t.to)) {
+        seen.add(t.to);
+        queue.push(t.to);
+      }
+    }
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+/** The events (events mode) after which the trace can still be accepted. */
+export function allowedEvents(dfa: Dfa, analysis: DfaAnalysis, state: number): string[] {
+  if (dfa.mode !== "events") throw new Error("allowedEvents: the automaton is not in events mode");
+  return dfa.atoms.filter((_, e) => {
+    for (const t of dfa.transitions[state]!) {
+      if (guardAllowsEvent(dfa, t.guard, e)) return analysis.live[t.to]!;
+    }
+    return false;
+  });
+}
+
+function guardAllowsEvent(dfa: Dfa, guard: number, event: number): boolean {
+  let node = guard;
+  while (node > 1) node = dfa.guards.variable[node] === event ? dfa.guards.high[node]! : dfa.guards.low[node]!;
+  return node === 1;
+}
+
+/** Whether a trace that has reached `state` after `steps` steps may end there. */
+export function mayEnd(dfa: Dfa, state: number, steps: number): boolean {
+  return steps > 0 && dfa.accepting[state]!;
+}
+
+export interface CompiledSpec {
+  readonly spec: Spec;
+  readonly dfa: Dfa;
+  readonly analysis: DfaAnalysis;
+}
+
+/**
+ * Compiles a whole spec (the conjunction of its formulas). An unsatisfiable spec is an error that
+ * names a minimal set of its formulas that conflict, so the user knows what to change.
+ */
+export function compileSpec(spec: Spec, options: CompileOptions = {}): CompiledSpec {
+  const compileSome = (formulas: readonly SpecFormula[]): Dfa =>
+    compileFormula(conjunction(formulas.map((f) => f.formula)), { atoms: spec.atoms, mode: spec.mode }, { label: spec.file, ...options });
+  const dfa = compileSome(spec.formulas);
+  const analysis = analyze(dfa);
+  if (!analysis.satisfiable) {
+    const core = unsatisfiableCore(spec.formulas, (subset) => analyze(compileSome(subset)).satisfiable);
+    const first = core[0] ?? spec.formulas[0];
+    const location = first?.location ?? { file: spec.file, line: 1, column: 1, lineText: "" };
+    const what = spec.mode === "events" ? "sequence of events" : "trace";
+    const message =
+      core.length <= 1
+        ? `this formula is unsatisfiable: no non-empty ${what} satisfies it`
+        : `the spec is unsatisfiable: no non-empty ${what} satisfies these ${core.length} formulas together`;
+    const notes = core.map((f) => `  ${f.location.file}:${f.location.line}:${f.location.column}: ${f.text.split("\n")[0]}`);
+    throw new SpecError("unsatisfiable", message, location, core.length > 1 ? ["conflicting formulas:", ...notes] : []);
+  }
+  return { spec, dfa, analysis };
+}
+
+/** Deletion-based minimal unsatisfiable subset: drop each formula whose absence keeps the rest unsatisfiable. */
+function unsatisfiableCore(formulas: readonly SpecFormula[], satisfiable: (subset: readonly SpecFormula[]) => boolean): SpecFormula[] {
+  let core = [...formulas];
+  for (let i = 0; i < core.length; ) {
+    const without = core.filter((_, j) => j !== i);
+    if (!satisfiable(without)) core = without;
+    else i++;
+  }
+  return core;
+}

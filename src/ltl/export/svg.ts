@@ -1,0 +1,11 @@
+import { Graphviz } from "@hpcc-js/wasm-graphviz";
+import type { Dfa } from "../dfa.js";
+import { dfaToDot, type DotOptions } from "./dot.js";
+
+let graphviz: Promise<Graphviz> | undefined;
+
+/** SVG drawn by Graphviz (compiled to WebAssembly, so no system install is needed). */
+export async function dfaToSvg(dfa: Dfa, options: DotOptions = {}): Promise<string> {
+  graphviz ??= Graphviz.load();
+  return (await graphviz).dot(dfaToDot(dfa, options));
+}
