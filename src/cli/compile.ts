@@ -3,10 +3,12 @@ import { dfaToDot } from "../ltl/export/dot.js";
 import { dfaToHoa } from "../ltl/export/hoa.js";
 import { dfaToJson } from "../ltl/export/json.js";
 import { dfaToSvg } from "../ltl/export/svg.js";
+import { conjunction } from "../ltl/ast.js";
+import { toMonaProgram } from "../ltl/mona.js";
 import { loadSpec, UsageError, writeFileAtomically, type SpecSourceOptions } from "./io.js";
 import type { CliContext } from "./main.js";
 
-const FORMATS = ["json", "dot", "hoa", "svg"] as const;
+const FORMATS = ["json", "dot", "hoa", "svg", "mona"] as const;
 type Format = (typeof FORMATS)[number];
 
 interface CompileCommandOptions extends SpecSourceOptions {
@@ -44,7 +46,9 @@ export function registerCompile(program: Command, context: CliContext): void {
             ? dfaToDot(dfa, dotOptions)
             : format === "hoa"
               ? dfaToHoa(dfa, title)
-              : await dfaToSvg(dfa, dotOptions);
+              : format === "mona"
+                ? toMonaProgram(conjunction(spec.formulas.map((f) => f.formula)), spec.atoms, { mode: spec.mode, emptyTrace: "reject" })
+                : await dfaToSvg(dfa, dotOptions);
       if (options.output !== undefined) writeFileAtomically(options.output, text);
       else context.stdout(text);
       const notes = [

@@ -119,7 +119,7 @@ class Builder {
     const states: { dnf: number; carries: string }[] = [{ dnf: startDnf, carries: initialCarries }];
     const stateOf = new Map<number, number>();
     const accepting: boolean[] = [false];
-    const transitions: { to: number; guard: number }[][] = [];
+    const behaviour: number[] = [];
 
     const stateFor = (pair: number): number => {
       let id = stateOf.get(pair);
@@ -137,25 +137,21 @@ class Builder {
     for (let s = 0; s < states.length; s++) {
       this.exploredStates = states.length;
       const successor = this.successor(states[s]!.dnf, states[s]!.carries);
-      transitions.push(this.mode === "events" ? this.eventTransitions(successor, stateFor) : this.symbolicTransitions(successor, stateFor));
+      behaviour.push(this.mode === "events" ? this.eventChain(successor, stateFor) : this.store.mapLeaves(successor, stateFor));
     }
-    return { store: this.store, bool: this.bool, mode: this.mode, atoms: this.atoms, accepting, transitions, initial: 0 };
+    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, initial: 0 };
   }
 
-  private symbolicTransitions(successor: number, stateFor: (pair: number) => number): { to: number; guard: number }[] {
-    return this.store.terminals(successor).map((pair) => ({
-      to: stateFor(pair),
-      guard: this.store.select(successor, (v) => v === pair),
-    }));
-  }
-
-  private eventTransitions(successor: number, stateFor: (pair: number) => number): { to: number; guard: number }[] {
-    const byTarget = new Map<number, number>();
-    for (let e = 0; e < this.atoms.length; e++) {
-      const to = stateFor(this.store.evaluate(successor, (v) => v === e));
-      byTarget.set(to, this.bool.or(byTarget.get(to) ?? this.bool.falseNode, this.bool.variable(e)));
-    }
-    return [...byTarget].map(([to, guard]) => ({ to, guard }));
+  /**
+   * Events mode: only letters with exactly one event occur, so the successor diagram is rebuilt as
+   * "if e0 then t0 else if e1 then t1 ...". Equal targets per event give the same node, which is
+   * what minimization compares.
+   */
+  private eventChain(successor: number, stateFor: (pair: number) => number): number {
+    const targets = this.atoms.map((_, e) => stateFor(this.store.evaluate(successor, (v) => v === e)));
+    let chain = this.store.leaf(targets[targets.length - 1]!);
+    for (let e = targets.length - 2; e >= 0; e--) chain = this.store.node(e, chain, this.store.leaf(targets[e]!));
+    return chain;
   }
 
   /** The diagram from letters to successor (obligation, carries) pairs. */
@@ -282,30 +278,42 @@ class Builder {
     return this.internDnf([...this.dnfs[x - FIRST_VALUE]!, ...this.dnfs[y - FIRST_VALUE]!]);
   }
 
-  /** `X φ & WX φ` is `X φ`; `WX false` (this is the last step) contradicts any `X`. */
+  /**
+   * Drops the terms of a cube that another of its terms implies (`X G a & X a` is `X G a`; this
+   * includes `X φ & WX φ` = `X φ`); a cube owing both `WX false` (this is the last step) and any
+   * `X` term is contradictory.
+   */
   private simplifyCube(cube: number[]): number[] | undefined {
     let hasStrong = false;
     let hasLast = false;
-    const strongNodes = new Set<number>();
     for (const t of cube) {
-      if (this.termStrong[t]) {
-        hasStrong = true;
-        strongNodes.add(this.termNode[t]!);
-      } else if (this.ops[this.termNode[t]!] === Op.False) hasLast = true;
+      if (this.termStrong[t]) hasStrong = true;
+      else if (this.ops[this.termNode[t]!] === Op.False) hasLast = true;
     }
     if (hasStrong && hasLast) return undefined;
-    if (strongNodes.size === 0) return cube;
-    return cube.filter((t) => this.termStrong[t] || !strongNodes.has(this.termNode[t]!));
+    if (cube.length < 2) return cube;
+    const kept: number[] = [];
+    // Strong terms first, so that of two equivalent terms the one kept is the stronger.
+    const ordered = [...cube].sort((x, y) => Number(this.termStrong[y]) - Number(this.termStrong[x]) || x - y);
+    for (const t of ordered) if (!kept.some((k) => this.termImplies(k, t))) kept.push(t);
+    return kept.length === cube.length ? cube : kept.sort((x, y) => x - y);
   }
 
-  /** Interns a DNF after removing duplicate and absorbed (superset) cubes. */
+  /**
+   * Interns a DNF after removing duplicate cubes and cubes that imply another cube (they add
+   * nothing to the disjunction): e.g. `X(b) | X(a U b)` is `X(a U b)`. Without this, formula
+   * progression through an until chain produces exponentially many equivalent obligations.
+   */
   private internDnf(input: number[][]): number {
     const unique = new Map<string, number[]>();
     for (const c of input) unique.set(c.join(","), c);
-    const cubes = [...unique.values()].sort((a, b) => a.length - b.length);
+    const cubes = [...unique.values()].sort((a, b) => a.length - b.length || compareCubes(a, b));
     const kept: number[][] = [];
     for (const c of cubes) {
-      if (!kept.some((k) => isSubset(k, c))) kept.push(c);
+      if (kept.some((k) => this.cubeImplies(c, k))) continue;
+      // A later (longer or equal) cube may be weaker than kept ones: drop those it absorbs.
+      for (let i = kept.length - 1; i >= 0; i--) if (this.cubeImplies(kept[i]!, c)) kept.splice(i, 1);
+      kept.push(c);
     }
     kept.sort(compareCubes);
     const key = kept.map((c) => `[${c.join(",")}]`).join("");
@@ -316,6 +324,86 @@ class Builder {
       this.dnfIds.set(key, id);
     }
     return id;
+  }
+
+  /** Whether cube `c` implies cube `d`: every term of `d` is implied by a term of `c`. */
+  private cubeImplies(c: readonly number[], d: readonly number[]): boolean {
+    return d.every((t) => c.some((u) => this.termImplies(u, t)));
+  }
+
+  /** `X α ⊨ X β`, `X α ⊨ WX β` and `WX α ⊨ WX β` when `α ⊨ β`. */
+  private termImplies(u: number, t: number): boolean {
+    if (u === t) return true;
+    if (!this.termStrong[u] && this.termStrong[t]) return false;
+    return this.implies(this.termNode[u]!, this.termNode[t]!);
+  }
+
+  private readonly implication = new Map<number, boolean>();
+
+  /** A sound, incomplete syntactic entailment check between NNF formulas (after Somenzi and Bloem). */
+  private implies(a: number, b: number): boolean {
+    if (a === b) return true;
+    const key = a * 0x200000 + b;
+    const cached = this.implication.get(key);
+    if (cached !== undefined) return cached;
+    this.implication.set(key, false); // guards against cycles through shared subformulas
+    const result = this.impliesUncached(a, b);
+    this.implication.set(key, result);
+    return result;
+  }
+
+  private impliesUncached(a: number, b: number): boolean {
+    const opA = this.ops[a]!;
+    const opB = this.ops[b]!;
+    const a1 = this.as[a]!;
+    const a2 = this.bs[a]!;
+    const b1 = this.as[b]!;
+    const b2 = this.bs[b]!;
+    if (opA === Op.False || opB === Op.True) return true;
+    if (opA === Op.Or) return this.implies(a1, b) && this.implies(a2, b);
+    if (opB === Op.And) return this.implies(a, b1) && this.implies(a, b2);
+    if (opB === Op.Or && (this.implies(a, b1) || this.implies(a, b2))) return true;
+    if (opA === Op.And && (this.implies(a1, b) || this.implies(a2, b))) return true;
+    switch (opB) {
+      case Op.Eventually:
+        if (this.implies(a, b1)) return true;
+        if (opA === Op.Eventually && this.implies(a1, b1)) return true;
+        break;
+      case Op.Until:
+      case Op.WeakUntil:
+        if (this.implies(a, b2)) return true;
+        if ((opA === Op.Until || (opB === Op.WeakUntil && opA === Op.WeakUntil)) && this.implies(a1, b1) && this.implies(a2, b2)) return true;
+        if (opB === Op.WeakUntil && opA === Op.Always && this.implies(a1, b1)) return true;
+        break;
+      case Op.Release:
+      case Op.StrongRelease:
+        if (this.implies(a, b1) && this.implies(a, b2)) return true;
+        if (opB === Op.Release && opA === Op.Always && this.implies(a1, b2)) return true;
+        break;
+      case Op.Always:
+        if (opA === Op.Always && this.implies(a1, b1)) return true;
+        break;
+      case Op.Next:
+        if (opA === Op.Next && this.implies(a1, b1)) return true;
+        break;
+      case Op.WeakNext:
+        if ((opA === Op.Next || opA === Op.WeakNext) && this.implies(a1, b1)) return true;
+        break;
+    }
+    switch (opA) {
+      case Op.Always:
+        return this.implies(a1, b);
+      case Op.Until:
+      case Op.WeakUntil:
+        // α U β holds now only if α or β does.
+        return this.implies(a1, b) && this.implies(a2, b);
+      case Op.Release:
+      case Op.StrongRelease:
+        // α R β requires β now.
+        return this.implies(a2, b);
+      default:
+        return false;
+    }
   }
 
   private internPair(dnf: number, carries: string): number {
@@ -489,16 +577,6 @@ function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
     }
   }
   return out;
-}
-
-function isSubset(small: readonly number[], big: readonly number[]): boolean {
-  let j = 0;
-  for (const x of small) {
-    while (j < big.length && big[j]! < x) j++;
-    if (j >= big.length || big[j] !== x) return false;
-    j++;
-  }
-  return true;
 }
 
 function compareCubes(a: readonly number[], b: readonly number[]): number {

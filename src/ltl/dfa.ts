@@ -18,22 +18,164 @@ export interface DfaTransition {
 }
 
 /**
+ * Each state's transition function as one decision diagram, as MONA stores it: inner node n tests
+ * atom `variable[n]` and continues at `high[n]` when it holds, `low[n]` when not; a negative
+ * reference `~t` is the target state t. Sharing one diagram per state keeps a state with
+ * thousands of successors compact, and a step costs one walk from the root.
+ */
+export interface TransitionTable {
+  readonly variable: Int32Array;
+  readonly low: Int32Array;
+  readonly high: Int32Array;
+}
+
+/**
  * A complete deterministic automaton over finite traces, as compiled from a spec.
  *
  * - In `propositional` mode a letter is any set of `atoms`; in `events` mode a letter is exactly one
- *   of them, and guards are read under that assumption.
- * - Each state's transition guards are pairwise disjoint and together cover every letter.
+ *   of them, and transitions are read under that assumption.
  * - Traces are non-empty: the empty trace is never accepted, whatever `accepting[initial]` says.
  *   (The initial state's flag matters only when the automaton comes back to it after a step.)
+ * - `transitions` and `guards` list each state's transitions with explicit guards; they are
+ *   derived from `behaviour` on first use (exports need them; stepping does not).
  */
-export interface Dfa {
-  readonly mode: SpecMode;
-  readonly atoms: readonly string[];
-  readonly stateCount: number;
-  readonly initial: number;
-  readonly accepting: readonly boolean[];
-  readonly transitions: readonly (readonly DfaTransition[])[];
-  readonly guards: GuardTable;
+export class Dfa {
+  private transitionList: DfaTransition[][] | undefined;
+  private guardTable: GuardTable | undefined;
+  private readonly successorSets: (number[] | undefined)[];
+
+  constructor(
+    readonly mode: SpecMode,
+    readonly atoms: readonly string[],
+    readonly initial: number,
+    readonly accepting: readonly boolean[],
+    /** Root reference in `table` of each state's transition diagram. */
+    readonly behaviour: Int32Array,
+    readonly table: TransitionTable,
+  ) {
+    this.successorSets = new Array(accepting.length);
+  }
+
+  get stateCount(): number {
+    return this.accepting.length;
+  }
+
+  /** The state reached from `state` on a letter given as a predicate on atom indices. */
+  next(state: number, isTrue: (atomIndex: number) => boolean): number {
+    const { variable, low, high } = this.table;
+    let x = this.behaviour[state]!;
+    while (x >= 0) x = isTrue(variable[x]!) ? high[x]! : low[x]!;
+    return ~x;
+  }
+
+  /** The distinct states reachable in one step (events mode: by some event), in increasing order. */
+  successors(state: number): readonly number[] {
+    let set = this.successorSets[state];
+    if (set === undefined) {
+      set =
+        this.mode === "events"
+          ? [...new Set(this.atoms.map((_, e) => this.next(state, (i) => i === e)))]
+          : [...new Set(diagramLeaves(this.table, this.behaviour[state]!))];
+      set.sort((a, b) => a - b);
+      this.successorSets[state] = set;
+    }
+    return set;
+  }
+
+  get transitions(): readonly (readonly DfaTransition[])[] {
+    if (this.transitionList === undefined) this.deriveTransitions();
+    return this.transitionList!;
+  }
+
+  get guards(): GuardTable {
+    if (this.guardTable === undefined) this.deriveTransitions();
+    return this.guardTable!;
+  }
+
+  private deriveTransitions(): void {
+    const builder = new GuardBuilder();
+    this.transitionList = [];
+    for (let s = 0; s < this.stateCount; s++) {
+      const list: DfaTransition[] = [];
+      if (this.mode === "events") {
+        const byTarget = new Map<number, number[]>();
+        this.atoms.forEach((_, e) => {
+          const to = this.next(s, (i) => i === e);
+          byTarget.set(to, [...(byTarget.get(to) ?? []), e]);
+        });
+        for (const [to, events] of byTarget) list.push({ to, guard: builder.anyOf(events) });
+      } else {
+        for (const to of this.successors(s)) list.push({ to, guard: builder.select(this.table, this.behaviour[s]!, to) });
+      }
+      list.sort((a, b) => a.to - b.to);
+      this.transitionList.push(list);
+    }
+    this.guardTable = builder.finish();
+  }
+}
+
+function diagramLeaves(table: TransitionTable, root: number): number[] {
+  const leaves: number[] = [];
+  const seen = new Set<number>();
+  const walk = (x: number): void => {
+    if (seen.has(x)) return;
+    seen.add(x);
+    if (x < 0) leaves.push(~x);
+    else {
+      walk(table.low[x]!);
+      walk(table.high[x]!);
+    }
+  };
+  walk(root);
+  return leaves;
+}
+
+/** Hash-consed guard diagrams (0 = false, 1 = true), built from transition diagrams. */
+class GuardBuilder {
+  private readonly variable: number[] = [-1, -1];
+  private readonly low: number[] = [0, 1];
+  private readonly high: number[] = [0, 1];
+  private readonly unique = new Map<string, number>();
+
+  node(v: number, lo: number, hi: number): number {
+    if (lo === hi) return lo;
+    const key = `${v},${lo},${hi}`;
+    let id = this.unique.get(key);
+    if (id === undefined) {
+      id = this.variable.length;
+      this.variable.push(v);
+      this.low.push(lo);
+      this.high.push(hi);
+      this.unique.set(key, id);
+    }
+    return id;
+  }
+
+  /** The letters on which the diagram at `root` leads to `target`. */
+  select(table: TransitionTable, root: number, target: number): number {
+    const memo = new Map<number, number>();
+    const go = (x: number): number => {
+      if (x < 0) return ~x === target ? 1 : 0;
+      let r = memo.get(x);
+      if (r === undefined) {
+        r = this.node(table.variable[x]!, go(table.low[x]!), go(table.high[x]!));
+        memo.set(x, r);
+      }
+      return r;
+    };
+    return go(root);
+  }
+
+  /** Events mode: "one of these events" as the disjunction of their variables. */
+  anyOf(events: readonly number[]): number {
+    let guard = 0;
+    for (const e of [...events].sort((a, b) => b - a)) guard = this.node(e, guard, 1);
+    return guard;
+  }
+
+  finish(): GuardTable {
+    return { variable: Int32Array.from(this.variable), low: Int32Array.from(this.low), high: Int32Array.from(this.high) };
+  }
 }
 
 /** Whether a guard holds for a letter given as a predicate on atom indices. */
@@ -45,12 +187,17 @@ export function guardHolds(guards: GuardTable, guard: number, isTrue: (atomIndex
 
 /** The state reached from `state` on a letter (a predicate on atom indices). */
 export function step(dfa: Dfa, state: number, isTrue: (atomIndex: number) => boolean): number {
-  for (const t of dfa.transitions[state]!) if (guardHolds(dfa.guards, t.guard, isTrue)) return t.to;
-  throw new Error(`the automaton is not complete at state ${state}`);
+  return dfa.next(state, isTrue);
 }
 
 /** The state reached on a letter given as the set of atoms that hold (propositional mode) or the one event (events mode). */
 export function stepNames(dfa: Dfa, state: number, letter: ReadonlySet<string>): number {
+  for (const name of letter) {
+    if (!dfa.atoms.includes(name)) throw new Error(`'${name}' is not one of the automaton's ${dfa.mode === "events" ? "events" : "atoms"} (${dfa.atoms.join(", ")})`);
+  }
+  if (dfa.mode === "events" && letter.size !== 1) {
+    throw new Error(`in events mode a letter is exactly one event, got {${[...letter].join(", ")}}`);
+  }
   const holding = dfa.atoms.map((a) => letter.has(a));
   return step(dfa, state, (i) => holding[i]!);
 }

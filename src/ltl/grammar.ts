@@ -43,7 +43,7 @@ LtlSpec {
           | kw<"false">  -- false
           | kw<"last">  -- last
           | kw<"pattern"> "(" Regex ")"  -- pattern
-          | ident "(" ListOf<Formula, ","> ")"  -- call
+          | callHead ListOf<Formula, ","> ")"  -- call
           | ident  -- name
 
   Regex = Regex "|" RegexSeq  -- alt
@@ -55,11 +55,16 @@ LtlSpec {
             | "[" Formula "]"  -- step
             | ident  -- name
   quantifier = "*" | "+" | "?" | bounds
-  bounds = "{" spaces number? spaces ("," spaces number? spaces)? "}"
+  bounds = "{" spaces number? spaces ("," spaces number? spaces)? "}"  -- range
+         | "{" spaces ("<=" | "≤") spaces number spaces "}"  -- atMost
 
   unaryOp = ("WX" | "WY" | "X" | "F" | "G" | "Y" | "O" | "H") ~idChar
   binaryOp = ("U" | "R" | "W" | "M" | "S") ~idChar
   countWord = ("most" | "least") ~idChar
+
+  // A macro call's "(" must follow the name directly: "m (b)" or "m" at the end of a line followed
+  // by "(b)" on the next are two statements, never a call.
+  callHead = ident "("
 
   kw<word> = word ~idChar
   keyword = ("true" | "false" | "last" | "atoms" | "events" | "define" | "at" | "exactly" | "pattern") ~idChar

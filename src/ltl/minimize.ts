@@ -1,22 +1,24 @@
-import type { Dfa, GuardTable } from "./dfa.js";
-import type { BooleanOps, Mtbdd } from "./mtbdd.js";
+import { Dfa } from "./dfa.js";
+import type { Mtbdd } from "./mtbdd.js";
 import type { SpecMode } from "./spec.js";
 
-/** A DFA whose guards are 0/1 diagrams in a decision-diagram store (the compiler's working form). */
+/**
+ * The compiler's working automaton: each state's transition function is a diagram in `store`
+ * whose leaf values are target states.
+ */
 export interface SymbolicDfa {
   readonly store: Mtbdd;
-  readonly bool: BooleanOps;
   readonly mode: SpecMode;
   readonly atoms: readonly string[];
   readonly initial: number;
   readonly accepting: readonly boolean[];
-  readonly transitions: readonly (readonly { to: number; guard: number }[])[];
+  readonly behaviour: readonly number[];
 }
 
 /**
- * Minimizes by partition refinement (Moore): states are split until two states in one block
- * reach the same blocks under the same guards. Guards are canonical diagrams, so "the same
- * guard" is integer equality after merging the guards that lead into one block.
+ * Minimizes by partition refinement (Moore): a state's signature is its block together with its
+ * transition diagram with every target replaced by the target's block. Diagrams are hash-consed,
+ * so equal signatures are equal integers, and guards never need to be enumerated.
  *
  * The initial state must not be the target of any transition. Since traces are non-empty, its
  * acceptance is free: both choices are minimized and the smaller automaton wins (on a tie, the one
@@ -35,123 +37,139 @@ interface Partition {
   readonly initialAccepts: boolean;
 }
 
+/**
+ * Worklist refinement: only states whose targets changed block since their signature was taken
+ * are signed again, and a block splits by the signatures of its members. On chain-like automata
+ * (counters) this avoids re-signing every state in every round.
+ */
 function refine(dfa: SymbolicDfa, initialAccepts: boolean): Partition {
   const n = dfa.accepting.length;
-  let block = new Int32Array(n);
-  const accepts = (s: number): boolean => (s === dfa.initial ? initialAccepts : dfa.accepting[s]!);
-  let count = 0;
-  {
-    const ids = new Map<boolean, number>();
-    for (let s = 0; s < n; s++) {
-      const key = accepts(s);
-      let id = ids.get(key);
-      if (id === undefined) ids.set(key, (id = count++));
-      block[s] = id;
-    }
+  const { store } = dfa;
+  const block = Int32Array.from(dfa.accepting, (a, s) => ((s === dfa.initial ? initialAccepts : a) ? 1 : 0));
+  const predecessors: number[][] = Array.from({ length: n }, () => []);
+  for (let s = 0; s < n; s++) for (const t of new Set(store.terminals(dfa.behaviour[s]!))) predecessors[t]!.push(s);
+  const signature = new Int32Array(n).fill(-1);
+  const members = new Map<number, number[]>();
+  for (let s = 0; s < n; s++) {
+    const list = members.get(block[s]!);
+    if (list === undefined) members.set(block[s]!, [s]);
+    else list.push(s);
   }
-  for (;;) {
-    const next = new Int32Array(n);
-    const ids = new Map<string, number>();
-    for (let s = 0; s < n; s++) {
-      const signature = `${block[s]}:${mergedByBlock(dfa, s, block).map(([b, g]) => `${b}/${g}`).join(",")}`;
-      let id = ids.get(signature);
-      if (id === undefined) ids.set(signature, (id = ids.size));
-      next[s] = id;
+  let count = members.size;
+  let dirty = new Set<number>(Array.from({ length: n }, (_, s) => s));
+  while (dirty.size > 0) {
+    const touchedBlocks = new Set<number>();
+    for (const s of dirty) {
+      signature[s] = store.mapLeaves(dfa.behaviour[s]!, (t) => block[t]!);
+      touchedBlocks.add(block[s]!);
     }
-    const nextCount = ids.size;
-    block = next;
-    if (nextCount === count) break;
-    count = nextCount;
+    dirty = new Set();
+    for (const b of touchedBlocks) {
+      const groups = new Map<number, number[]>();
+      for (const s of members.get(b)!) {
+        const group = groups.get(signature[s]!);
+        if (group === undefined) groups.set(signature[s]!, [s]);
+        else group.push(s);
+      }
+      if (groups.size === 1) continue;
+      let first = true;
+      for (const group of groups.values()) {
+        if (first) {
+          members.set(b, group);
+          first = false;
+          continue;
+        }
+        const id = count++;
+        members.set(id, group);
+        for (const s of group) {
+          block[s] = id;
+          for (const p of predecessors[s]!) dirty.add(p);
+        }
+      }
+    }
   }
   return { block, count, initialAccepts };
 }
 
-/** The state's transitions with guards into the same block merged, sorted by block. */
-function mergedByBlock(dfa: SymbolicDfa, state: number, block: Int32Array): [number, number][] {
-  const guards = new Map<number, number>();
-  for (const t of dfa.transitions[state]!) {
-    const b = block[t.to]!;
-    const previous = guards.get(b);
-    guards.set(b, previous === undefined ? t.guard : dfa.bool.or(previous, t.guard));
-  }
-  return [...guards].sort(([a], [b]) => a - b);
-}
-
-/** Builds the quotient automaton, numbering states in breadth-first order from the initial one. */
+/**
+ * Builds the quotient automaton. States are numbered breadth-first from the initial one, except
+ * that the dead state (if any) takes the last number, so live states read 0, 1, 2, ... in pictures.
+ */
 function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Dfa {
+  const { store } = dfa;
   const representative = new Map<number, number>();
   for (let s = block.length - 1; s >= 0; s--) representative.set(block[s]!, s);
-  const number = new Map<number, number>([[block[dfa.initial]!, 0]]);
-  const order = [block[dfa.initial]!];
-  const rawTransitions: [number, number][][] = [];
-  for (let i = 0; i < order.length; i++) {
-    const merged = mergedByBlock(dfa, representative.get(order[i]!)!, block);
-    for (const [b] of merged) {
-      if (!number.has(b)) {
-        number.set(b, order.length);
-        order.push(b);
-      }
-    }
-    rawTransitions.push(merged);
-  }
   // A block's acceptance comes from its non-initial members (refinement kept them in agreement);
   // a block holding only the initial state takes the chosen free acceptance.
   const blockAccepts = new Map<number, boolean>();
   for (let s = 0; s < block.length; s++) if (s !== dfa.initial) blockAccepts.set(block[s]!, dfa.accepting[s]!);
   const acceptsBlock = (b: number): boolean => blockAccepts.get(b) ?? initialAccepts;
-  // The dead state (if any) takes the last number, so live states read 0, 1, 2, ... in the pictures.
-  const live = order.map((b) => acceptsBlock(b));
+
+  const order = [block[dfa.initial]!];
+  const index = new Map<number, number>([[order[0]!, 0]]);
+  const successors: number[][] = [];
+  for (let i = 0; i < order.length; i++) {
+    const targets = store.terminals(dfa.behaviour[representative.get(order[i]!)!]!).map((t) => block[t]!);
+    const unique = [...new Set(targets)].sort((a, b) => a - b);
+    for (const b of unique) {
+      if (!index.has(b)) {
+        index.set(b, order.length);
+        order.push(b);
+      }
+    }
+    successors.push(unique.map((b) => index.get(b)!));
+  }
+
+  const live = order.map(acceptsBlock);
   for (let changed = true; changed; ) {
     changed = false;
-    rawTransitions.forEach((merged, i) => {
-      if (!live[i] && merged.some(([b]) => live[number.get(b)!])) live[i] = changed = true;
+    successors.forEach((targets, i) => {
+      if (!live[i] && targets.some((t) => live[t])) live[i] = changed = true;
     });
   }
-  const renumber = [...order.keys()].sort((x, y) => Number(live[y]) - Number(live[x]) || x - y);
-  const position = new Map(renumber.map((old, i) => [old, i]));
-  const table = new GuardTableBuilder(dfa.store);
-  const transitions = renumber.map((old) =>
-    rawTransitions[old]!.map(([b, guard]) => ({ to: position.get(number.get(b)!)!, guard: table.copy(guard) })).sort((x, y) => x.to - y.to),
+  const renumbered = [...order.keys()].sort((x, y) => Number(live[y]) - Number(live[x]) || x - y);
+  const position = new Int32Array(order.length);
+  renumbered.forEach((old, i) => (position[old] = i));
+
+  const table = new TableBuilder(store);
+  const behaviour = Int32Array.from(renumbered, (old) => {
+    const diagram = store.mapLeaves(dfa.behaviour[representative.get(order[old]!)!]!, (t) => position[index.get(block[t]!)!]!);
+    return table.copy(diagram);
+  });
+  return new Dfa(
+    dfa.mode,
+    [...dfa.atoms],
+    position[0]!,
+    renumbered.map((old) => acceptsBlock(order[old]!)),
+    behaviour,
+    table.finish(),
   );
-  const accepting = renumber.map((old) => acceptsBlock(order[old]!));
-  return {
-    mode: dfa.mode,
-    atoms: [...dfa.atoms],
-    stateCount: order.length,
-    initial: position.get(0)!,
-    accepting,
-    transitions,
-    guards: table.finish(),
-  };
 }
 
-/** Copies guard diagrams out of the compiler's store into a compact table (0 = false, 1 = true). */
-class GuardTableBuilder {
-  private readonly variable: number[] = [-1, -1];
-  private readonly low: number[] = [0, 1];
-  private readonly high: number[] = [0, 1];
+/** Copies diagrams out of the compiler's store into a compact table; leaves become `~target`. */
+class TableBuilder {
+  private readonly variable: number[] = [];
+  private readonly low: number[] = [];
+  private readonly high: number[] = [];
   private readonly copied = new Map<number, number>();
 
   constructor(private readonly store: Mtbdd) {}
 
   copy(node: number): number {
+    if (this.store.isLeaf(node)) return ~this.store.value(node);
     const cached = this.copied.get(node);
     if (cached !== undefined) return cached;
-    let id: number;
-    if (this.store.isLeaf(node)) id = this.store.value(node) === 0 ? 0 : 1;
-    else {
-      const lo = this.copy(this.store.low(node));
-      const hi = this.copy(this.store.high(node));
-      id = this.variable.length;
-      this.variable.push(this.store.varOf(node));
-      this.low.push(lo);
-      this.high.push(hi);
-    }
+    const lo = this.copy(this.store.low(node));
+    const hi = this.copy(this.store.high(node));
+    const id = this.variable.length;
+    this.variable.push(this.store.varOf(node));
+    this.low.push(lo);
+    this.high.push(hi);
     this.copied.set(node, id);
     return id;
   }
 
-  finish(): GuardTable {
+  finish() {
     return { variable: Int32Array.from(this.variable), low: Int32Array.from(this.low), high: Int32Array.from(this.high) };
   }
 }

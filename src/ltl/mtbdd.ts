@@ -138,7 +138,10 @@ export class Mtbdd {
         const lo = go(this.los[x]!);
         const hi = go(this.his[x]!);
         const condition = substitute(v);
-        result = condition === undefined ? this.node(v, lo, hi) : this.ite(condition, hi, lo);
+        // Substituted conditions mention atoms above v, so the node is rebuilt with ite (which
+        // keeps the variable order) rather than node(v, ...), or equal functions could get
+        // different diagrams.
+        result = this.ite(condition ?? this.node(v, this.leaf(0), this.leaf(1)), hi, lo);
       }
       memo.set(x, result);
       return result;

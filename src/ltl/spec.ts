@@ -192,7 +192,7 @@ class Resolver {
     const macro: Macro = { name, params, body: statement.body, at };
     // Resolve the body once now with placeholder arguments, so mistakes in it are reported at the
     // definition even if the macro is never used.
-    this.expandMacro(macro, params.map((p) => atom(p)), statement.start, { params: new Map(), insidePast: undefined, expanding: [] }, true);
+    this.expandMacro(macro, params.map((p) => atom(p)), statement.start, { params: new Map(), insidePast: undefined, expanding: [] });
     this.macros.set(name, macro);
     this.definitions.push({ name, params, location: locate(this.text, at, this.file) });
   }
@@ -224,7 +224,11 @@ class Resolver {
         return countFormula(raw.bound, raw.n, this.resolve(raw.arg, scope));
       case "pattern":
         this.checkFuture("pattern", raw.at, scope);
-        return patternFormula(this.regexToSteps(raw.regex, scope), (message, at) => this.error("unsupported", message, at));
+      {
+        const formula = patternFormula(this.regexToSteps(raw.regex, scope), (message, at) => this.error("unsupported", message, at));
+        if (formula.kind === "false") throw this.error("unsupported", "this pattern matches only the empty sequence, and traces are never empty", raw.at);
+        return formula;
+      }
     }
   }
 
@@ -249,7 +253,7 @@ class Resolver {
     const macro = this.macros.get(name);
     if (macro !== undefined) {
       const argFormulas = args.map((a) => this.resolve(a, scope));
-      return this.expandMacro(macro, argFormulas, at, scope, false);
+      return this.expandMacro(macro, argFormulas, at, scope);
     }
     if (isCall) {
       throw this.error("undefined-macro", `undefined macro '${name}'${this.suggest(name, [...this.macros.keys()])}`, at);
@@ -267,7 +271,7 @@ class Resolver {
     return atom(name);
   }
 
-  private expandMacro(macro: Macro, args: readonly Formula[], at: number, scope: Scope, atDefinition: boolean): Formula {
+  private expandMacro(macro: Macro, args: readonly Formula[], at: number, scope: Scope): Formula {
     if (args.length !== macro.params.length) {
       throw this.error(
         "macro-arity",
@@ -280,10 +284,6 @@ class Resolver {
     }
     const params = new Map(macro.params.map((p, i) => [p, args[i]!] as const));
     const inner: Scope = { params, insidePast: scope.insidePast, expanding: [...scope.expanding, macro.name] };
-    if (atDefinition) {
-      // While checking a definition, unknown names must still be reported, but atoms are not inferred from it.
-      return this.resolve(macro.body, inner);
-    }
     return this.resolve(macro.body, inner);
   }
 

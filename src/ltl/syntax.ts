@@ -121,8 +121,8 @@ function buildSemantics() {
     Primary_pattern(_kw, _open, regex, _close) {
       return { t: "pattern", regex: regex.raw(), at: at(this) };
     },
-    Primary_call(name, _open, args, _close) {
-      return { t: "call", name: name.sourceString, args: args.asIteration().children.map((a) => a.raw()), at: at(this) };
+    Primary_call(head, args, _close) {
+      return { t: "call", name: head.sourceString.slice(0, -1), args: args.asIteration().children.map((a) => a.raw()), at: at(this) };
     },
     Primary_name(name) {
       return { t: "name", name: name.sourceString, at: at(this) };
@@ -164,6 +164,8 @@ function buildSemantics() {
       if (text === "*") return [0, undefined];
       if (text === "+") return [1, undefined];
       if (text === "?") return [0, 1];
+      const atMost = /^\{\s*(?:<=|≤)\s*(\d+)\s*\}$/.exec(text);
+      if (atMost !== null) return [0, Number(atMost[1])];
       const [, lower, comma, upper] = /^\{\s*(\d*)\s*(,?)\s*(\d*)\s*\}$/.exec(text)!;
       const min = lower === "" ? 0 : Number(lower);
       if (comma === "") return [min, min];
@@ -197,18 +199,25 @@ function parseWith(rule: "Spec" | "FormulaOnly", text: string, file: string): Ma
 
 /** Parses spec text into raw statements (syntax only: names are not resolved yet). */
 export function parseRawSpec(text: string, file: string): RawStatement[] {
-  const match = parseWith("Spec", text, file);
-  semantics ??= buildSemantics();
-  const statements = semantics(match).raw() as RawStatement[];
+  const statements = rawOf(parseWith("Spec", text, file), text, file) as RawStatement[];
   requireSeparators(statements, text, file);
   return statements;
 }
 
 /** Parses one formula (the whole text must be a formula). */
 export function parseRawFormula(text: string, file: string): RawFormula {
-  const match = parseWith("FormulaOnly", text, file);
+  return rawOf(parseWith("FormulaOnly", text, file), text, file) as RawFormula;
+}
+
+/** The semantic actions recurse once per nesting level of the parse tree too (a left-nested `a & a & …` included), so they can overflow where the match did not. */
+function rawOf(match: MatchResult, text: string, file: string): unknown {
   semantics ??= buildSemantics();
-  return semantics(match).raw() as RawFormula;
+  try {
+    return semantics(match).raw();
+  } catch (error) {
+    if (error instanceof RangeError) throw new SpecError("syntax", "the input is nested too deeply to parse", locate(text, 0, file));
+    throw error;
+  }
 }
 
 /** Two statements on one line must be separated by `;`, so that a missing operator is not silently read as a conjunction. */

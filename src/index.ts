@@ -1,0 +1,25 @@
+// The public surface of ltlguard: re-exported by name, so internals stay internal.
+export { TRUE, FALSE, LAST, atom, not, and, or, next, eventually, conjunction, disjunction, atomsOf, formulasEqual } from "./ltl/ast.js";
+export type { Formula, UnaryKind, BinaryKind } from "./ltl/ast.js";
+export { formulaToString } from "./ltl/print.js";
+export { parseSpec, parseFormula, parseFormulaAsSpec } from "./ltl/spec.js";
+export type { Spec, SpecMode, SpecFormula, Definition, ParseSpecOptions, ParseFormulaOptions } from "./ltl/spec.js";
+export { SpecError, TooManyStatesError, UnsupportedFormulaError } from "./ltl/errors.js";
+export type { SourceLocation, SpecErrorKind } from "./ltl/errors.js";
+export { compileFormula, DEFAULT_MAX_STATES } from "./ltl/compile.js";
+export type { CompileOptions, CompileTarget } from "./ltl/compile.js";
+export { Dfa, step, stepNames, stepEvent, run, accepts, guardHolds, guardToFormula } from "./ltl/dfa.js";
+export type { DfaTransition, GuardTable, TransitionTable } from "./ltl/dfa.js";
+export { analyze, allowedEvents, mayEnd, compileSpec, reachableAfterOneStep } from "./ltl/analysis.js";
+export type { DfaAnalysis, CompiledSpec } from "./ltl/analysis.js";
+export { parseTrace } from "./ltl/trace.js";
+export type { TraceStep } from "./ltl/trace.js";
+export { checkTrace } from "./ltl/verdict.js";
+export type { TraceVerdict } from "./ltl/verdict.js";
+export { dfaToJson } from "./ltl/export/json.js";
+export type { DfaJson } from "./ltl/export/json.js";
+export { dfaToDot } from "./ltl/export/dot.js";
+export type { DotOptions } from "./ltl/export/dot.js";
+export { dfaToHoa } from "./ltl/export/hoa.js";
+export { dfaToSvg } from "./ltl/export/svg.js";
+export { toMonaProgram } from "./ltl/mona.js";
