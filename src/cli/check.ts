@@ -4,8 +4,7 @@ import { guardToFormula } from "../ltl/dfa.js";
 import { formulaToString } from "../ltl/print.js";
 import { parseTrace } from "../ltl/trace.js";
 import { checkTrace } from "../ltl/verdict.js";
-import { loadSpec, type SpecSourceOptions } from "./io.js";
-import type { CliContext } from "./main.js";
+import { loadSpec, type SpecSourceOptions, type CliContext } from "./io.js";
 
 interface CheckCommandOptions extends SpecSourceOptions {
   trace: string;

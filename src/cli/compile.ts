@@ -5,8 +5,7 @@ import { dfaToJson } from "../ltl/export/json.js";
 import { dfaToSvg } from "../ltl/export/svg.js";
 import { conjunction } from "../ltl/ast.js";
 import { toMonaProgram } from "../ltl/mona.js";
-import { loadSpec, UsageError, writeFileAtomically, type SpecSourceOptions } from "./io.js";
-import type { CliContext } from "./main.js";
+import { loadSpec, UsageError, writeFileAtomically, type SpecSourceOptions, type CliContext } from "./io.js";
 
 const FORMATS = ["json", "dot", "hoa", "svg", "mona"] as const;
 type Format = (typeof FORMATS)[number];

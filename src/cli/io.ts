@@ -5,6 +5,13 @@ import { SpecError, TooManyStatesError, UnsupportedFormulaError } from "../ltl/e
 import { compileSpec, type CompiledSpec } from "../ltl/analysis.js";
 import { parseFormulaAsSpec, parseSpec, type Spec } from "../ltl/spec.js";
 
+/** Where a command prints, and the exit code it chose. */
+export interface CliContext {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  exitCode: number;
+}
+
 /** A problem with how the command was called (exit code 2, printed without a stack trace). */
 export class UsageError extends Error {
   override readonly name = "UsageError";

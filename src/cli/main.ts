@@ -1,13 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerCheck } from "./check.js";
 import { registerCompile } from "./compile.js";
-import { reportError } from "./io.js";
-
-export interface CliContext {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  exitCode: number;
-}
+import { reportError, type CliContext } from "./io.js";
 
 export const VERSION = "0.1.0";
 
