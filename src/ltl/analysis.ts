@@ -16,18 +16,18 @@ export interface DfaAnalysis {
 
 export function analyze(dfa: Dfa): DfaAnalysis {
   const live = dfa.accepting.slice();
-  // Backward reachability to acceptance, to a fixpoint (guards are never empty, so an edge is a letter).
+  // Backward reachability to acceptance, to a fixpoint (every successor is reached by some letter).
   for (let changed = true; changed; ) {
     changed = false;
     for (let s = 0; s < dfa.stateCount; s++) {
-      if (!live[s] && dfa.transitions[s]!.some((t) => live[t.to])) {
+      if (!live[s] && dfa.successors(s).some((t) => live[t])) {
         live[s] = true;
         changed = true;
       }
     }
   }
   const afterFirstStep = reachableAfterOneStep(dfa);
-  const satisfiable = dfa.transitions[dfa.initial]!.some((t) => live[t.to]);
+  const satisfiable = dfa.successors(dfa.initial).some((t) => live[t]);
   const valid = afterFirstStep.every((s) => dfa.accepting[s]);
   return { live, satisfiable, valid };
 }
@@ -35,13 +35,13 @@ export function analyze(dfa: Dfa): DfaAnalysis {
 /** The states reachable by one or more letters, in increasing order. */
 export function reachableAfterOneStep(dfa: Dfa): number[] {
   const seen = new Set<number>();
-  const queue = dfa.transitions[dfa.initial]!.map((t) => t.to);
+  const queue = [...dfa.successors(dfa.initial)];
   for (const s of queue) seen.add(s);
   for (let i = 0; i < queue.length; i++) {
-    for (const t of dfa.transitions[queue[i]!]!) {
-      if (!seen.has(t.to)) {
-        seen.add(t.to);
-        queue.push(t.to);
+    for (const t of dfa.successors(queue[i]!)) {
+      if (!seen.has(t)) {
+        seen.add(t);
+        queue.push(t);
       }
     }
   }
@@ -51,18 +51,7 @@ export function reachableAfterOneStep(dfa: Dfa): number[] {
 /** The events (events mode) after which the trace can still be accepted. */
 export function allowedEvents(dfa: Dfa, analysis: DfaAnalysis, state: number): string[] {
   if (dfa.mode !== "events") throw new Error("allowedEvents: the automaton is not in events mode");
-  return dfa.atoms.filter((_, e) => {
-    for (const t of dfa.transitions[state]!) {
-      if (guardAllowsEvent(dfa, t.guard, e)) return analysis.live[t.to]!;
-    }
-    return false;
-  });
-}
-
-function guardAllowsEvent(dfa: Dfa, guard: number, event: number): boolean {
-  let node = guard;
-  while (node > 1) node = dfa.guards.variable[node] === event ? dfa.guards.high[node]! : dfa.guards.low[node]!;
-  return node === 1;
+  return dfa.atoms.filter((_, e) => analysis.live[dfa.next(state, (i) => i === e)]);
 }
 
 /** Whether a trace that has reached `state` after `steps` steps may end there. */

@@ -55,6 +55,9 @@ export interface ParseFormulaOptions {
 /** The largest bound accepted in counting sugar and pattern repetition: beyond it automata explode anyway. */
 export const MAX_REPETITION = 64;
 
+/** The most formula nodes a spec may expand to (macros, counting and patterns multiply). */
+export const MAX_EXPANSION = 200_000;
+
 /** Parses and resolves a spec file's text. Throws `SpecError` with a location on any problem. */
 export function parseSpec(text: string, options: ParseSpecOptions = {}): Spec {
   const file = options.file ?? "<spec>";
@@ -134,6 +137,9 @@ class Resolver {
   private readonly inferredAtoms: string[] = [];
   private readonly macros = new Map<string, Macro>();
   private modeAt = -1;
+  private checkingDefinition = false;
+  /** Formula nodes built so far: macros and patterns can expand exponentially, so this is bounded. */
+  private work = 0;
 
   constructor(
     private readonly text: string,
@@ -190,14 +196,21 @@ class Resolver {
       seen.add(p.name);
     }
     const macro: Macro = { name, params, body: statement.body, at };
-    // Resolve the body once now with placeholder arguments, so mistakes in it are reported at the
-    // definition even if the macro is never used.
-    this.expandMacro(macro, params.map((p) => atom(p)), statement.start, { params: new Map(), insidePast: undefined, expanding: [] });
+    // Registered before its body is checked, so that a macro using itself is reported as such.
     this.macros.set(name, macro);
+    // Resolve the body once now with placeholder arguments, so mistakes in it are reported at the
+    // definition even if the macro is never used (without inferring atoms from an unused body).
+    this.checkingDefinition = true;
+    try {
+      this.expandMacro(macro, params.map((p) => atom(p)), statement.start, { params: new Map(), insidePast: undefined, expanding: [] });
+    } finally {
+      this.checkingDefinition = false;
+    }
     this.definitions.push({ name, params, location: locate(this.text, at, this.file) });
   }
 
   resolve(raw: RawFormula, scope: Scope = { params: new Map(), insidePast: undefined, expanding: [] }): Formula {
+    this.spend(1, raw.at);
     switch (raw.t) {
       case "constant":
         if (raw.value === "last") this.checkFuture("last", raw.at, scope);
@@ -225,10 +238,21 @@ class Resolver {
       case "pattern":
         this.checkFuture("pattern", raw.at, scope);
       {
-        const formula = patternFormula(this.regexToSteps(raw.regex, scope), (message, at) => this.error("unsupported", message, at));
-        if (formula.kind === "false") throw this.error("unsupported", "this pattern matches only the empty sequence, and traces are never empty", raw.at);
-        return formula;
+        const steps = this.regexToSteps(raw.regex, scope);
+        if (matchesOnlyEmpty(steps)) throw this.error("unsupported", "this pattern matches only the empty sequence, and traces are never empty", raw.at);
+        return patternFormula(steps, (message, at) => this.error("unsupported", message, at), () => this.spend(1, raw.at));
       }
+    }
+  }
+
+  private spend(nodes: number, at: number): void {
+    this.work += nodes;
+    if (this.work > MAX_EXPANSION) {
+      throw this.error(
+        "unsupported",
+        `the spec expands to more than ${MAX_EXPANSION} formula nodes (through macros, counting or pattern repetition); simplify this`,
+        at,
+      );
     }
   }
 
@@ -267,7 +291,7 @@ class Resolver {
         at,
       );
     }
-    if (!this.inferredAtoms.includes(name)) this.inferredAtoms.push(name);
+    if (!this.checkingDefinition && !this.inferredAtoms.includes(name)) this.inferredAtoms.push(name);
     return atom(name);
   }
 
@@ -382,9 +406,10 @@ export type Steps =
  * ever builds `X`, `|`, `U` and `k`, so the pattern at step i is `after(R, last)` read one step
  * earlier: drop the outer `X`s, and turn the bare continuation (an empty match) into `false`.
  */
-export function patternFormula(steps: Steps, fail: (message: string, at: number) => Error): Formula {
+export function patternFormula(steps: Steps, fail: (message: string, at: number) => Error, tick: () => void = () => {}): Formula {
   const end = { kind: "last" } as Formula; // a fresh object: identity marks the continuation
   const after = (s: Steps, k: Formula): Formula => {
+    tick();
     switch (s.t) {
       case "letter":
         return next(and(s.formula, k));
@@ -410,13 +435,35 @@ export function patternFormula(steps: Steps, fail: (message: string, at: number)
       }
     }
   };
+  // Memoized on identity: `after` shares continuations, so the formula is a DAG, not a tree.
+  const earlier = new Map<Formula, Formula>();
   const readEarlier = (f: Formula): Formula => {
     if (f === end) return FALSE;
     if (f.kind === "next") return f.arg;
-    if (f.kind === "or") return or(readEarlier(f.left), readEarlier(f.right));
-    throw new Error("patternFormula: unexpected shape");
+    if (f.kind !== "or") throw new Error("patternFormula: unexpected shape");
+    let result = earlier.get(f);
+    if (result === undefined) {
+      tick();
+      result = or(readEarlier(f.left), readEarlier(f.right));
+      earlier.set(f, result);
+    }
+    return result;
   };
   return readEarlier(after(steps, end));
+}
+
+/** Whether a pattern can match nothing but the empty sequence (no step is ever consumed). */
+function matchesOnlyEmpty(s: Steps): boolean {
+  switch (s.t) {
+    case "letter":
+      return false;
+    case "seq":
+      return s.items.every(matchesOnlyEmpty);
+    case "alt":
+      return s.options.every(matchesOnlyEmpty);
+    case "repeat":
+      return s.max === 0 || matchesOnlyEmpty(s.item);
+  }
 }
 
 function editDistance(a: string, b: string): number {

@@ -42,7 +42,7 @@ const BINARY_BY_SYMBOL: Record<string, BinaryKind> = {
 };
 
 /** Deeper parenthesis nesting than this is refused up front, with a location, instead of overflowing the stack. */
-export const MAX_NESTING = 200;
+export const MAX_NESTING = 100;
 
 const at = (node: Node): number => node.source.startIdx;
 

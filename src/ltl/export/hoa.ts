@@ -23,24 +23,14 @@ export function dfaToHoa(dfa: Dfa, name = "ltlguard"): string {
   ];
   for (let s = 0; s < dfa.stateCount; s++) {
     lines.push(`State: ${s}${dfa.accepting[s] ? " {0}" : ""}`);
-    for (const t of dfa.transitions[s]!) {
-      if (dfa.mode === "events") {
-        for (let e = 0; e < k; e++) {
-          if (holdsForEvent(dfa, t.guard, e)) lines.push(`[${eventCube(e, k)}] ${t.to}`);
-        }
-      } else {
-        lines.push(`[${label(guardToFormula(dfa, t.guard), dfa.atoms)}] ${t.to}`);
-      }
+    if (dfa.mode === "events") {
+      for (let e = 0; e < k; e++) lines.push(`[${eventCube(e, k)}] ${dfa.next(s, (i) => i === e)}`);
+    } else {
+      for (const t of dfa.transitions[s]!) lines.push(`[${label(guardToFormula(dfa, t.guard), dfa.atoms)}] ${t.to}`);
     }
   }
   lines.push("--END--");
   return lines.join("\n") + "\n";
-}
-
-function holdsForEvent(dfa: Dfa, guard: number, event: number): boolean {
-  let node = guard;
-  while (node > 1) node = dfa.guards.variable[node] === event ? dfa.guards.high[node]! : dfa.guards.low[node]!;
-  return node === 1;
 }
 
 function eventCube(event: number, k: number): string {
