@@ -6,6 +6,7 @@ import { formulaToString } from "../../src/ltl/print.js";
 import { parseFormula } from "../../src/ltl/spec.js";
 import { holds, type Trace } from "../support/evaluate.js";
 import { Rng, allTraces, randomFormula } from "../support/random.js";
+import { reachableAfterOneStep } from "../support/equivalence.js";
 
 const AB = ["a", "b"];
 const ABC = ["a", "b", "c"];
@@ -128,21 +129,6 @@ describe("the compiled DFA is deterministic, complete, trim and minimal", () => 
   });
 });
 
-/** The states reachable from the initial one after at least one letter. */
-function reachableAfterOneStep(dfa: Dfa): Set<number> {
-  const seen = new Set<number>();
-  const queue = dfa.transitions[dfa.initial]!.map((t) => t.to);
-  for (const s of queue) seen.add(s);
-  for (let i = 0; i < queue.length; i++) {
-    for (const t of dfa.transitions[queue[i]!]!) {
-      if (!seen.has(t.to)) {
-        seen.add(t.to);
-        queue.push(t.to);
-      }
-    }
-  }
-  return seen;
-}
 
 describe("valid and unsatisfiable formulas", () => {
   const VALID = [

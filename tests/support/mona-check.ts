@@ -6,7 +6,7 @@ import { monaStartState, toMonaProgram, type MonaDfa } from "../../src/ltl/mona.
 import { formulaToString } from "../../src/ltl/print.js";
 import type { SpecMode } from "../../src/ltl/spec.js";
 import { expectedMonaStateCount, findDisagreement, redundantStates, traceToString } from "./equivalence.js";
-import { holds } from "./ltlf-reference.js";
+import { holds } from "./evaluate.js";
 
 /** One differential case: compile with ours, write for MONA, compare. Shared by the test and the benchmark. */
 export interface MonaCase {
