@@ -1,6 +1,7 @@
 import { atomsOf, type Formula } from "./ast.js";
 import type { Dfa } from "./dfa.js";
 import { TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
+import { FormulaTable, Op, PastOp } from "./formulas.js";
 import { minimize, type SymbolicDfa } from "./minimize.js";
 import { BooleanOps, Mtbdd, NodeLimitError } from "./mtbdd.js";
 import type { SpecMode } from "./spec.js";
@@ -53,36 +54,12 @@ export function compileFormula(formula: Formula, target?: Partial<CompileTarget>
   }
 }
 
-// Operators of interned future formulas in negation normal form.
-const enum Op {
-  True, False, Atom, NotAtom, Past, NotPast, And, Or, Next, WeakNext, Eventually, Always, Until, Release, WeakUntil, StrongRelease,
-}
-
-// Operators of interned pure-past formulas (evaluated, never progressed).
-const enum PastOp {
-  True, False, Atom, Not, And, Or, Yesterday, WeakYesterday, Once, Historically, Since,
-}
-
 const FIRST_VALUE = 2; // diagram terminals 0 and 1 are booleans; obligations and states come after
 
 class Builder {
   readonly store = new Mtbdd();
   readonly bool = new BooleanOps(this.store);
   exploredStates = 0;
-
-  // Future formulas (NNF), hash-consed.
-  private readonly ops: Op[] = [];
-  private readonly as: number[] = [];
-  private readonly bs: number[] = [];
-  private readonly nodeIds = new Map<string, number>();
-
-  // Pure-past formulas, hash-consed; `carries` lists the temporal ones, each owning one carry bit.
-  private readonly pastOps: PastOp[] = [];
-  private readonly pastAs: number[] = [];
-  private readonly pastBs: number[] = [];
-  private readonly pastIds = new Map<string, number>();
-  private readonly carries: number[] = [];
-  private readonly carryIndex = new Map<number, number>();
 
   // Terms X φ / WX φ, obligations (DNFs over terms) and states (obligation × carries).
   private readonly termIds = new Map<string, number>();
@@ -97,20 +74,20 @@ class Builder {
   private readonly termExpansions = new Map<number, number>();
   private readonly dnfFalse: number;
   private readonly dnfTrue: number;
-  private readonly atomIndex: Map<string, number>;
+  private readonly formulas: FormulaTable;
 
   constructor(
     private readonly atoms: readonly string[],
     private readonly mode: SpecMode,
   ) {
-    this.atomIndex = new Map(atoms.map((a, i) => [a, i]));
+    this.formulas = new FormulaTable(new Map(atoms.map((a, i) => [a, i])));
     this.dnfFalse = this.internDnf([]);
     this.dnfTrue = this.internDnf([[]]);
   }
 
   explore(formula: Formula, maxStates: number, label: string): SymbolicDfa {
-    const root = this.nnf(formula, true);
-    const initialCarries = this.carries.map((p) => (this.pastOps[p] === PastOp.WeakYesterday || this.pastOps[p] === PastOp.Historically ? "1" : "0")).join("");
+    const root = this.formulas.nnf(formula, true);
+    const initialCarries = this.formulas.initialCarries();
     const startTerm = this.term(true, root);
     const startDnf = startTerm < 0 ? this.dnfFalse : this.internDnf([[startTerm]]);
 
@@ -162,17 +139,17 @@ class Builder {
       for (const t of cube) conj = this.dnfAnd(conj, this.expandTerm(t));
       result = this.dnfOr(result, conj);
     }
-    if (this.carries.length === 0) return this.store.mapLeaves(result, (d) => this.internPair(d, ""));
+    if (this.formulas.carries.length === 0) return this.store.mapLeaves(result, (d) => this.internPair(d, ""));
     // Past operators: substitute their values at this step (functions of the letter and the
     // carries) for their variables, then attach the carries the next step will see.
     const values = new Map<number, number>();
     const value = (p: number): number => this.pastValue(p, carries, values);
     const n = this.atoms.length;
-    let withPast = this.store.compose(result, (v) => (v >= n ? value(this.carries[v - n]!) : undefined));
+    let withPast = this.store.compose(result, (v) => (v >= n ? value(this.formulas.carries[v - n]!) : undefined));
     withPast = this.store.mapLeaves(withPast, (d) => this.internPair(d, ""));
-    for (const p of this.carries) {
-      const op = this.pastOps[p]!;
-      const carried = op === PastOp.Yesterday || op === PastOp.WeakYesterday ? value(this.pastAs[p]!) : value(p);
+    for (const p of this.formulas.carries) {
+      const op = this.formulas.pastOps[p]!;
+      const carried = op === PastOp.Yesterday || op === PastOp.WeakYesterday ? value(this.formulas.pastAs[p]!) : value(p);
       withPast = this.store.apply("appendCarry", withPast, carried, (pair, bit) => {
         const { dnf: d, carries: c } = this.pairs[pair - FIRST_VALUE]!;
         return this.internPair(d, c + String(bit));
@@ -187,20 +164,20 @@ class Builder {
     if (cached !== undefined) return cached;
     const b = this.bool;
     const sub = (q: number): number => this.pastValue(q, carries, memo);
-    const carry = (): number => (carries[this.carryIndex.get(p)!] === "1" ? b.trueNode : b.falseNode);
+    const carry = (): number => (carries[this.formulas.carryIndex.get(p)!] === "1" ? b.trueNode : b.falseNode);
     let result: number;
-    switch (this.pastOps[p]!) {
+    switch (this.formulas.pastOps[p]!) {
       case PastOp.True: result = b.trueNode; break;
       case PastOp.False: result = b.falseNode; break;
-      case PastOp.Atom: result = b.variable(this.pastAs[p]!); break;
-      case PastOp.Not: result = b.not(sub(this.pastAs[p]!)); break;
-      case PastOp.And: result = b.and(sub(this.pastAs[p]!), sub(this.pastBs[p]!)); break;
-      case PastOp.Or: result = b.or(sub(this.pastAs[p]!), sub(this.pastBs[p]!)); break;
+      case PastOp.Atom: result = b.variable(this.formulas.pastAs[p]!); break;
+      case PastOp.Not: result = b.not(sub(this.formulas.pastAs[p]!)); break;
+      case PastOp.And: result = b.and(sub(this.formulas.pastAs[p]!), sub(this.formulas.pastBs[p]!)); break;
+      case PastOp.Or: result = b.or(sub(this.formulas.pastAs[p]!), sub(this.formulas.pastBs[p]!)); break;
       case PastOp.Yesterday:
       case PastOp.WeakYesterday: result = carry(); break;
-      case PastOp.Once: result = b.or(sub(this.pastAs[p]!), carry()); break;
-      case PastOp.Historically: result = b.and(sub(this.pastAs[p]!), carry()); break;
-      case PastOp.Since: result = b.or(sub(this.pastBs[p]!), b.and(sub(this.pastAs[p]!), carry())); break;
+      case PastOp.Once: result = b.or(sub(this.formulas.pastAs[p]!), carry()); break;
+      case PastOp.Historically: result = b.and(sub(this.formulas.pastAs[p]!), carry()); break;
+      case PastOp.Since: result = b.or(sub(this.formulas.pastBs[p]!), b.and(sub(this.formulas.pastAs[p]!), carry())); break;
     }
     memo.set(p, result);
     return result;
@@ -219,15 +196,15 @@ class Builder {
   private expand(node: number): number {
     const cached = this.expansions.get(node);
     if (cached !== undefined) return cached;
-    const a = this.as[node]!;
-    const b = this.bs[node]!;
+    const a = this.formulas.as[node]!;
+    const b = this.formulas.bs[node]!;
     const leaf = (dnf: number): number => this.store.leaf(dnf);
     const obligation = (strong: boolean, f: number): number => {
       const t = this.term(strong, f);
       return leaf(t === -1 ? this.dnfFalse : t === -2 ? this.dnfTrue : this.internDnf([[t]]));
     };
     let result: number;
-    switch (this.ops[node]!) {
+    switch (this.formulas.ops[node]!) {
       case Op.True: result = leaf(this.dnfTrue); break;
       case Op.False: result = leaf(this.dnfFalse); break;
       case Op.Atom: result = this.store.node(a, leaf(this.dnfFalse), leaf(this.dnfTrue)); break;
@@ -288,7 +265,7 @@ class Builder {
     let hasLast = false;
     for (const t of cube) {
       if (this.termStrong[t]) hasStrong = true;
-      else if (this.ops[this.termNode[t]!] === Op.False) hasLast = true;
+      else if (this.formulas.ops[this.termNode[t]!] === Op.False) hasLast = true;
     }
     if (hasStrong && hasLast) return undefined;
     if (cube.length < 2) return cube;
@@ -335,75 +312,7 @@ class Builder {
   private termImplies(u: number, t: number): boolean {
     if (u === t) return true;
     if (!this.termStrong[u] && this.termStrong[t]) return false;
-    return this.implies(this.termNode[u]!, this.termNode[t]!);
-  }
-
-  private readonly implication = new Map<number, boolean>();
-
-  /** A sound, incomplete syntactic entailment check between NNF formulas (after Somenzi and Bloem). */
-  private implies(a: number, b: number): boolean {
-    if (a === b) return true;
-    const key = a * 0x200000 + b;
-    const cached = this.implication.get(key);
-    if (cached !== undefined) return cached;
-    this.implication.set(key, false); // guards against cycles through shared subformulas
-    const result = this.impliesUncached(a, b);
-    this.implication.set(key, result);
-    return result;
-  }
-
-  private impliesUncached(a: number, b: number): boolean {
-    const opA = this.ops[a]!;
-    const opB = this.ops[b]!;
-    const a1 = this.as[a]!;
-    const a2 = this.bs[a]!;
-    const b1 = this.as[b]!;
-    const b2 = this.bs[b]!;
-    if (opA === Op.False || opB === Op.True) return true;
-    if (opA === Op.Or) return this.implies(a1, b) && this.implies(a2, b);
-    if (opB === Op.And) return this.implies(a, b1) && this.implies(a, b2);
-    if (opB === Op.Or && (this.implies(a, b1) || this.implies(a, b2))) return true;
-    if (opA === Op.And && (this.implies(a1, b) || this.implies(a2, b))) return true;
-    switch (opB) {
-      case Op.Eventually:
-        if (this.implies(a, b1)) return true;
-        if (opA === Op.Eventually && this.implies(a1, b1)) return true;
-        break;
-      case Op.Until:
-      case Op.WeakUntil:
-        if (this.implies(a, b2)) return true;
-        if ((opA === Op.Until || (opB === Op.WeakUntil && opA === Op.WeakUntil)) && this.implies(a1, b1) && this.implies(a2, b2)) return true;
-        if (opB === Op.WeakUntil && opA === Op.Always && this.implies(a1, b1)) return true;
-        break;
-      case Op.Release:
-      case Op.StrongRelease:
-        if (this.implies(a, b1) && this.implies(a, b2)) return true;
-        if (opB === Op.Release && opA === Op.Always && this.implies(a1, b2)) return true;
-        break;
-      case Op.Always:
-        if (opA === Op.Always && this.implies(a1, b1)) return true;
-        break;
-      case Op.Next:
-        if (opA === Op.Next && this.implies(a1, b1)) return true;
-        break;
-      case Op.WeakNext:
-        if ((opA === Op.Next || opA === Op.WeakNext) && this.implies(a1, b1)) return true;
-        break;
-    }
-    switch (opA) {
-      case Op.Always:
-        return this.implies(a1, b);
-      case Op.Until:
-      case Op.WeakUntil:
-        // α U β holds now only if α or β does.
-        return this.implies(a1, b) && this.implies(a2, b);
-      case Op.Release:
-      case Op.StrongRelease:
-        // α R β requires β now.
-        return this.implies(a2, b);
-      default:
-        return false;
-    }
+    return this.formulas.implies(this.termNode[u]!, this.termNode[t]!);
   }
 
   private internPair(dnf: number, carries: string): number {
@@ -423,8 +332,8 @@ class Builder {
 
   /** The term X f (strong) or WX f; -1 stands for `false` (X false), -2 for `true` (WX true). */
   private term(strong: boolean, f: number): number {
-    if (strong && this.ops[f] === Op.False) return -1;
-    if (!strong && this.ops[f] === Op.True) return -2;
+    if (strong && this.formulas.ops[f] === Op.False) return -1;
+    if (!strong && this.formulas.ops[f] === Op.True) return -2;
     const key = `${strong ? "X" : "W"}${f}`;
     let id = this.termIds.get(key);
     if (id === undefined) {
@@ -436,125 +345,6 @@ class Builder {
     return id;
   }
 
-  private mk(op: Op, a = -1, b = -1): number {
-    if (op === Op.And || op === Op.Or) {
-      const absorbing = op === Op.And ? Op.False : Op.True;
-      const neutral = op === Op.And ? Op.True : Op.False;
-      if (this.ops[a] === absorbing || this.ops[b] === absorbing) return this.mk(absorbing);
-      if (this.ops[a] === neutral) return b;
-      if (this.ops[b] === neutral) return a;
-      if (a === b) return a;
-      if (a > b) [a, b] = [b, a];
-    }
-    const key = `${op},${a},${b}`;
-    let id = this.nodeIds.get(key);
-    if (id === undefined) {
-      id = this.ops.length;
-      this.ops.push(op);
-      this.as.push(a);
-      this.bs.push(b);
-      this.nodeIds.set(key, id);
-    }
-    return id;
-  }
-
-  private readonly nnfMemo = [new WeakMap<Formula, number>(), new WeakMap<Formula, number>()] as const;
-
-  /**
-   * Negation normal form of `f` (or of its negation when `positive` is false), hash-consed.
-   * Memoized on object identity: sugar such as patterns builds formulas that share subtrees.
-   */
-  private nnf(f: Formula, positive: boolean): number {
-    const memo = this.nnfMemo[positive ? 1 : 0];
-    let id = memo.get(f);
-    if (id === undefined) {
-      id = this.nnfUncached(f, positive);
-      memo.set(f, id);
-    }
-    return id;
-  }
-
-  private nnfUncached(f: Formula, positive: boolean): number {
-    switch (f.kind) {
-      case "true": return this.mk(positive ? Op.True : Op.False);
-      case "false": return this.mk(positive ? Op.False : Op.True);
-      case "last": return positive ? this.mk(Op.WeakNext, this.mk(Op.False)) : this.mk(Op.Next, this.mk(Op.True));
-      case "atom": return this.mk(positive ? Op.Atom : Op.NotAtom, this.atomIndex.get(f.name)!);
-      case "not": return this.nnf(f.arg, !positive);
-      case "and": return this.mk(positive ? Op.And : Op.Or, this.nnf(f.left, positive), this.nnf(f.right, positive));
-      case "or": return this.mk(positive ? Op.Or : Op.And, this.nnf(f.left, positive), this.nnf(f.right, positive));
-      case "implies": return this.mk(positive ? Op.Or : Op.And, this.nnf(f.left, !positive), this.nnf(f.right, positive));
-      case "iff": {
-        // a <-> b  =  (a -> b) & (b -> a);   !(a <-> b)  =  (a & !b) | (!a & b)
-        const [l, nl, r, nr] = [this.nnf(f.left, true), this.nnf(f.left, false), this.nnf(f.right, true), this.nnf(f.right, false)];
-        return positive
-          ? this.mk(Op.And, this.mk(Op.Or, nl, r), this.mk(Op.Or, nr, l))
-          : this.mk(Op.Or, this.mk(Op.And, l, nr), this.mk(Op.And, nl, r));
-      }
-      case "next": return this.mk(positive ? Op.Next : Op.WeakNext, this.nnf(f.arg, positive));
-      case "weakNext": return this.mk(positive ? Op.WeakNext : Op.Next, this.nnf(f.arg, positive));
-      case "eventually": return this.mk(positive ? Op.Eventually : Op.Always, this.nnf(f.arg, positive));
-      case "always": return this.mk(positive ? Op.Always : Op.Eventually, this.nnf(f.arg, positive));
-      case "until": return this.mk(positive ? Op.Until : Op.Release, this.nnf(f.left, positive), this.nnf(f.right, positive));
-      case "release": return this.mk(positive ? Op.Release : Op.Until, this.nnf(f.left, positive), this.nnf(f.right, positive));
-      case "weakUntil": return this.mk(positive ? Op.WeakUntil : Op.StrongRelease, this.nnf(f.left, positive), this.nnf(f.right, positive));
-      case "strongRelease": return this.mk(positive ? Op.StrongRelease : Op.WeakUntil, this.nnf(f.left, positive), this.nnf(f.right, positive));
-      case "yesterday":
-      case "weakYesterday":
-      case "once":
-      case "historically":
-      case "since": {
-        const p = this.past(f);
-        return this.mk(positive ? Op.Past : Op.NotPast, this.carryIndex.get(p)!);
-      }
-    }
-  }
-
-  private mkPast(op: PastOp, a = -1, b = -1): number {
-    const key = `${op},${a},${b}`;
-    let id = this.pastIds.get(key);
-    if (id === undefined) {
-      id = this.pastOps.length;
-      this.pastOps.push(op);
-      this.pastAs.push(a);
-      this.pastBs.push(b);
-      this.pastIds.set(key, id);
-      if (op >= PastOp.Yesterday) {
-        this.carryIndex.set(id, this.carries.length);
-        this.carries.push(id);
-      }
-    }
-    return id;
-  }
-
-  /** Interns a pure-past formula. */
-  private past(f: Formula): number {
-    switch (f.kind) {
-      case "true": return this.mkPast(PastOp.True);
-      case "false": return this.mkPast(PastOp.False);
-      case "atom": return this.mkPast(PastOp.Atom, this.atomIndex.get(f.name)!);
-      case "not": return this.mkPast(PastOp.Not, this.past(f.arg));
-      case "and": return this.mkPast(PastOp.And, this.past(f.left), this.past(f.right));
-      case "or": return this.mkPast(PastOp.Or, this.past(f.left), this.past(f.right));
-      case "implies": return this.mkPast(PastOp.Or, this.mkPast(PastOp.Not, this.past(f.left)), this.past(f.right));
-      case "iff": {
-        const l = this.past(f.left);
-        const r = this.past(f.right);
-        const nl = this.mkPast(PastOp.Not, l);
-        const nr = this.mkPast(PastOp.Not, r);
-        return this.mkPast(PastOp.Or, this.mkPast(PastOp.And, l, r), this.mkPast(PastOp.And, nl, nr));
-      }
-      case "yesterday": return this.mkPast(PastOp.Yesterday, this.past(f.arg));
-      case "weakYesterday": return this.mkPast(PastOp.WeakYesterday, this.past(f.arg));
-      case "once": return this.mkPast(PastOp.Once, this.past(f.arg));
-      case "historically": return this.mkPast(PastOp.Historically, this.past(f.arg));
-      case "since": return this.mkPast(PastOp.Since, this.past(f.left), this.past(f.right));
-      default:
-        throw new UnsupportedFormulaError(
-          `the future operator '${f.kind}' appears inside a past operator; past operators may contain only atoms, Boolean connectives and past operators`,
-        );
-    }
-  }
 }
 
 function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
