@@ -1,9 +1,7 @@
-import {
-  FALSE, LAST, TRUE, and, atom, binary, conjunction, disjunction, eventually, isFutureOperator, next, not, or, unary,
-  type Formula,
-} from "./ast.js";
+import { FALSE, LAST, TRUE, atom, binary, isFutureOperator, unary, type Formula } from "./ast.js";
 import { SpecError, locate, type SourceLocation } from "./errors.js";
 import { UNARY_SYMBOL, BINARY_SYMBOL } from "./print.js";
+import { countFormula, matchesOnlyEmpty, patternFormula, type Steps } from "./sugar.js";
 import { parseRawFormula, parseRawSpec, type RawFormula, type RawRegex, type RawStatement } from "./syntax.js";
 
 /**
@@ -379,93 +377,6 @@ function isPropositional(f: Formula): boolean {
   }
 }
 
-/** `at least n φ`: φ holds at n or more steps from now on; `at most n φ` is its complement for n + 1. */
-export function countFormula(bound: "most" | "least" | "exactly", n: number, f: Formula): Formula {
-  const atLeast = (k: number): Formula => {
-    let result: Formula = TRUE;
-    for (let i = 0; i < k; i++) result = eventually(i === 0 ? f : and(f, next(result)));
-    return result;
-  };
-  if (bound === "least") return atLeast(n);
-  if (bound === "most") return not(atLeast(n + 1));
-  return and(atLeast(n), not(atLeast(n + 1)));
-}
-
-/** A pattern's regular expression with letters resolved to propositional formulas. */
-export type Steps =
-  | { readonly t: "seq"; readonly items: readonly Steps[] }
-  | { readonly t: "alt"; readonly options: readonly Steps[] }
-  | { readonly t: "repeat"; readonly item: Steps; readonly min: number; readonly max: number | undefined; readonly at: number }
-  | { readonly t: "letter"; readonly formula: Formula };
-
-/**
- * `pattern(R)` holds at step i when the trace from i to its end matches R.
- *
- * `after(R, k)` is the formula that holds at a step j when the steps from j + 1 on match R and
- * the step where R's match ends satisfies `k` (so `k` = `last` ends the trace there). It only
- * ever builds `X`, `|`, `U` and `k`, so the pattern at step i is `after(R, last)` read one step
- * earlier: drop the outer `X`s, and turn the bare continuation (an empty match) into `false`.
- */
-export function patternFormula(steps: Steps, fail: (message: string, at: number) => Error, tick: () => void = () => {}): Formula {
-  const end = { kind: "last" } as Formula; // a fresh object: identity marks the continuation
-  const after = (s: Steps, k: Formula): Formula => {
-    tick();
-    switch (s.t) {
-      case "letter":
-        return next(and(s.formula, k));
-      case "seq":
-        return s.items.reduceRight((acc, item) => after(item, acc), k);
-      case "alt":
-        return disjunction(s.options.map((o) => after(o, k)));
-      case "repeat": {
-        if (s.max === undefined) {
-          if (s.item.t !== "letter") throw fail("unbounded repetition ('*', '+', '{m,}') applies to a single step only; give an upper bound such as {0,5}", s.at);
-          const letter = s.item.formula;
-          // k | X(ℓ U (ℓ & k)): any number of ℓ-steps, then k where the last one ends.
-          const star = or(k, next(binary("until", letter, and(letter, k))));
-          let result = star;
-          for (let i = 0; i < s.min; i++) result = after(s.item, result);
-          return result;
-        }
-        let optional = k;
-        for (let i = s.min; i < s.max; i++) optional = or(k, after(s.item, optional));
-        let result = optional;
-        for (let i = 0; i < s.min; i++) result = after(s.item, result);
-        return result;
-      }
-    }
-  };
-  // Memoized on identity: `after` shares continuations, so the formula is a DAG, not a tree.
-  const earlier = new Map<Formula, Formula>();
-  const readEarlier = (f: Formula): Formula => {
-    if (f === end) return FALSE;
-    if (f.kind === "next") return f.arg;
-    if (f.kind !== "or") throw new Error("patternFormula: unexpected shape");
-    let result = earlier.get(f);
-    if (result === undefined) {
-      tick();
-      result = or(readEarlier(f.left), readEarlier(f.right));
-      earlier.set(f, result);
-    }
-    return result;
-  };
-  return readEarlier(after(steps, end));
-}
-
-/** Whether a pattern can match nothing but the empty sequence (no step is ever consumed). */
-function matchesOnlyEmpty(s: Steps): boolean {
-  switch (s.t) {
-    case "letter":
-      return false;
-    case "seq":
-      return s.items.every(matchesOnlyEmpty);
-    case "alt":
-      return s.options.every(matchesOnlyEmpty);
-    case "repeat":
-      return s.max === 0 || matchesOnlyEmpty(s.item);
-  }
-}
-
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
@@ -480,4 +391,3 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-export { conjunction };
