@@ -241,11 +241,27 @@ class Builder {
     const cubes: number[][] = [];
     for (const c of this.dnfs[x - FIRST_VALUE]!) {
       for (const d of this.dnfs[y - FIRST_VALUE]!) {
-        const merged = this.simplifyCube(mergeSorted(c, d));
+        const merged = this.conjoinCubes(c, d);
         if (merged !== undefined) cubes.push(merged);
       }
     }
     return this.internDnf(cubes);
+  }
+
+  /**
+   * A cube is one term (or none: `true`). Two terms merge into one, since `X α & X β`,
+   * `X α & WX β` and `WX α & WX β` are `X(α & β)`, `X(α & β)` and `WX(α & β)`; the conjunction
+   * is normalized (flattened, sorted, implied conjuncts dropped), so obligations that differ only
+   * in redundant conjuncts — `X(F a & G F a)` and `X(G F a)` — become the same state. `undefined`
+   * is a contradictory cube (e.g. `WX false`, "this is the last step", with any `X`).
+   */
+  private conjoinCubes(c: readonly number[], d: readonly number[]): number[] | undefined {
+    if (c.length === 0) return d as number[];
+    if (d.length === 0) return c as number[];
+    const t = c[0]!;
+    const u = d[0]!;
+    const merged = this.term(this.termStrong[t]! || this.termStrong[u]!, this.formulas.conjoin(this.termNode[t]!, this.termNode[u]!));
+    return merged === -1 ? undefined : merged === -2 ? [] : [merged];
   }
 
   private orDnf(x: number, y: number): number {
@@ -253,27 +269,6 @@ class Builder {
     if (x === this.dnfFalse) return y;
     if (y === this.dnfFalse) return x;
     return this.internDnf([...this.dnfs[x - FIRST_VALUE]!, ...this.dnfs[y - FIRST_VALUE]!]);
-  }
-
-  /**
-   * Drops the terms of a cube that another of its terms implies (`X G a & X a` is `X G a`; this
-   * includes `X φ & WX φ` = `X φ`); a cube owing both `WX false` (this is the last step) and any
-   * `X` term is contradictory.
-   */
-  private simplifyCube(cube: number[]): number[] | undefined {
-    let hasStrong = false;
-    let hasLast = false;
-    for (const t of cube) {
-      if (this.termStrong[t]) hasStrong = true;
-      else if (this.formulas.ops[this.termNode[t]!] === Op.False) hasLast = true;
-    }
-    if (hasStrong && hasLast) return undefined;
-    if (cube.length < 2) return cube;
-    const kept: number[] = [];
-    // Strong terms first, so that of two equivalent terms the one kept is the stronger.
-    const ordered = [...cube].sort((x, y) => Number(this.termStrong[y]) - Number(this.termStrong[x]) || x - y);
-    for (const t of ordered) if (!kept.some((k) => this.termImplies(k, t))) kept.push(t);
-    return kept.length === cube.length ? cube : kept.sort((x, y) => x - y);
   }
 
   /**
@@ -345,28 +340,6 @@ class Builder {
     return id;
   }
 
-}
-
-function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? a[i]! : Infinity;
-    const y = j < b.length ? b[j]! : Infinity;
-    if (x === y) {
-      out.push(x);
-      i++;
-      j++;
-    } else if (x < y) {
-      out.push(x);
-      i++;
-    } else {
-      out.push(y);
-      j++;
-    }
-  }
-  return out;
 }
 
 function compareCubes(a: readonly number[], b: readonly number[]): number {

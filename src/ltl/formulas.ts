@@ -159,6 +159,46 @@ export class FormulaTable {
     }
   }
 
+  private readonly conjunctions = new Map<number, number>();
+
+  /**
+   * The conjunction of two formulas in a canonical form: conjuncts flattened, deduplicated,
+   * sorted, and those implied by another conjunct dropped. Canonical forms keep the set of
+   * automaton states finite and small.
+   */
+  conjoin(f: number, g: number): number {
+    const key = Math.min(f, g) * 0x200000 + Math.max(f, g);
+    let result = this.conjunctions.get(key);
+    if (result === undefined) {
+      result = this.conjoinUncached(f, g);
+      this.conjunctions.set(key, result);
+    }
+    return result;
+  }
+
+  private conjoinUncached(f: number, g: number): number {
+    const conjuncts = new Set<number>();
+    const collect = (x: number): void => {
+      if (this.ops[x] === Op.And) {
+        collect(this.as[x]!);
+        collect(this.bs[x]!);
+      } else conjuncts.add(x);
+    };
+    collect(f);
+    collect(g);
+    const kept: number[] = [];
+    for (const c of [...conjuncts].sort((x, y) => x - y)) {
+      if (this.ops[c] === Op.False) return c;
+      if (this.ops[c] === Op.True || kept.some((k) => this.implies(k, c))) continue;
+      for (let i = kept.length - 1; i >= 0; i--) if (this.implies(c, kept[i]!)) kept.splice(i, 1);
+      kept.push(c);
+    }
+    if (kept.length === 0) return this.mk(Op.True);
+    let result = kept[kept.length - 1]!;
+    for (let i = kept.length - 2; i >= 0; i--) result = this.mk(Op.And, kept[i]!, result);
+    return result;
+  }
+
   private readonly implication = new Map<number, boolean>();
 
   /** A sound, incomplete syntactic entailment check between NNF formulas (after Somenzi and Bloem). */
