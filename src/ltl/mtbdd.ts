@@ -96,9 +96,11 @@ export class Mtbdd {
       if (vx === LEAF_VAR && vy === LEAF_VAR) {
         result = this.leaf(combine(this.los[x]!, this.los[y]!));
       } else {
-        const top = Math.min(vx, vy);
-        const [x0, x1] = vx === top ? [this.los[x]!, this.his[x]!] : [x, x];
-        const [y0, y1] = vy === top ? [this.los[y]!, this.his[y]!] : [y, y];
+        const top = vx < vy ? vx : vy;
+        const x0 = vx === top ? this.los[x]! : x;
+        const x1 = vx === top ? this.his[x]! : x;
+        const y0 = vy === top ? this.los[y]! : y;
+        const y1 = vy === top ? this.his[y]! : y;
         result = this.node(top, go(x0, y0), go(x1, y1));
       }
       memo.set(key, result);
