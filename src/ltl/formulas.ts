@@ -160,6 +160,7 @@ export class FormulaTable {
   }
 
   private readonly conjunctions = new Map<number, number>();
+  private readonly reducedConjuncts = new Map<number, number[] | null>();
 
   /**
    * The conjunction of two formulas in a canonical form: conjuncts flattened, deduplicated,
@@ -177,6 +178,20 @@ export class FormulaTable {
   }
 
   private conjoinUncached(f: number, g: number): number {
+    const left = this.conjunctsOf(f);
+    const right = this.conjunctsOf(g);
+    if (left === undefined || right === undefined) return this.mk(Op.False);
+    // Each side is already reduced (no conjunct implies another), so only pairs across the two
+    // sides need checking.
+    const keptRight = right.filter((c) => !left.some((k) => this.implies(k, c)));
+    const keptLeft = left.filter((c) => !keptRight.some((k) => this.implies(k, c)));
+    return this.conjunctionOf([...new Set([...keptLeft, ...keptRight])].sort((x, y) => x - y));
+  }
+
+  /** The reduced conjuncts of a formula (cached), or `undefined` when one of them is `false`. */
+  private conjunctsOf(f: number): number[] | undefined {
+    const cached = this.reducedConjuncts.get(f);
+    if (cached !== undefined) return cached === null ? undefined : cached;
     const conjuncts = new Set<number>();
     const collect = (x: number): void => {
       if (this.ops[x] === Op.And) {
@@ -185,17 +200,26 @@ export class FormulaTable {
       } else conjuncts.add(x);
     };
     collect(f);
-    collect(g);
-    const kept: number[] = [];
+    let kept: number[] | undefined = [];
     for (const c of [...conjuncts].sort((x, y) => x - y)) {
-      if (this.ops[c] === Op.False) return c;
+      if (this.ops[c] === Op.False) {
+        kept = undefined;
+        break;
+      }
       if (this.ops[c] === Op.True || kept.some((k) => this.implies(k, c))) continue;
-      for (let i = kept.length - 1; i >= 0; i--) if (this.implies(c, kept[i]!)) kept.splice(i, 1);
+      kept = kept.filter((k) => !this.implies(c, k));
       kept.push(c);
     }
-    if (kept.length === 0) return this.mk(Op.True);
-    let result = kept[kept.length - 1]!;
-    for (let i = kept.length - 2; i >= 0; i--) result = this.mk(Op.And, kept[i]!, result);
+    this.reducedConjuncts.set(f, kept ?? null);
+    if (kept !== undefined) this.reducedConjuncts.set(this.conjunctionOf(kept), kept);
+    return kept;
+  }
+
+  /** The canonical right-nested conjunction of sorted conjuncts. */
+  private conjunctionOf(sorted: readonly number[]): number {
+    if (sorted.length === 0) return this.mk(Op.True);
+    let result = sorted[sorted.length - 1]!;
+    for (let i = sorted.length - 2; i >= 0; i--) result = this.mk(Op.And, sorted[i]!, result);
     return result;
   }
 
