@@ -22,8 +22,9 @@ export function registerCheck(program: Command, context: CliContext): void {
     .requiredOption("-t, --trace <steps>", 'the trace: steps separated by ";", each listing the atoms that hold (e.g. "a,b; b; {}")')
     .option("--json", "print the verdict as JSON")
     .option("--max-states <n>", "refuse automata larger than this while compiling (default 100000)")
+    .option("--timeout <seconds>", "stop compiling after this many seconds (default: no limit)")
     .action((file: string | undefined, options: CheckCommandOptions) => {
-      const compiled = loadSpec(file, options);
+      const compiled = loadSpec(file, options, context);
       const { dfa, spec, analysis } = compiled;
       const steps = parseTrace(options.trace, spec.atoms, spec.mode);
       const verdict = checkTrace(dfa, analysis, steps.map((s) => s.letter));

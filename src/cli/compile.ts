@@ -28,12 +28,13 @@ export function registerCompile(program: Command, context: CliContext): void {
     .option("-o, --output <file>", "write to this file (atomically) instead of standard output")
     .option("--show-dead", "dot/svg: also draw the dead state")
     .option("--max-states <n>", "refuse automata larger than this while compiling (default 100000)")
+    .option("--timeout <seconds>", "stop compiling after this many seconds (default: no limit)")
     .action(async (file: string | undefined, options: CompileCommandOptions) => {
       if (!(FORMATS as readonly string[]).includes(options.format)) {
         throw new UsageError(`unknown --format '${options.format}'; expected one of ${FORMATS.join(", ")}`);
       }
       const started = performance.now();
-      const { spec, dfa, analysis } = loadSpec(file, options);
+      const { spec, dfa, analysis } = loadSpec(file, options, context);
       const milliseconds = performance.now() - started;
       const title = file ?? options.formula ?? "";
       const dotOptions = { title, showDead: options.showDead === true };

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { SpecError, TooManyStatesError, UnsupportedFormulaError } from "../ltl/errors.js";
+import { CompileTimeoutError, SpecError, TooManyStatesError, UnsupportedFormulaError } from "../ltl/errors.js";
 import { compileSpec, type CompiledSpec } from "../ltl/analysis.js";
+import type { CompileOptions } from "../ltl/compile.js";
 import { parseFormulaAsSpec, parseSpec, type Spec } from "../ltl/spec.js";
 
 /** Where a command prints, and the exit code it chose. */
@@ -22,13 +23,28 @@ export interface SpecSourceOptions {
   atoms?: string;
   events?: string;
   maxStates?: string;
+  timeout?: string;
 }
 
-/** Loads and compiles the spec named by a file argument or `--formula`. */
-export function loadSpec(file: string | undefined, options: SpecSourceOptions): CompiledSpec {
+/** Progress lines start after this long, so that quick compilations stay quiet. */
+const PROGRESS_AFTER_MS = 2000;
+
+/** Loads and compiles the spec named by a file argument or `--formula`, reporting progress on long compilations. */
+export function loadSpec(file: string | undefined, options: SpecSourceOptions, context: CliContext): CompiledSpec {
   const spec = readSpec(file, options);
-  const maxStates = options.maxStates === undefined ? undefined : parsePositiveInt(options.maxStates, "--max-states");
-  return compileSpec(spec, maxStates === undefined ? {} : { maxStates });
+  const compileOptions: CompileOptions = {};
+  if (options.maxStates !== undefined) compileOptions.maxStates = parsePositiveInt(options.maxStates, "--max-states");
+  if (options.timeout !== undefined) compileOptions.timeLimitMs = parsePositiveInt(options.timeout, "--timeout") * 1000;
+  const started = performance.now();
+  let lastReport = started;
+  compileOptions.onProgress = (expanded, found) => {
+    const now = performance.now();
+    if (now - started < PROGRESS_AFTER_MS || now - lastReport < 1000) return;
+    lastReport = now;
+    const count = (n: number): string => n.toLocaleString("en-US");
+    context.stderr(`compiling ${spec.file}: ${count(expanded)} of ${count(found)} states expanded, ${((now - started) / 1000).toFixed(0)} s\n`);
+  };
+  return compileSpec(spec, compileOptions);
 }
 
 function readSpec(file: string | undefined, options: SpecSourceOptions): Spec {
@@ -82,7 +98,12 @@ export function writeFileAtomically(path: string, content: string): void {
 /** Prints an expected failure for a person and returns the exit code; anything else is a bug and is rethrown. */
 export function reportError(error: unknown, write: (text: string) => void): number {
   if (error instanceof SpecError) write(error.format() + "\n");
-  else if (error instanceof UsageError || error instanceof TooManyStatesError || error instanceof UnsupportedFormulaError) {
+  else if (
+    error instanceof UsageError ||
+    error instanceof TooManyStatesError ||
+    error instanceof UnsupportedFormulaError ||
+    error instanceof CompileTimeoutError
+  ) {
     write(`ltlguard: ${error.message}\n`);
   } else throw error;
   return 2;

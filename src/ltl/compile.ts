@@ -1,6 +1,6 @@
 import { atomsOf, type Formula } from "./ast.js";
 import type { Dfa } from "./dfa.js";
-import { TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
+import { CompileTimeoutError, TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
 import { FormulaTable, Op, PastOp } from "./formulas.js";
 import { minimize, type SymbolicDfa } from "./minimize.js";
 import { BooleanOps, Mtbdd, NodeLimitError } from "./mtbdd.js";
@@ -25,6 +25,13 @@ export interface CompileOptions {
   maxStates?: number;
   /** What the error names when the limit is hit. Defaults to `the formula`. */
   label?: string;
+  /**
+   * Stop with a `CompileTimeoutError` after this many milliseconds. Compilation is synchronous,
+   * so this is a deadline it checks, not a timer. Defaults to none.
+   */
+  timeLimitMs?: number;
+  /** Called every 16 states with how many states were expanded and found so far (callers throttle). Defaults to none. */
+  onProgress?: (expanded: number, found: number) => void;
 }
 
 export interface CompileTarget {
@@ -45,12 +52,31 @@ export function compileFormula(formula: Formula, target?: Partial<CompileTarget>
   if (mode === "events" && atoms.length === 0) throw new UnsupportedFormulaError("an events-mode automaton needs at least one event");
   const builder = new Builder(atoms, mode);
   try {
-    return minimize(builder.explore(formula, options.maxStates ?? DEFAULT_MAX_STATES, options.label ?? "the formula"));
+    const label = options.label ?? "the formula";
+    const deadline = new Deadline(options.timeLimitMs, label);
+    const limits = { ...options, maxStates: options.maxStates ?? DEFAULT_MAX_STATES, label, deadline };
+    return minimize(builder.explore(formula, limits), deadline);
   } catch (error) {
     if (error instanceof NodeLimitError) {
       throw new TooManyStatesError(options.maxStates ?? DEFAULT_MAX_STATES, builder.exploredStates, `${options.label ?? "the formula"} (${error.message})`);
     }
     throw error;
+  }
+}
+
+/** A time limit checked at regular points of a synchronous computation. */
+export class Deadline {
+  private readonly end: number;
+
+  constructor(
+    private readonly limitMs: number | undefined,
+    private readonly label: string,
+  ) {
+    this.end = limitMs === undefined ? Infinity : performance.now() + limitMs;
+  }
+
+  check(): void {
+    if (performance.now() > this.end) throw new CompileTimeoutError(`${this.label}: compiling took longer than the limit of ${this.limitMs! / 1000} s`);
   }
 }
 
@@ -85,7 +111,8 @@ class Builder {
     this.dnfTrue = this.internDnf([[]]);
   }
 
-  explore(formula: Formula, maxStates: number, label: string): SymbolicDfa {
+  explore(formula: Formula, options: CompileOptions & { maxStates: number; label: string; deadline: Deadline }): SymbolicDfa {
+    const { maxStates, label, deadline, onProgress } = options;
     const root = this.formulas.nnf(formula, true);
     const initialCarries = this.formulas.initialCarries();
     const startTerm = this.term(true, root);
@@ -113,6 +140,10 @@ class Builder {
 
     for (let s = 0; s < states.length; s++) {
       this.exploredStates = states.length;
+      if ((s & 15) === 15) {
+        deadline.check();
+        onProgress?.(s + 1, states.length);
+      }
       const successor = this.successor(states[s]!.dnf, states[s]!.carries);
       behaviour.push(this.mode === "events" ? this.eventChain(successor, stateFor) : this.store.mapLeaves(successor, stateFor));
     }

@@ -60,6 +60,11 @@ export class TooManyStatesError extends Error {
   }
 }
 
+/** Compilation ran past the time limit the caller set. */
+export class CompileTimeoutError extends Error {
+  override readonly name = "CompileTimeoutError";
+}
+
 /** A formula uses a construct the compiler does not handle (e.g. a future operator inside a past one). */
 export class UnsupportedFormulaError extends Error {
   override readonly name = "UnsupportedFormulaError";

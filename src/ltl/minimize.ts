@@ -24,9 +24,9 @@ export interface SymbolicDfa {
  * acceptance is free: both choices are minimized and the smaller automaton wins (on a tie, the one
  * whose initial state rejects). A valid formula thus yields the one-state accepting automaton.
  */
-export function minimize(dfa: SymbolicDfa): Dfa {
-  const rejecting = refine(dfa, false);
-  const accepting = refine(dfa, true);
+export function minimize(dfa: SymbolicDfa, deadline?: { check(): void }): Dfa {
+  const rejecting = refine(dfa, false, deadline);
+  const accepting = refine(dfa, true, deadline);
   const chosen = accepting.count < rejecting.count ? accepting : rejecting;
   return build(dfa, chosen.block, chosen.initialAccepts);
 }
@@ -42,7 +42,7 @@ interface Partition {
  * are signed again, and a block splits by the signatures of its members. On chain-like automata
  * (counters) this avoids re-signing every state in every round.
  */
-function refine(dfa: SymbolicDfa, initialAccepts: boolean): Partition {
+function refine(dfa: SymbolicDfa, initialAccepts: boolean, deadline: { check(): void } | undefined): Partition {
   const n = dfa.accepting.length;
   const { store } = dfa;
   const block = Int32Array.from(dfa.accepting, (a, s) => ((s === dfa.initial ? initialAccepts : a) ? 1 : 0));
@@ -58,6 +58,7 @@ function refine(dfa: SymbolicDfa, initialAccepts: boolean): Partition {
   let count = members.size;
   let dirty = new Set<number>(Array.from({ length: n }, (_, s) => s));
   while (dirty.size > 0) {
+    deadline?.check();
     const touchedBlocks = new Set<number>();
     for (const s of dirty) {
       signature[s] = store.mapLeaves(dfa.behaviour[s]!, (t) => block[t]!);

@@ -159,6 +159,16 @@ describe("ltlguard compile", () => {
     }
   });
 
+  it("stops at --timeout with an explanation and shows progress while it works", async () => {
+    const formula = Array.from({ length: 13 }, (_, i) => `G(a${i} -> F b${i})`).join(" & ");
+    const started = performance.now();
+    const r = await cli("compile", "--formula", formula, "--timeout", "3");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("compiling took longer than the limit of 3 s");
+    expect(r.err).toMatch(/compiling <formula>: [\d,]+ of [\d,]+ states expanded, \d+ s/);
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it("stops at --max-states with an explanation", async () => {
     const r = await cli("compile", "--formula", "G(a0 -> F b0) & G(a1 -> F b1) & G(a2 -> F b2)", "--max-states", "4");
     expect(r.code).toBe(2);

@@ -7,6 +7,7 @@ import { dfaToHoa } from "../../src/ltl/export/hoa.js";
 import { dfaToJson } from "../../src/ltl/export/json.js";
 import { dfaToSvg } from "../../src/ltl/export/svg.js";
 import { parseFormula } from "../../src/ltl/spec.js";
+import { holds } from "../support/evaluate.js";
 import { Rng, randomFormula } from "../support/random.js";
 
 /** Every letter of the automaton's alphabet, as the set of atom indices that hold. */
@@ -15,25 +16,8 @@ function letters(dfa: Dfa): number[][] {
   return Array.from({ length: 1 << dfa.atoms.length }, (_, mask) => dfa.atoms.map((_, i) => i).filter((i) => mask & (1 << i)));
 }
 
-/** Evaluates a propositional guard read back from an export (a separate reading of our syntax). */
-function evaluateGuard(f: Formula, holding: ReadonlySet<string>): boolean {
-  switch (f.kind) {
-    case "true":
-      return true;
-    case "false":
-      return false;
-    case "atom":
-      return holding.has(f.name);
-    case "not":
-      return !evaluateGuard(f.arg, holding);
-    case "and":
-      return evaluateGuard(f.left, holding) && evaluateGuard(f.right, holding);
-    case "or":
-      return evaluateGuard(f.left, holding) || evaluateGuard(f.right, holding);
-    default:
-      throw new Error(`a guard must be propositional, found ${f.kind}`);
-  }
-}
+/** A guard read back from an export holds for a letter when it holds on the one-step trace of that letter. */
+const evaluateGuard = (f: Formula, holding: ReadonlySet<string>): boolean => holds(f, [holding]);
 
 const randomDfas = (count: number, seed: number): Dfa[] => {
   const rng = new Rng(seed);
