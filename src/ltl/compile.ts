@@ -125,13 +125,16 @@ class Builder {
     const accepting: boolean[] = [false];
     const behaviour: number[] = [];
 
-    const stateFor = (pair: number): number => {
-      let id = stateOf.get(pair);
+    // Successor diagrams keep their own leaf values (obligations, or obligation-carry pairs when
+    // the formula looks into the past); `stateOf` maps those to states, so no diagram is rebuilt
+    // just to rename its leaves.
+    const stateFor = (value: number): number => {
+      let id = stateOf.get(value);
       if (id === undefined) {
         id = states.length;
         if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
-        stateOf.set(pair, id);
-        const p = this.pairs[pair - FIRST_VALUE]!;
+        stateOf.set(value, id);
+        const p = this.hasPast ? this.pairs[value - FIRST_VALUE]! : { dnf: value, carries: "" };
         states.push(p);
         accepting.push(this.dnfAccepts(p.dnf));
       }
@@ -144,10 +147,12 @@ class Builder {
         deadline.check();
         onProgress?.(s + 1, states.length);
       }
-      const successor = this.successor(states[s]!.dnf, states[s]!.carries);
-      behaviour.push(this.mode === "events" ? this.eventChain(successor, stateFor) : this.store.mapLeaves(successor, stateFor));
+      let successor = this.successor(states[s]!.dnf, states[s]!.carries);
+      if (this.mode === "events") successor = this.eventChain(successor);
+      for (const value of this.store.terminals(successor)) stateFor(value);
+      behaviour.push(successor);
     }
-    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, initial: 0 };
+    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, initial: 0, stateOf: (value) => stateOf.get(value)! };
   }
 
   /**
@@ -155,14 +160,18 @@ class Builder {
    * "if e0 then t0 else if e1 then t1 ...". Equal targets per event give the same node, which is
    * what minimization compares.
    */
-  private eventChain(successor: number, stateFor: (pair: number) => number): number {
-    const targets = this.atoms.map((_, e) => stateFor(this.store.evaluate(successor, (v) => v === e)));
+  private eventChain(successor: number): number {
+    const targets = this.atoms.map((_, e) => this.store.evaluate(successor, (v) => v === e));
     let chain = this.store.leaf(targets[targets.length - 1]!);
     for (let e = targets.length - 2; e >= 0; e--) chain = this.store.node(e, chain, this.store.leaf(targets[e]!));
     return chain;
   }
 
-  /** The diagram from letters to successor (obligation, carries) pairs. */
+  private get hasPast(): boolean {
+    return this.formulas.carries.length > 0;
+  }
+
+  /** The diagram from letters to successor obligations (paired with carries when the formula has past operators). */
   private successor(dnf: number, carries: string): number {
     let result = this.store.leaf(this.dnfFalse);
     for (const cube of this.dnfs[dnf - FIRST_VALUE]!) {
@@ -170,7 +179,7 @@ class Builder {
       for (const t of cube) conj = this.dnfAnd(conj, this.expandTerm(t));
       result = this.dnfOr(result, conj);
     }
-    if (this.formulas.carries.length === 0) return this.store.mapLeaves(result, (d) => this.internPair(d, ""));
+    if (!this.hasPast) return result;
     // Past operators: substitute their values at this step (functions of the letter and the
     // carries) for their variables, then attach the carries the next step will see.
     const values = new Map<number, number>();

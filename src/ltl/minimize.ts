@@ -4,7 +4,7 @@ import type { SpecMode } from "./spec.js";
 
 /**
  * The compiler's working automaton: each state's transition function is a diagram in `store`
- * whose leaf values are target states.
+ * whose leaf values `stateOf` maps to target states.
  */
 export interface SymbolicDfa {
   readonly store: Mtbdd;
@@ -13,6 +13,7 @@ export interface SymbolicDfa {
   readonly initial: number;
   readonly accepting: readonly boolean[];
   readonly behaviour: readonly number[];
+  readonly stateOf: (leafValue: number) => number;
 }
 
 /**
@@ -47,7 +48,7 @@ function refine(dfa: SymbolicDfa, initialAccepts: boolean, deadline: { check(): 
   const { store } = dfa;
   const block = Int32Array.from(dfa.accepting, (a, s) => ((s === dfa.initial ? initialAccepts : a) ? 1 : 0));
   const predecessors: number[][] = Array.from({ length: n }, () => []);
-  for (let s = 0; s < n; s++) for (const t of new Set(store.terminals(dfa.behaviour[s]!))) predecessors[t]!.push(s);
+  for (let s = 0; s < n; s++) for (const v of store.terminals(dfa.behaviour[s]!)) predecessors[dfa.stateOf(v)]!.push(s);
   const signature = new Int32Array(n).fill(-1);
   const members = new Map<number, number[]>();
   for (let s = 0; s < n; s++) {
@@ -61,7 +62,7 @@ function refine(dfa: SymbolicDfa, initialAccepts: boolean, deadline: { check(): 
     deadline?.check();
     const touchedBlocks = new Set<number>();
     for (const s of dirty) {
-      signature[s] = store.mapLeaves(dfa.behaviour[s]!, (t) => block[t]!);
+      signature[s] = store.mapLeaves(dfa.behaviour[s]!, (v) => block[dfa.stateOf(v)]!);
       touchedBlocks.add(block[s]!);
     }
     dirty = new Set();
@@ -110,7 +111,7 @@ function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Df
   const index = new Map<number, number>([[order[0]!, 0]]);
   const successors: number[][] = [];
   for (let i = 0; i < order.length; i++) {
-    const targets = store.terminals(dfa.behaviour[representative.get(order[i]!)!]!).map((t) => block[t]!);
+    const targets = store.terminals(dfa.behaviour[representative.get(order[i]!)!]!).map((v) => block[dfa.stateOf(v)]!);
     const unique = [...new Set(targets)].sort((a, b) => a - b);
     for (const b of unique) {
       if (!index.has(b)) {
@@ -134,7 +135,7 @@ function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Df
 
   const table = new TableBuilder(store);
   const behaviour = Int32Array.from(renumbered, (old) => {
-    const diagram = store.mapLeaves(dfa.behaviour[representative.get(order[old]!)!]!, (t) => position[index.get(block[t]!)!]!);
+    const diagram = store.mapLeaves(dfa.behaviour[representative.get(order[old]!)!]!, (v) => position[index.get(block[dfa.stateOf(v)]!)!]!);
     return table.copy(diagram);
   });
   return new Dfa(
