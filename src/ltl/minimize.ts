@@ -17,25 +17,36 @@ export interface SymbolicDfa {
 }
 
 /**
- * Minimizes by partition refinement (Moore): a state's signature is its block together with its
- * transition diagram with every target replaced by the target's block. Diagrams are hash-consed,
- * so equal signatures are equal integers, and guards never need to be enumerated.
+ * Minimizes by partition refinement: a state's signature is its transition diagram with every
+ * target replaced by the target's block. Diagrams are hash-consed, so equal signatures are equal
+ * integers, and guards never need to be enumerated.
  *
  * The initial state must not be the target of any transition. Since traces are non-empty, its
- * acceptance is free: both choices are minimized and the smaller automaton wins (on a tie, the one
- * whose initial state rejects). A valid formula thus yields the one-state accepting automaton.
+ * acceptance is free. Nothing leads back to it, so the other states' partition does not depend on
+ * that choice: they are refined once with the initial state set apart, which then joins a block
+ * with its signature if one exists — a rejecting one if possible, else an accepting one (that
+ * choice is what makes a valid formula the one-state accepting automaton).
  */
 export function minimize(dfa: SymbolicDfa, deadline?: { check(): void }): Dfa {
-  const rejecting = refine(dfa, false, deadline);
-  const accepting = refine(dfa, true, deadline);
-  const chosen = accepting.count < rejecting.count ? accepting : rejecting;
-  return build(dfa, chosen.block, chosen.initialAccepts);
+  const { block, signature } = refine(dfa, deadline);
+  const initial = dfa.initial;
+  let initialAccepts = false;
+  let twin: number | undefined;
+  for (const wanted of [false, true]) {
+    twin = block.findIndex((_, s) => s !== initial && signature[s] === signature[initial] && dfa.accepting[s] === wanted);
+    if (twin >= 0) {
+      initialAccepts = wanted;
+      break;
+    }
+  }
+  if (twin !== undefined && twin >= 0) block[initial] = block[twin]!;
+  return build(dfa, block, initialAccepts);
 }
 
 interface Partition {
   readonly block: Int32Array;
-  readonly count: number;
-  readonly initialAccepts: boolean;
+  /** Each state's last signature, valid for the final blocks. */
+  readonly signature: Int32Array;
 }
 
 /**
@@ -43,10 +54,11 @@ interface Partition {
  * are signed again, and a block splits by the signatures of its members. On chain-like automata
  * (counters) this avoids re-signing every state in every round.
  */
-function refine(dfa: SymbolicDfa, initialAccepts: boolean, deadline: { check(): void } | undefined): Partition {
+function refine(dfa: SymbolicDfa, deadline: { check(): void } | undefined): Partition {
   const n = dfa.accepting.length;
   const { store } = dfa;
-  const block = Int32Array.from(dfa.accepting, (a, s) => ((s === dfa.initial ? initialAccepts : a) ? 1 : 0));
+  // Blocks 0 and 1: rejecting and accepting states; block 2: the initial state alone.
+  const block = Int32Array.from(dfa.accepting, (a, s) => (s === dfa.initial ? 2 : a ? 1 : 0));
   const predecessors: number[][] = Array.from({ length: n }, () => []);
   for (let s = 0; s < n; s++) for (const v of store.terminals(dfa.behaviour[s]!)) predecessors[dfa.stateOf(v)]!.push(s);
   const signature = new Int32Array(n).fill(-1);
@@ -56,7 +68,7 @@ function refine(dfa: SymbolicDfa, initialAccepts: boolean, deadline: { check(): 
     if (list === undefined) members.set(block[s]!, [s]);
     else list.push(s);
   }
-  let count = members.size;
+  let count = 3; // next fresh block id (0, 1 and 2 are taken from the start, even if empty)
   let dirty = new Set<number>(Array.from({ length: n }, (_, s) => s));
   while (dirty.size > 0) {
     deadline?.check();
@@ -90,7 +102,7 @@ function refine(dfa: SymbolicDfa, initialAccepts: boolean, deadline: { check(): 
       }
     }
   }
-  return { block, count, initialAccepts };
+  return { block, signature };
 }
 
 /**
