@@ -111,17 +111,23 @@ export class Mtbdd {
 
   /** Replaces every terminal value v by `transform(v)`; `name` identifies the transform for memoization within this call. */
   mapLeaves(f: number, transform: (value: number) => number): number {
-    const memo = new Map<number, number>();
+    // Memoized in stamped arrays rather than a Map: this runs once per state per refinement round.
+    const stamp = this.beginWalk();
     const go = (x: number): number => {
-      const cached = memo.get(x);
-      if (cached !== undefined) return cached;
+      if (this.marks[x] === stamp) return this.memoResults[x]!;
       const result =
         this.vars[x] === LEAF_VAR ? this.leaf(transform(this.los[x]!)) : this.node(this.vars[x]!, go(this.los[x]!), go(this.his[x]!));
-      memo.set(x, result);
+      this.marks[x] = stamp;
+      this.memoResults[x] = result;
       return result;
     };
-    return go(f);
+    try {
+      return go(f);
+    } finally {
+      this.walking = false;
+    }
   }
+
 
   /**
    * Substitutes variables by boolean diagrams of `conditions` (a diagram over terminals 0/1 in
@@ -181,20 +187,45 @@ export class Mtbdd {
 
   /** The distinct terminal values a diagram can reach, in order of first visit. */
   terminals(f: number): number[] {
-    const seen = new Set<number>();
+    const stamp = this.beginWalk();
     const values: number[] = [];
     const go = (x: number): void => {
-      if (seen.has(x)) return;
-      seen.add(x);
+      if (this.marks[x] === stamp) return;
+      this.marks[x] = stamp;
       if (this.vars[x] === LEAF_VAR) values.push(this.los[x]!);
       else {
         go(this.los[x]!);
         go(this.his[x]!);
       }
     };
-    go(f);
+    try {
+      go(f);
+    } finally {
+      this.walking = false;
+    }
     return values;
   }
+
+  // Visit marks shared by mapLeaves and terminals: a node is visited in the current walk when its
+  // mark equals the walk's stamp. Walks do not nest (their callbacks never walk this store), which
+  // `walking` checks. Nodes a walk creates are never its inputs, so marks cover the nodes before it.
+  private marks = new Int32Array(0);
+  private memoResults = new Int32Array(0);
+  private stamp = 0;
+  private walking = false;
+
+  private beginWalk(): number {
+    if (this.walking) throw new Error("Mtbdd: nested walks over the same store");
+    this.walking = true;
+    if (this.marks.length < this.vars.length || this.stamp === 0x7fffffff) {
+      const size = Math.max(1024, this.vars.length * 2);
+      this.marks = new Int32Array(size);
+      this.memoResults = new Int32Array(size);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+
 
   /** The 0/1 diagram true exactly where `f` reaches a terminal satisfying `keep`. */
   select(f: number, keep: (value: number) => boolean): number {
