@@ -73,10 +73,15 @@ function refine(dfa: SymbolicDfa, deadline: { check(): void } | undefined): Part
   while (dirty.size > 0) {
     deadline?.check();
     const touchedBlocks = new Set<number>();
-    for (const s of dirty) {
-      signature[s] = store.mapLeaves(dfa.behaviour[s]!, (v) => block[dfa.stateOf(v)]!);
+    const signing = [...dirty];
+    const signatures = store.mapLeavesOfAll(
+      signing.map((s) => dfa.behaviour[s]!),
+      (v) => block[dfa.stateOf(v)]!,
+    );
+    signing.forEach((s, i) => {
+      signature[s] = signatures[i]!;
       touchedBlocks.add(block[s]!);
-    }
+    });
     dirty = new Set();
     for (const b of touchedBlocks) {
       const groups = new Map<number, number[]>();
@@ -146,10 +151,11 @@ function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Df
   renumbered.forEach((old, i) => (position[old] = i));
 
   const table = new TableBuilder(store);
-  const behaviour = Int32Array.from(renumbered, (old) => {
-    const diagram = store.mapLeaves(dfa.behaviour[representative.get(order[old]!)!]!, (v) => position[index.get(block[dfa.stateOf(v)]!)!]!);
-    return table.copy(diagram);
-  });
+  const diagrams = store.mapLeavesOfAll(
+    renumbered.map((old) => dfa.behaviour[representative.get(order[old]!)!]!),
+    (v) => position[index.get(block[dfa.stateOf(v)]!)!]!,
+  );
+  const behaviour = Int32Array.from(diagrams, (diagram) => table.copy(diagram));
   return new Dfa(
     dfa.mode,
     [...dfa.atoms],

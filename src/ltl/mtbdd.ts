@@ -111,7 +111,15 @@ export class Mtbdd {
 
   /** Replaces every terminal value v by `transform(v)`; `name` identifies the transform for memoization within this call. */
   mapLeaves(f: number, transform: (value: number) => number): number {
-    // Memoized in stamped arrays rather than a Map: this runs once per state per refinement round.
+    return this.mapLeavesOfAll([f], transform)[0]!;
+  }
+
+  /**
+   * `mapLeaves` over several diagrams with one memo: diagrams that share sub-diagrams (the
+   * transition functions of many states do) are walked once per shared node, not once per root.
+   */
+  mapLeavesOfAll(roots: readonly number[], transform: (value: number) => number): number[] {
+    // Memoized in stamped arrays rather than a Map: this runs for every state in every refinement round.
     const stamp = this.beginWalk();
     const go = (x: number): number => {
       if (this.marks[x] === stamp) return this.memoResults[x]!;
@@ -122,11 +130,12 @@ export class Mtbdd {
       return result;
     };
     try {
-      return go(f);
+      return roots.map(go);
     } finally {
       this.walking = false;
     }
   }
+
 
 
   /**
