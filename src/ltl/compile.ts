@@ -124,6 +124,7 @@ class Builder {
     const stateOf = new Map<number, number>();
     const accepting: boolean[] = [false];
     const behaviour: number[] = [];
+    const targets: Int32Array[] = [];
 
     // Successor diagrams keep their own leaf values (obligations, or obligation-carry pairs when
     // the formula looks into the past); `stateOf` maps those to states, so no diagram is rebuilt
@@ -149,10 +150,10 @@ class Builder {
       }
       let successor = this.successor(states[s]!.dnf, states[s]!.carries);
       if (this.mode === "events") successor = this.eventChain(successor);
-      for (const value of this.store.terminals(successor)) stateFor(value);
+      targets.push(Int32Array.from(this.store.terminals(successor), stateFor));
       behaviour.push(successor);
     }
-    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, initial: 0, stateOf: (value) => stateOf.get(value)! };
+    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, targets, initial: 0, stateOf: (value) => stateOf.get(value)! };
   }
 
   /**

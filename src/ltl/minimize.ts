@@ -13,6 +13,8 @@ export interface SymbolicDfa {
   readonly initial: number;
   readonly accepting: readonly boolean[];
   readonly behaviour: readonly number[];
+  /** Each state's distinct successor states. */
+  readonly targets: readonly Int32Array[];
   readonly stateOf: (leafValue: number) => number;
 }
 
@@ -60,7 +62,7 @@ function refine(dfa: SymbolicDfa, deadline: { check(): void } | undefined): Part
   // Blocks 0 and 1: rejecting and accepting states; block 2: the initial state alone.
   const block = Int32Array.from(dfa.accepting, (a, s) => (s === dfa.initial ? 2 : a ? 1 : 0));
   const predecessors: number[][] = Array.from({ length: n }, () => []);
-  for (let s = 0; s < n; s++) for (const v of store.terminals(dfa.behaviour[s]!)) predecessors[dfa.stateOf(v)]!.push(s);
+  for (let s = 0; s < n; s++) for (const t of dfa.targets[s]!) predecessors[t]!.push(s);
   const signature = new Int32Array(n).fill(-1);
   const members = new Map<number, number[]>();
   for (let s = 0; s < n; s++) {
@@ -128,23 +130,30 @@ function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Df
   const index = new Map<number, number>([[order[0]!, 0]]);
   const successors: number[][] = [];
   for (let i = 0; i < order.length; i++) {
-    const targets = store.terminals(dfa.behaviour[representative.get(order[i]!)!]!).map((v) => block[dfa.stateOf(v)]!);
-    const unique = [...new Set(targets)].sort((a, b) => a - b);
-    for (const b of unique) {
+    const next = new Set<number>();
+    for (const t of dfa.targets[representative.get(order[i]!)!]!) {
+      const b = block[t]!;
       if (!index.has(b)) {
         index.set(b, order.length);
         order.push(b);
       }
+      next.add(index.get(b)!);
     }
-    successors.push(unique.map((b) => index.get(b)!));
+    successors.push([...next]);
   }
 
+  // Live states: backward search from the accepting ones.
+  const predecessors: number[][] = order.map(() => []);
+  successors.forEach((targets, i) => targets.forEach((t) => predecessors[t]!.push(i)));
   const live = order.map(acceptsBlock);
-  for (let changed = true; changed; ) {
-    changed = false;
-    successors.forEach((targets, i) => {
-      if (!live[i] && targets.some((t) => live[t])) live[i] = changed = true;
-    });
+  const queue = live.flatMap((isLive, i) => (isLive ? [i] : []));
+  for (let head = 0; head < queue.length; head++) {
+    for (const p of predecessors[queue[head]!]!) {
+      if (!live[p]) {
+        live[p] = true;
+        queue.push(p);
+      }
+    }
   }
   const renumbered = [...order.keys()].sort((x, y) => Number(live[y]) - Number(live[x]) || x - y);
   const position = new Int32Array(order.length);
