@@ -121,7 +121,8 @@ class Builder {
     // State 0 is a start state of its own that nothing returns to: minimization may then give it
     // either acceptance, since the empty trace is not a trace (see minimize.ts).
     const states: { dnf: number; carries: string }[] = [{ dnf: startDnf, carries: initialCarries }];
-    const stateOf = new Map<number, number>();
+    // Indexed by leaf value (dense small integers), faster than a Map on the hot path.
+    const stateOf: number[] = [];
     const accepting: boolean[] = [false];
     const behaviour: number[] = [];
     const targets: Int32Array[] = [];
@@ -130,11 +131,11 @@ class Builder {
     // the formula looks into the past); `stateOf` maps those to states, so no diagram is rebuilt
     // just to rename its leaves.
     const stateFor = (value: number): number => {
-      let id = stateOf.get(value);
+      let id = stateOf[value];
       if (id === undefined) {
         id = states.length;
         if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
-        stateOf.set(value, id);
+        stateOf[value] = id;
         const p = this.hasPast ? this.pairs[value - FIRST_VALUE]! : { dnf: value, carries: "" };
         states.push(p);
         accepting.push(this.dnfAccepts(p.dnf));
@@ -153,7 +154,7 @@ class Builder {
       targets.push(Int32Array.from(this.store.terminals(successor), stateFor));
       behaviour.push(successor);
     }
-    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, targets, initial: 0, stateOf: (value) => stateOf.get(value)! };
+    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, targets, initial: 0, stateOf: (value) => stateOf[value]! };
   }
 
   /**

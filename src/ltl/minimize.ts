@@ -127,19 +127,26 @@ function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Df
   const acceptsBlock = (b: number): boolean => blockAccepts.get(b) ?? initialAccepts;
 
   const order = [block[dfa.initial]!];
-  const index = new Map<number, number>([[order[0]!, 0]]);
+  let blockCount = 0;
+  for (const b of block) blockCount = Math.max(blockCount, b + 1);
+  const index = new Int32Array(blockCount).fill(-1);
+  index[order[0]!] = 0;
+  const seenAt = new Int32Array(blockCount).fill(-1);
   const successors: number[][] = [];
   for (let i = 0; i < order.length; i++) {
-    const next = new Set<number>();
+    const next: number[] = [];
     for (const t of dfa.targets[representative.get(order[i]!)!]!) {
       const b = block[t]!;
-      if (!index.has(b)) {
-        index.set(b, order.length);
+      if (index[b] === -1) {
+        index[b] = order.length;
         order.push(b);
       }
-      next.add(index.get(b)!);
+      if (seenAt[b] !== i) {
+        seenAt[b] = i;
+        next.push(index[b]!);
+      }
     }
-    successors.push([...next]);
+    successors.push(next);
   }
 
   // Live states: backward search from the accepting ones.
@@ -162,7 +169,7 @@ function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Df
   const table = new TableBuilder(store);
   const diagrams = store.mapLeavesOfAll(
     renumbered.map((old) => dfa.behaviour[representative.get(order[old]!)!]!),
-    (v) => position[index.get(block[dfa.stateOf(v)]!)!]!,
+    (v) => position[index[block[dfa.stateOf(v)]!]!]!,
   );
   const behaviour = Int32Array.from(diagrams, (diagram) => table.copy(diagram));
   return new Dfa(
