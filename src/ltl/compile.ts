@@ -121,8 +121,8 @@ class Builder {
     // State 0 is a start state of its own that nothing returns to: minimization may then give it
     // either acceptance, since the empty trace is not a trace (see minimize.ts).
     const states: { dnf: number; carries: string }[] = [{ dnf: startDnf, carries: initialCarries }];
-    // Indexed by leaf value (dense small integers), faster than a Map on the hot path.
-    const stateOf: number[] = [];
+    // Indexed by leaf value (small integers, -1 for none yet): a Map is too slow on this path.
+    let stateOf = new Int32Array(1024).fill(-1);
     const accepting: boolean[] = [false];
     const behaviour: number[] = [];
     const targets: Int32Array[] = [];
@@ -131,8 +131,13 @@ class Builder {
     // the formula looks into the past); `stateOf` maps those to states, so no diagram is rebuilt
     // just to rename its leaves.
     const stateFor = (value: number): number => {
-      let id = stateOf[value];
-      if (id === undefined) {
+      if (value >= stateOf.length) {
+        const grown = new Int32Array(Math.max(value + 1, stateOf.length * 2)).fill(-1);
+        grown.set(stateOf);
+        stateOf = grown;
+      }
+      let id = stateOf[value]!;
+      if (id === -1) {
         id = states.length;
         if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
         stateOf[value] = id;
