@@ -185,11 +185,6 @@ export function guardHolds(guards: GuardTable, guard: number, isTrue: (atomIndex
   return node === 1;
 }
 
-/** The state reached from `state` on a letter (a predicate on atom indices). */
-export function step(dfa: Dfa, state: number, isTrue: (atomIndex: number) => boolean): number {
-  return dfa.next(state, isTrue);
-}
-
 /** The state reached on a letter given as the set of atoms that hold (propositional mode) or the one event (events mode). */
 export function stepNames(dfa: Dfa, state: number, letter: ReadonlySet<string>): number {
   for (const name of letter) {
@@ -199,12 +194,12 @@ export function stepNames(dfa: Dfa, state: number, letter: ReadonlySet<string>):
     throw new Error(`in events mode a letter is exactly one event, got {${[...letter].join(", ")}}`);
   }
   const holding = dfa.atoms.map((a) => letter.has(a));
-  return step(dfa, state, (i) => holding[i]!);
+  return dfa.next(state, (i) => holding[i]!);
 }
 
 /** The state reached on event number `event` (events mode). */
 export function stepEvent(dfa: Dfa, state: number, event: number): number {
-  return step(dfa, state, (i) => i === event);
+  return dfa.next(state, (i) => i === event);
 }
 
 /** Runs a whole trace of letters (sets of atom names); returns the states visited, starting with the initial one. */

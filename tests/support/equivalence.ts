@@ -1,4 +1,4 @@
-import { step, type Dfa } from "../../src/ltl/dfa.js";
+import type { Dfa } from "../../src/ltl/dfa.js";
 import { monaStartState, monaStep, type MonaDfa, type MonaStatus } from "../../src/ltl/mona.js";
 
 /**
@@ -85,7 +85,7 @@ export function findDisagreement(ours: Dfa, mona: MonaDfa): Counterexample | und
     const [s, m] = queue[head]!;
     const from = key(s, m);
     for (const letter of alphabet) {
-      const s2 = step(ours, s, ourLetter(ours, letter));
+      const s2 = ours.next(s, ourLetter(ours, letter));
       const m2 = monaStep(mona, m, monaLetter(ours, atomOf, letter));
       const k = key(s2, m2);
       if (parent.has(k)) continue;
@@ -106,7 +106,7 @@ export function reachableAfterOneStep(dfa: Dfa): Set<number> {
   const queue: number[] = [];
   const visit = (from: number): void => {
     for (const letter of alphabet) {
-      const to = step(dfa, from, ourLetter(dfa, letter));
+      const to = dfa.next(from, ourLetter(dfa, letter));
       if (!seen.has(to)) {
         seen.add(to);
         queue.push(to);
@@ -125,7 +125,7 @@ function hasDeadState(dfa: Dfa, states: ReadonlySet<number>): boolean {
   const predecessors = new Map<number, number[]>();
   for (const s of states) {
     for (const letter of alphabet) {
-      const to = step(dfa, s, ourLetter(dfa, letter));
+      const to = dfa.next(s, ourLetter(dfa, letter));
       predecessors.set(to, [...(predecessors.get(to) ?? []), s]);
     }
   }
@@ -181,7 +181,7 @@ export function expectedMonaStateCount(dfa: Dfa, emptyWord: MonaStatus): number 
  */
 export function redundantStates(dfa: Dfa): number {
   const alphabet = letters(dfa);
-  const successors = Array.from({ length: dfa.stateCount }, (_, s) => alphabet.map((letter) => step(dfa, s, ourLetter(dfa, letter))));
+  const successors = Array.from({ length: dfa.stateCount }, (_, s) => alphabet.map((letter) => dfa.next(s, ourLetter(dfa, letter))));
   let block: number[] = dfa.accepting.map((a) => (a ? 1 : 0));
   let count = new Set(block).size;
   for (;;) {
