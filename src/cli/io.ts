@@ -37,12 +37,16 @@ export function loadSpec(file: string | undefined, options: SpecSourceOptions, c
   if (options.timeout !== undefined) compileOptions.timeLimitMs = parsePositiveInt(options.timeout, "--timeout") * 1000;
   const started = performance.now();
   let lastReport = started;
-  compileOptions.onProgress = (expanded, found) => {
+  compileOptions.onProgress = (progress) => {
     const now = performance.now();
     if (now - started < PROGRESS_AFTER_MS || now - lastReport < 1000) return;
     lastReport = now;
     const count = (n: number): string => n.toLocaleString("en-US");
-    context.stderr(`compiling ${spec.file}: ${count(expanded)} of ${count(found)} states expanded, ${((now - started) / 1000).toFixed(0)} s\n`);
+    const what =
+      progress.phase === "explore"
+        ? `${count(progress.expanded)} of ${count(progress.found)} states expanded`
+        : `minimizing ${count(progress.states)} states, round ${progress.round}, ${count(progress.blocks)} classes`;
+    context.stderr(`compiling ${spec.file}: ${what}, ${((now - started) / 1000).toFixed(0)} s\n`);
   };
   return compileSpec(spec, compileOptions);
 }

@@ -15,21 +15,13 @@ export interface DfaAnalysis {
 }
 
 export function analyze(dfa: Dfa): DfaAnalysis {
-  const live = dfa.accepting.slice();
-  // Backward reachability to acceptance, to a fixpoint (every successor is reached by some letter).
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let s = 0; s < dfa.stateCount; s++) {
-      if (!live[s] && dfa.successors(s).some((t) => live[t])) {
-        live[s] = true;
-        changed = true;
-      }
-    }
-  }
-  const afterFirstStep = reachableAfterOneStep(dfa);
-  const satisfiable = dfa.successors(dfa.initial).some((t) => live[t]);
-  const valid = afterFirstStep.every((s) => dfa.accepting[s]);
-  return { live, satisfiable, valid };
+  // The automaton is minimal, so the states that cannot reach acceptance are one rejecting sink:
+  // no search over transitions is needed (that would cost one step per transition, and automata
+  // with 2^n states of 2^n successors each exist). For the same reason the initial state is live
+  // exactly when some non-empty trace is accepted (it only accepts when merged with a state that
+  // some non-empty trace reaches), and a valid spec is the single accepting state.
+  const live = dfa.accepting.map((accepting, s) => accepting || !dfa.isSink(s));
+  return { live, satisfiable: live[dfa.initial]!, valid: dfa.stateCount === 1 && dfa.accepting[0]! };
 }
 
 /** The states reachable by one or more letters, in increasing order. */

@@ -1,6 +1,7 @@
 import { atomsOf, type Formula } from "./ast.js";
 import type { Dfa } from "./dfa.js";
-import { CompileTimeoutError, TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
+import { TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
+import { Deadline, type CompileProgress } from "./limits.js";
 import { FormulaTable, Op, PastOp } from "./formulas.js";
 import { minimize, type SymbolicDfa } from "./minimize.js";
 import { BooleanOps, Mtbdd, NodeLimitError } from "./mtbdd.js";
@@ -30,8 +31,8 @@ export interface CompileOptions {
    * so this is a deadline it checks, not a timer. Defaults to none.
    */
   timeLimitMs?: number;
-  /** Called every 16 states with how many states were expanded and found so far (callers throttle). Defaults to none. */
-  onProgress?: (expanded: number, found: number) => void;
+  /** Called often during long compilations (callers throttle what they print). Defaults to none. */
+  onProgress?: (progress: CompileProgress) => void;
 }
 
 export interface CompileTarget {
@@ -41,6 +42,8 @@ export interface CompileTarget {
 }
 
 export const DEFAULT_MAX_STATES = 100_000;
+
+export type { CompileProgress };
 
 /** Compiles a formula over the given atoms to its minimal DFA. */
 export function compileFormula(formula: Formula, target?: Partial<CompileTarget>, options: CompileOptions = {}): Dfa {
@@ -55,28 +58,12 @@ export function compileFormula(formula: Formula, target?: Partial<CompileTarget>
     const label = options.label ?? "the formula";
     const deadline = new Deadline(options.timeLimitMs, label);
     const limits = { ...options, maxStates: options.maxStates ?? DEFAULT_MAX_STATES, label, deadline };
-    return minimize(builder.explore(formula, limits), deadline);
+    return minimize(builder.explore(formula, limits), deadline, options.onProgress);
   } catch (error) {
     if (error instanceof NodeLimitError) {
       throw new TooManyStatesError(options.maxStates ?? DEFAULT_MAX_STATES, builder.exploredStates, `${options.label ?? "the formula"} (${error.message})`);
     }
     throw error;
-  }
-}
-
-/** A time limit checked at regular points of a synchronous computation. */
-export class Deadline {
-  private readonly end: number;
-
-  constructor(
-    private readonly limitMs: number | undefined,
-    private readonly label: string,
-  ) {
-    this.end = limitMs === undefined ? Infinity : performance.now() + limitMs;
-  }
-
-  check(): void {
-    if (performance.now() > this.end) throw new CompileTimeoutError(`${this.label}: compiling took longer than the limit of ${this.limitMs! / 1000} s`);
   }
 }
 
@@ -125,7 +112,6 @@ class Builder {
     let stateOf = new Int32Array(1024).fill(-1);
     const accepting: boolean[] = [false];
     const behaviour: number[] = [];
-    const targets: Int32Array[] = [];
 
     // Successor diagrams keep their own leaf values (obligations, or obligation-carry pairs when
     // the formula looks into the past); `stateOf` maps those to states, so no diagram is rebuilt
@@ -148,18 +134,26 @@ class Builder {
       return id;
     };
 
-    for (let s = 0; s < states.length; s++) {
-      this.exploredStates = states.length;
-      if ((s & 15) === 15) {
-        deadline.check();
-        onProgress?.(s + 1, states.length);
+    // Breadth-first by layers: the successors of a whole layer are collected in one shared walk
+    // over their diagrams, since states with thousands of successors share most diagram nodes.
+    for (let layerStart = 0; layerStart < states.length; ) {
+      const layerEnd = states.length;
+      const roots: number[] = [];
+      for (let s = layerStart; s < layerEnd; s++) {
+        this.exploredStates = states.length;
+        if ((s & 15) === 15) {
+          onProgress?.({ phase: "explore", expanded: s + 1, found: states.length });
+          deadline.check();
+        }
+        let successor = this.successor(states[s]!.dnf, states[s]!.carries);
+        if (this.mode === "events") successor = this.eventChain(successor);
+        behaviour.push(successor);
+        roots.push(successor);
       }
-      let successor = this.successor(states[s]!.dnf, states[s]!.carries);
-      if (this.mode === "events") successor = this.eventChain(successor);
-      targets.push(Int32Array.from(this.store.terminals(successor), stateFor));
-      behaviour.push(successor);
+      for (const value of this.store.terminalsOfAll(roots)) stateFor(value);
+      layerStart = layerEnd;
     }
-    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, targets, initial: 0, stateOf: (value) => stateOf[value]! };
+    return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, initial: 0, stateOf: (value) => stateOf[value]! };
   }
 
   /**

@@ -38,6 +38,8 @@ export interface TransitionTable {
  *   (The initial state's flag matters only when the automaton comes back to it after a step.)
  * - `transitions` and `guards` list each state's transitions with explicit guards; they are
  *   derived from `behaviour` on first use (exports need them; stepping does not).
+ * - Minimal: the compiler is its only maker, and analysis relies on it (e.g. the states that
+ *   cannot reach acceptance are exactly one rejecting sink).
  */
 export class Dfa {
   private transitionList: DfaTransition[][] | undefined;
@@ -66,6 +68,12 @@ export class Dfa {
     let x = this.behaviour[state]!;
     while (x >= 0) x = isTrue(variable[x]!) ? high[x]! : low[x]!;
     return ~x;
+  }
+
+  /** Whether every letter leads from `state` back to itself. */
+  isSink(state: number): boolean {
+    const root = this.behaviour[state]!;
+    return root < 0 && ~root === state;
   }
 
   /** The distinct states reachable in one step (events mode: by some event), in increasing order. */

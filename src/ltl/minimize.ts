@@ -1,3 +1,4 @@
+import type { CompileProgress } from "./limits.js";
 import { Dfa } from "./dfa.js";
 import type { Mtbdd } from "./mtbdd.js";
 import type { SpecMode } from "./spec.js";
@@ -13,8 +14,6 @@ export interface SymbolicDfa {
   readonly initial: number;
   readonly accepting: readonly boolean[];
   readonly behaviour: readonly number[];
-  /** Each state's distinct successor states. */
-  readonly targets: readonly Int32Array[];
   readonly stateOf: (leafValue: number) => number;
 }
 
@@ -29,8 +28,8 @@ export interface SymbolicDfa {
  * with its signature if one exists — a rejecting one if possible, else an accepting one (that
  * choice is what makes a valid formula the one-state accepting automaton).
  */
-export function minimize(dfa: SymbolicDfa, deadline?: { check(): void }): Dfa {
-  const { block, signature } = refine(dfa, deadline);
+export function minimize(dfa: SymbolicDfa, deadline?: { check(): void }, onProgress?: (progress: CompileProgress) => void): Dfa {
+  const { block, signature } = refine(dfa, { check: () => deadline?.check(), report: (round, blocks) => onProgress?.({ phase: "minimize", round, blocks, states: dfa.accepting.length }) });
   const initial = dfa.initial;
   let initialAccepts = false;
   let twin: number | undefined;
@@ -51,18 +50,64 @@ interface Partition {
   readonly signature: Int32Array;
 }
 
+/** Moore rounds tried before switching to the worklist (long chains need many rounds). */
+const MOORE_ROUNDS = 8;
+
 /**
- * Worklist refinement: only states whose targets changed block since their signature was taken
- * are signed again, and a block splits by the signatures of its members. On chain-like automata
- * (counters) this avoids re-signing every state in every round.
+ * Partition refinement in two phases. First Moore rounds: every state is signed in one shared
+ * walk over all transition diagrams, which costs the number of shared diagram nodes, not the
+ * number of transitions — automata whose states have thousands of successors each converge in a
+ * few such rounds. If that has not converged after a few rounds (chain-like automata such as
+ * counters need about as many rounds as states), a worklist takes over: only the predecessors of
+ * states that changed block are signed again.
  */
-function refine(dfa: SymbolicDfa, deadline: { check(): void } | undefined): Partition {
+interface Watch {
+  check(): void;
+  report(round: number, blocks: number): void;
+}
+
+function refine(dfa: SymbolicDfa, watch: Watch): Partition {
   const n = dfa.accepting.length;
   const { store } = dfa;
+  const sign = (states: readonly number[], block: Int32Array): number[] =>
+    store.mapLeavesOfAll(
+      states.map((s) => dfa.behaviour[s]!),
+      (v) => block[dfa.stateOf(v)]!,
+    );
+  const all = Array.from({ length: n }, (_, s) => s);
   // Blocks 0 and 1: rejecting and accepting states; block 2: the initial state alone.
-  const block = Int32Array.from(dfa.accepting, (a, s) => (s === dfa.initial ? 2 : a ? 1 : 0));
+  let block = Int32Array.from(dfa.accepting, (a, s) => (s === dfa.initial ? 2 : a ? 1 : 0));
+  let count = new Set(block).size;
+  for (let round = 0; round < MOORE_ROUNDS; round++) {
+    watch.report(round + 1, count);
+    watch.check();
+    const signatures = sign(all, block);
+    const ids = new Map<number, number>();
+    const next = new Int32Array(n);
+    for (let s = 0; s < n; s++) {
+      const key = block[s]! * 0x4000000 + signatures[s]!;
+      let id = ids.get(key);
+      if (id === undefined) ids.set(key, (id = ids.size));
+      next[s] = id;
+    }
+    if (ids.size === count) return { block, signature: Int32Array.from(signatures) };
+    block = next;
+    count = ids.size;
+  }
+  return refineByWorklist(dfa, block, count, sign, watch);
+}
+
+/** Worklist refinement from a partition: a block splits by its members' signatures; movers' predecessors are signed again. */
+function refineByWorklist(
+  dfa: SymbolicDfa,
+  block: Int32Array,
+  count: number,
+  sign: (states: readonly number[], block: Int32Array) => number[],
+  watch: Watch,
+): Partition {
+  const n = dfa.accepting.length;
   const predecessors: number[][] = Array.from({ length: n }, () => []);
-  for (let s = 0; s < n; s++) for (const t of dfa.targets[s]!) predecessors[t]!.push(s);
+  for (let s = 0; s < n; s++) for (const v of dfa.store.terminals(dfa.behaviour[s]!)) predecessors[dfa.stateOf(v)]!.push(s);
   const signature = new Int32Array(n).fill(-1);
   const members = new Map<number, number[]>();
   for (let s = 0; s < n; s++) {
@@ -70,19 +115,16 @@ function refine(dfa: SymbolicDfa, deadline: { check(): void } | undefined): Part
     if (list === undefined) members.set(block[s]!, [s]);
     else list.push(s);
   }
-  let count = 3; // next fresh block id (0, 1 and 2 are taken from the start, even if empty)
+  let nextId = count;
   let dirty = new Set<number>(Array.from({ length: n }, (_, s) => s));
-  while (dirty.size > 0) {
-    deadline?.check();
+  for (let round = MOORE_ROUNDS + 1; dirty.size > 0; round++) {
+    watch.report(round, nextId);
+    watch.check();
     const touchedBlocks = new Set<number>();
     const signing = [...dirty];
-    const signatures = store.mapLeavesOfAll(
-      signing.map((s) => dfa.behaviour[s]!),
-      (v) => block[dfa.stateOf(v)]!,
-    );
-    signing.forEach((s, i) => {
-      signature[s] = signatures[i]!;
-      touchedBlocks.add(block[s]!);
+    sign(signing, block).forEach((sig, i) => {
+      signature[signing[i]!] = sig;
+      touchedBlocks.add(block[signing[i]!]!);
     });
     dirty = new Set();
     for (const b of touchedBlocks) {
@@ -100,7 +142,7 @@ function refine(dfa: SymbolicDfa, deadline: { check(): void } | undefined): Part
           first = false;
           continue;
         }
-        const id = count++;
+        const id = nextId++;
         members.set(id, group);
         for (const s of group) {
           block[s] = id;
@@ -113,71 +155,51 @@ function refine(dfa: SymbolicDfa, deadline: { check(): void } | undefined): Part
 }
 
 /**
- * Builds the quotient automaton. States are numbered breadth-first from the initial one, except
- * that the dead state (if any) takes the last number, so live states read 0, 1, 2, ... in pictures.
+ * Builds the quotient automaton. States are numbered in the order the compiler found them
+ * (breadth-first from the initial state), except that the dead state, if any, takes the last
+ * number, so live states read 0, 1, 2, ... in pictures. In a minimal automaton the dead states
+ * are one rejecting sink, recognized from its own transition diagram: no transition lists needed.
  */
 function build(dfa: SymbolicDfa, block: Int32Array, initialAccepts: boolean): Dfa {
   const { store } = dfa;
-  const representative = new Map<number, number>();
-  for (let s = block.length - 1; s >= 0; s--) representative.set(block[s]!, s);
-  // A block's acceptance comes from its non-initial members (refinement kept them in agreement);
-  // a block holding only the initial state takes the chosen free acceptance.
-  const blockAccepts = new Map<number, boolean>();
-  for (let s = 0; s < block.length; s++) if (s !== dfa.initial) blockAccepts.set(block[s]!, dfa.accepting[s]!);
-  const acceptsBlock = (b: number): boolean => blockAccepts.get(b) ?? initialAccepts;
-
-  const order = [block[dfa.initial]!];
+  const n = block.length;
   let blockCount = 0;
   for (const b of block) blockCount = Math.max(blockCount, b + 1);
-  const index = new Int32Array(blockCount).fill(-1);
-  index[order[0]!] = 0;
-  const seenAt = new Int32Array(blockCount).fill(-1);
-  const successors: number[][] = [];
-  for (let i = 0; i < order.length; i++) {
-    const next: number[] = [];
-    for (const t of dfa.targets[representative.get(order[i]!)!]!) {
-      const b = block[t]!;
-      if (index[b] === -1) {
-        index[b] = order.length;
-        order.push(b);
-      }
-      if (seenAt[b] !== i) {
-        seenAt[b] = i;
-        next.push(index[b]!);
-      }
+  // Each block's first-found member represents it; blocks in order of their representatives.
+  const representative = new Int32Array(blockCount).fill(-1);
+  const order: number[] = [];
+  for (let s = 0; s < n; s++) {
+    if (representative[block[s]!] === -1) {
+      representative[block[s]!] = s;
+      order.push(block[s]!);
     }
-    successors.push(next);
   }
+  // A block's acceptance comes from its non-initial members (refinement kept them in agreement);
+  // a block holding only the initial state takes the chosen free acceptance.
+  const accepts = new Int8Array(blockCount).fill(initialAccepts ? 1 : 0);
+  for (let s = 0; s < n; s++) if (s !== dfa.initial) accepts[block[s]!] = dfa.accepting[s] ? 1 : 0;
 
-  // Live states: backward search from the accepting ones.
-  const predecessors: number[][] = order.map(() => []);
-  successors.forEach((targets, i) => targets.forEach((t) => predecessors[t]!.push(i)));
-  const live = order.map(acceptsBlock);
-  const queue = live.flatMap((isLive, i) => (isLive ? [i] : []));
-  for (let head = 0; head < queue.length; head++) {
-    for (const p of predecessors[queue[head]!]!) {
-      if (!live[p]) {
-        live[p] = true;
-        queue.push(p);
-      }
-    }
-  }
-  const renumbered = [...order.keys()].sort((x, y) => Number(live[y]) - Number(live[x]) || x - y);
-  const position = new Int32Array(order.length);
-  renumbered.forEach((old, i) => (position[old] = i));
+  const quotient = store.mapLeavesOfAll(
+    order.map((b) => dfa.behaviour[representative[b]!]!),
+    (v) => block[dfa.stateOf(v)]!,
+  );
+  const isSink = (b: number, i: number): boolean => store.isLeaf(quotient[i]!) && store.value(quotient[i]!) === b;
+  const dead = order.findIndex((b, i) => accepts[b] === 0 && isSink(b, i));
+  const renumbered = dead === -1 ? order : [...order.slice(0, dead), ...order.slice(dead + 1), order[dead]!];
+  const position = new Int32Array(blockCount);
+  renumbered.forEach((b, i) => (position[b] = i));
 
   const table = new TableBuilder(store);
   const diagrams = store.mapLeavesOfAll(
-    renumbered.map((old) => dfa.behaviour[representative.get(order[old]!)!]!),
-    (v) => position[index[block[dfa.stateOf(v)]!]!]!,
+    renumbered.map((b) => dfa.behaviour[representative[b]!]!),
+    (v) => position[block[dfa.stateOf(v)]!]!,
   );
-  const behaviour = Int32Array.from(diagrams, (diagram) => table.copy(diagram));
   return new Dfa(
     dfa.mode,
     [...dfa.atoms],
-    position[0]!,
-    renumbered.map((old) => acceptsBlock(order[old]!)),
-    behaviour,
+    position[block[dfa.initial]!]!,
+    renumbered.map((b) => accepts[b] === 1),
+    Int32Array.from(diagrams, (diagram) => table.copy(diagram)),
     table.finish(),
   );
 }

@@ -196,6 +196,11 @@ export class Mtbdd {
 
   /** The distinct terminal values a diagram can reach, in order of first visit. */
   terminals(f: number): number[] {
+    return this.terminalsOfAll([f]);
+  }
+
+  /** The distinct terminal values reachable from any of `roots`, in one shared walk. */
+  terminalsOfAll(roots: readonly number[]): number[] {
     const stamp = this.beginWalk();
     const values: number[] = [];
     const go = (x: number): void => {
@@ -208,12 +213,13 @@ export class Mtbdd {
       }
     };
     try {
-      go(f);
+      roots.forEach(go);
     } finally {
       this.walking = false;
     }
     return values;
   }
+
 
   // Visit marks shared by mapLeaves and terminals: a node is visited in the current walk when its
   // mark equals the walk's stamp. Walks do not nest (their callbacks never walk this store), which
