@@ -127,6 +127,10 @@ class Builder {
         id = states.length;
         if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
         stateOf[value] = id;
+        if ((id & 1023) === 0) {
+          onProgress?.({ phase: "explore", expanded: behaviour.length, found: id + 1 });
+          deadline.check();
+        }
         const p = this.hasPast ? this.pairs[value - FIRST_VALUE]! : { dnf: value, carries: "" };
         states.push(p);
         accepting.push(this.dnfAccepts(p.dnf));

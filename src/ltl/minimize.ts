@@ -29,18 +29,21 @@ export interface SymbolicDfa {
  * choice is what makes a valid formula the one-state accepting automaton).
  */
 export function minimize(dfa: SymbolicDfa, deadline?: { check(): void }, onProgress?: (progress: CompileProgress) => void): Dfa {
-  const { block, signature } = refine(dfa, { check: () => deadline?.check(), report: (round, blocks) => onProgress?.({ phase: "minimize", round, blocks, states: dfa.accepting.length }) });
+  const watch: Watch = {
+    check: () => deadline?.check(),
+    report: (round, blocks) => onProgress?.({ phase: "minimize", round, blocks, states: dfa.accepting.length }),
+  };
+  const { block, signature } = refine(dfa, watch);
   const initial = dfa.initial;
+  const twinOf = (accepting: boolean): number =>
+    block.findIndex((_, s) => s !== initial && signature[s] === signature[initial] && dfa.accepting[s] === accepting);
+  let twin = twinOf(false);
   let initialAccepts = false;
-  let twin: number | undefined;
-  for (const wanted of [false, true]) {
-    twin = block.findIndex((_, s) => s !== initial && signature[s] === signature[initial] && dfa.accepting[s] === wanted);
-    if (twin >= 0) {
-      initialAccepts = wanted;
-      break;
-    }
+  if (twin < 0) {
+    twin = twinOf(true);
+    initialAccepts = twin >= 0;
   }
-  if (twin !== undefined && twin >= 0) block[initial] = block[twin]!;
+  if (twin >= 0) block[initial] = block[twin]!;
   return build(dfa, block, initialAccepts);
 }
 

@@ -166,7 +166,7 @@ describe("ltlguard compile", () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("compiling took longer than the limit of 3 s");
     expect(r.err).toMatch(/compiling <formula>: ([\d,]+ of [\d,]+ states expanded|minimizing [\d,]+ states, round \d+, [\d,]+ classes), \d+ s/);
-    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(performance.now() - started).toBeLessThan(30_000);
   });
 
   it("stops at --max-states with an explanation", async () => {
