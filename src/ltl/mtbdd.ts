@@ -46,11 +46,6 @@ export class Mtbdd {
     return id;
   }
 
-  /** The diagram that is `hi` where `variable` is true and `lo` where it is false. */
-  variable(variable: number, lo: number, hi: number): number {
-    return this.node(variable, lo, hi);
-  }
-
   isLeaf(f: number): boolean {
     return this.vars[f] === LEAF_VAR;
   }
@@ -70,10 +65,6 @@ export class Mtbdd {
 
   high(f: number): number {
     return this.his[f]!;
-  }
-
-  get size(): number {
-    return this.vars.length;
   }
 
   /**
@@ -135,8 +126,6 @@ export class Mtbdd {
       this.walking = false;
     }
   }
-
-
 
   /**
    * Substitutes variables by boolean diagrams of `conditions` (a diagram over terminals 0/1 in
@@ -220,7 +209,6 @@ export class Mtbdd {
     return values;
   }
 
-
   // Visit marks shared by mapLeaves and terminals: a node is visited in the current walk when its
   // mark equals the walk's stamp. Walks do not nest (their callbacks never walk this store), which
   // `walking` checks. Nodes a walk creates are never its inputs, so marks cover the nodes before it.
@@ -239,12 +227,6 @@ export class Mtbdd {
       this.stamp = 0;
     }
     return ++this.stamp;
-  }
-
-
-  /** The 0/1 diagram true exactly where `f` reaches a terminal satisfying `keep`. */
-  select(f: number, keep: (value: number) => boolean): number {
-    return this.mapLeaves(f, (v) => (keep(v) ? 1 : 0));
   }
 
   private push(variable: number, lo: number, hi: number): number {
