@@ -10,7 +10,7 @@ export { compileFormula, DEFAULT_MAX_STATES } from "./ltl/compile.js";
 export type { CompileOptions, CompileTarget } from "./ltl/compile.js";
 export { Dfa, stepNames, stepEvent, run, accepts, guardHolds, guardToFormula } from "./ltl/dfa.js";
 export type { DfaTransition, GuardTable, TransitionTable } from "./ltl/dfa.js";
-export { analyze, allowedEvents, mayEnd, compileSpec } from "./ltl/analysis.js";
+export { analyze, allowedEvents, mayEnd, compileSpec, reachableAfterOneStep } from "./ltl/analysis.js";
 export type { DfaAnalysis, CompiledSpec } from "./ltl/analysis.js";
 export { parseTrace } from "./ltl/trace.js";
 export type { TraceStep } from "./ltl/trace.js";

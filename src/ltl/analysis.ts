@@ -24,6 +24,22 @@ export function analyze(dfa: Dfa): DfaAnalysis {
   return { live, satisfiable: live[dfa.initial]!, valid: dfa.stateCount === 1 && dfa.accepting[0]! };
 }
 
+/** The states reachable by one or more letters, in increasing order. */
+export function reachableAfterOneStep(dfa: Dfa): number[] {
+  const seen = new Set<number>();
+  const queue = [...dfa.successors(dfa.initial)];
+  for (const s of queue) seen.add(s);
+  for (let i = 0; i < queue.length; i++) {
+    for (const t of dfa.successors(queue[i]!)) {
+      if (!seen.has(t)) {
+        seen.add(t);
+        queue.push(t);
+      }
+    }
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
 /** The events (events mode) after which the trace can still be accepted. */
 export function allowedEvents(dfa: Dfa, analysis: DfaAnalysis, state: number): string[] {
   if (dfa.mode !== "events") throw new Error("allowedEvents: the automaton is not in events mode");
