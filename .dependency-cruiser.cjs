@@ -1,6 +1,6 @@
-// The one-way layering of ltlguard: ltl → grammars → decoder → agents/search → cli.
+// The one-way layering of ltlguard: ltl → grammars → models → decoder → agents/search → cli.
 // A module may import from its own layer or from layers before it, never after.
-const layers = ["ltl", "grammars", "decoder", "(agents|search|envs)", "cli"];
+const layers = ["ltl", "grammars", "models", "decoder", "(agents|search|envs)", "cli"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
