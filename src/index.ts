@@ -23,3 +23,5 @@ export type { DotOptions } from "./ltl/export/dot.js";
 export { dfaToHoa } from "./ltl/export/hoa.js";
 export { dfaToSvg } from "./ltl/export/svg.js";
 export { toMonaProgram } from "./ltl/mona.js";
+export { MAX_SEGMENT_BYTES, segmentText } from "./ltl/segments.js";
+export type { SegmentContent, SegmentFormat, SegmentWriter } from "./ltl/segments.js";

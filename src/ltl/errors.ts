@@ -17,7 +17,8 @@ export type SpecErrorKind =
   | "unsupported"
   | "unsatisfiable"
   | "mode"
-  | "trace";
+  | "trace"
+  | "segment";
 
 /**
  * A problem in what the user wrote: a spec file, a `--formula`, or a `--trace`. It always carries

@@ -12,10 +12,30 @@ export const SPEC_GRAMMAR_SOURCE = String.raw`
 LtlSpec {
   Spec = Entry*
   Entry = Statement | ";"
-  Statement = Declaration | Definition | Formula
+  Statement = Declaration | SegmentDecl | Definition | Formula
 
   Declaration = declKeyword NonemptyListOf<ident, ",">
   declKeyword = ("atoms" | "events") ~idChar
+
+  // How an event appears in the output text: its tag, its content, and who writes it.
+  SegmentDecl = kw<"segment"> ident string SegmentContent SegmentOption*
+  SegmentContent = kw<"text"> TextLimit*  -- text
+                 | kw<"one"> kw<"of"> NonemptyListOf<string, ",">  -- choice
+                 | kw<"matching"> regexLiteral  -- regex
+  TextLimit = kw<"until"> string  -- until
+            | kw<"max"> number  -- max
+  SegmentOption = kw<"end"> string  -- end
+                | kw<"by"> writer  -- by
+  writer = ("model" | "environment") ~idChar
+
+  // Strings use JSON-style escapes; a regular expression is written between slashes, with "\/"
+  // for a slash inside it.
+  string = "\"" stringChar* "\""
+  stringChar = "\\" any  -- escape
+             | ~("\"" | "\\" | "\n") any  -- plain
+  regexLiteral = "/" regexChar+ "/"
+  regexChar = "\\" ~"\n" any  -- escape
+            | ~("/" | "\\" | "\n") any  -- plain
 
   Definition = kw<"define"> ident Params? "=" Formula
   Params = "(" ListOf<ident, ","> ")"
@@ -67,7 +87,7 @@ LtlSpec {
   callHead = ident "("
 
   kw<word> = word ~idChar
-  keyword = ("true" | "false" | "last" | "atoms" | "events" | "define" | "at" | "exactly" | "pattern") ~idChar
+  keyword = ("true" | "false" | "last" | "atoms" | "events" | "define" | "at" | "exactly" | "pattern" | "segment") ~idChar
   ident = ~keyword identStart idChar*
   identStart = "a".."z" | "_"
   idChar = alnum | "_"

@@ -2,6 +2,7 @@ import { FALSE, LAST, TRUE, atom, binary, isFutureOperator, unary, type Formula 
 import { SpecError, locate, type SourceLocation } from "./errors.js";
 import { UNARY_SYMBOL, BINARY_SYMBOL } from "./print.js";
 import { countFormula, matchesOnlyEmpty, patternFormula, type Steps } from "./sugar.js";
+import { MAX_SEGMENT_BYTES, type SegmentContent, type SegmentFormat } from "./segments.js";
 import { parseRawFormula, parseRawSpec, type RawFormula, type RawRegex, type RawStatement } from "./syntax.js";
 
 /**
@@ -34,6 +35,8 @@ export interface Spec {
   readonly definitions: readonly Definition[];
   /** The spec is the conjunction of these. */
   readonly formulas: readonly SpecFormula[];
+  /** How each event appears in the output text (events mode); empty when the spec declares none. */
+  readonly segments: readonly SegmentFormat[];
 }
 
 export interface ParseSpecOptions {
@@ -73,6 +76,7 @@ export function parseSpec(text: string, options: ParseSpecOptions = {}): Spec {
       });
     }
   }
+  const segments = resolver.segments(statements);
   return {
     file,
     mode: resolver.mode,
@@ -80,6 +84,7 @@ export function parseSpec(text: string, options: ParseSpecOptions = {}): Spec {
     declared: resolver.declared,
     definitions: resolver.definitions,
     formulas,
+    segments,
   };
 }
 
@@ -106,6 +111,7 @@ export function parseFormulaAsSpec(text: string, options: ParseFormulaOptions = 
     declared: resolver.declared,
     definitions: [],
     formulas: [{ formula, text: text.trim(), location: locate(text, raw.at, file) }],
+    segments: [],
   };
 }
 
@@ -178,6 +184,88 @@ class Resolver {
       if (RESERVED_IN_FILES.has(name)) throw this.error("syntax", `'${name}' is a reserved word and cannot name an atom`, at);
       this.declaredAtoms.set(name, at);
     }
+  }
+
+  /** Resolves and checks the segment declarations: events mode, known events, one each, readable tags. */
+  segments(statements: readonly RawStatement[]): SegmentFormat[] {
+    const formats: SegmentFormat[] = [];
+    const byEvent = new Map<string, { format: SegmentFormat; at: number }>();
+    let eventsAt = 0;
+    for (const s of statements) {
+      if (s.t === "declare" && s.mode === "events") eventsAt = s.start;
+      if (s.t !== "segment") continue;
+      if (!this.declared || this.mode !== "events") {
+        throw this.error("mode", "segments describe events: declare them first with 'events a, b, …'", s.start);
+      }
+      const event = s.event.name;
+      if (!this.declaredAtoms.has(event)) {
+        throw this.error("unknown-atom", `unknown event '${event}'${this.suggest(event, [...this.declaredAtoms.keys()])}; declared events: ${[...this.declaredAtoms.keys()].join(", ")}`, s.event.at);
+      }
+      const previous = byEvent.get(event);
+      if (previous !== undefined) {
+        throw this.error("duplicate", `event '${event}' already has a segment (line ${previous.format.location.line})`, s.event.at);
+      }
+      if (s.tag.value.length === 0) throw this.error("segment", "a segment's tag may not be empty: it is how a reader tells where the segment starts", s.tag.at);
+      let content: SegmentContent;
+      let end: string;
+      const c = s.content;
+      if (c.t === "text") {
+        const until = c.until?.value ?? "\n";
+        if (until.length === 0) throw this.error("segment", "'until' needs a non-empty string", c.until!.at);
+        if (c.max !== undefined && (c.max.n < 1 || c.max.n > MAX_SEGMENT_BYTES)) {
+          throw this.error("segment", `'max' must be between 1 and ${MAX_SEGMENT_BYTES} bytes (leave it out for no limit)`, c.max.at);
+        }
+        if (s.endString !== undefined) throw this.error("segment", `a text segment ends with its 'until' string; remove 'end' or use 'until'`, s.endString.at);
+        content = { kind: "text", until, maxBytes: c.max?.n };
+        end = until;
+      } else if (c.t === "choice") {
+        const seen = new Set<string>();
+        for (const option of c.options) {
+          if (option.value.length === 0) throw this.error("segment", "a choice may not be the empty string", option.at);
+          if (seen.has(option.value)) throw this.error("duplicate", `"${option.value}" is listed twice`, option.at);
+          seen.add(option.value);
+        }
+        content = { kind: "choice", options: c.options.map((o) => o.value) };
+        end = s.endString?.value ?? "\n";
+      } else {
+        content = { kind: "regex", source: c.source, location: locate(this.text, c.at, this.file) };
+        end = s.endString?.value ?? "\n";
+      }
+      const format: SegmentFormat = {
+        event,
+        tag: s.tag.value,
+        content,
+        end,
+        writer: s.writer?.who ?? "model",
+        location: locate(this.text, s.start, this.file),
+      };
+      for (const [other, { format: otherFormat }] of byEvent) {
+        const [shorter, longer] = format.tag.length <= otherFormat.tag.length ? [format, otherFormat] : [otherFormat, format];
+        if (longer.tag.startsWith(shorter.tag)) {
+          throw this.error(
+            "segment",
+            `the tag ${JSON.stringify(format.tag)} of '${event}' and the tag ${JSON.stringify(otherFormat.tag)} of '${other}' start alike: ` +
+              "no tag may be a prefix of another, or a reader could not tell which segment begins",
+            s.tag.at,
+          );
+        }
+      }
+      byEvent.set(event, { format, at: s.start });
+      formats.push(format);
+    }
+    if (formats.length > 0) {
+      const missing = [...this.declaredAtoms.keys()].filter((event) => !byEvent.has(event));
+      if (missing.length > 0) {
+        throw this.error(
+          "segment",
+          `${missing.length === 1 ? "event" : "events"} ${missing.map((m) => `'${m}'`).join(", ")} ${missing.length === 1 ? "has" : "have"} no segment: once a spec declares segments, every event needs one`,
+          eventsAt,
+        );
+      }
+    }
+    // Declaration order of the events, so output is stable however the segments were listed.
+    const order = [...this.declaredAtoms.keys()];
+    return formats.sort((a, b) => order.indexOf(a.event) - order.indexOf(b.event));
   }
 
   define(statement: Extract<RawStatement, { t: "define" }>): void {

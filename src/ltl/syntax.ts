@@ -29,7 +29,28 @@ export interface RawName {
   readonly at: number;
 }
 
+export type RawSegmentContent =
+  | { readonly t: "text"; readonly until: RawString | undefined; readonly max: { readonly n: number; readonly at: number } | undefined; readonly at: number }
+  | { readonly t: "choice"; readonly options: readonly RawString[]; readonly at: number }
+  | { readonly t: "regex"; readonly source: string; readonly at: number };
+
+/** A string literal after escapes are applied; `at` is the offset of its opening quote. */
+export interface RawString {
+  readonly value: string;
+  readonly at: number;
+}
+
 export type RawStatement =
+  | {
+      readonly t: "segment";
+      readonly event: RawName;
+      readonly tag: RawString;
+      readonly content: RawSegmentContent;
+      readonly endString: RawString | undefined;
+      readonly writer: { readonly who: "model" | "environment"; readonly at: number } | undefined;
+      readonly start: number;
+      readonly end: number;
+    }
   | { readonly t: "declare"; readonly mode: "atoms" | "events"; readonly names: readonly RawName[]; readonly start: number; readonly end: number }
   | { readonly t: "define"; readonly name: RawName; readonly params: readonly RawName[] | undefined; readonly body: RawFormula; readonly start: number; readonly end: number }
   | { readonly t: "formula"; readonly body: RawFormula; readonly start: number; readonly end: number };
@@ -68,6 +89,66 @@ function buildSemantics() {
         start: this.source.startIdx,
         end: this.source.endIdx,
       };
+    },
+    SegmentDecl(_segment, event, tag, content, options) {
+      let end: RawString | undefined;
+      let writer: { who: "model" | "environment"; at: number } | undefined;
+      for (const option of options.children) {
+        const parsed = option.raw() as { t: "end"; value: RawString } | { t: "by"; who: "model" | "environment"; at: number };
+        if (parsed.t === "end") {
+          if (end !== undefined) throw new SegmentSyntaxError("'end' is given twice", at(option));
+          end = parsed.value;
+        } else {
+          if (writer !== undefined) throw new SegmentSyntaxError("'by' is given twice", at(option));
+          writer = { who: parsed.who, at: parsed.at };
+        }
+      }
+      return {
+        t: "segment",
+        event: { name: event.sourceString, at: at(event) },
+        tag: tag.raw(),
+        content: content.raw(),
+        endString: end,
+        writer,
+        start: this.source.startIdx,
+        end: this.source.endIdx,
+      };
+    },
+    SegmentContent_text(_text, limits) {
+      let until: RawString | undefined;
+      let max: { n: number; at: number } | undefined;
+      for (const limit of limits.children) {
+        const parsed = limit.raw() as { t: "until"; value: RawString } | { t: "max"; n: number; at: number };
+        if (parsed.t === "until") {
+          if (until !== undefined) throw new SegmentSyntaxError("'until' is given twice", at(limit));
+          until = parsed.value;
+        } else {
+          if (max !== undefined) throw new SegmentSyntaxError("'max' is given twice", at(limit));
+          max = { n: parsed.n, at: parsed.at };
+        }
+      }
+      return { t: "text", until, max, at: at(this) };
+    },
+    SegmentContent_choice(_one, _of, list) {
+      return { t: "choice", options: list.asIteration().children.map((s) => s.raw()), at: at(this) };
+    },
+    SegmentContent_regex(_matching, literal) {
+      return { t: "regex", source: literal.sourceString.slice(1, -1), at: at(literal) };
+    },
+    TextLimit_until(_until, value) {
+      return { t: "until", value: value.raw() };
+    },
+    TextLimit_max(_max, n) {
+      return { t: "max", n: Number(n.sourceString), at: at(n) };
+    },
+    SegmentOption_end(_end, value) {
+      return { t: "end", value: value.raw() };
+    },
+    SegmentOption_by(_by, who) {
+      return { t: "by", who: who.sourceString, at: at(who) };
+    },
+    string(_open, chars, _close) {
+      return { value: unescapeString(chars.sourceString, at(this) + 1), at: at(this) };
     },
     Definition(_define, name, params, _eq, body) {
       const paramNode = params.children[0];
@@ -179,6 +260,51 @@ function binaryAction(this: Node, left: Node, op: Node, right: Node): RawFormula
   return { t: "binary", kind: BINARY_BY_SYMBOL[op.sourceString.trim()]!, left: left.raw(), right: right.raw(), at: at(this) };
 }
 
+/** Thrown inside the semantic actions and turned into a located `SpecError` by `rawOf`. */
+class SegmentSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly at: number,
+  ) {
+    super(message);
+  }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: "\n", t: "\t", r: "\r", "0": "\0", '"': '"', "\\": "\\", "/": "/" };
+
+/** Applies JSON-style escapes (plus `\u{…}` and `\0`); `offset` is where the characters start, for errors. */
+function unescapeString(raw: string, offset: number): string {
+  let out = "";
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!;
+    if (ch !== "\\") {
+      out += ch;
+      continue;
+    }
+    const next = raw[i + 1] ?? "";
+    const simple = SIMPLE_ESCAPES[next];
+    if (simple !== undefined) {
+      out += simple;
+      i++;
+      continue;
+    }
+    if (next === "u") {
+      const braced = /^\{([0-9a-fA-F]{1,6})\}/.exec(raw.slice(i + 2));
+      const plain = /^[0-9a-fA-F]{4}/.exec(raw.slice(i + 2));
+      const hex = braced?.[1] ?? plain?.[0];
+      const code = hex === undefined ? NaN : parseInt(hex, 16);
+      if (hex === undefined || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+        throw new SegmentSyntaxError("expected a Unicode escape: \\uXXXX or \\u{X…} naming a character", offset + i);
+      }
+      out += String.fromCodePoint(code);
+      i += 1 + (braced !== null && braced !== undefined ? braced[0].length : 4);
+      continue;
+    }
+    throw new SegmentSyntaxError(`unknown escape '\\${next}' (known: \\n \\t \\r \\0 \\" \\\\ \\uXXXX \\u{…})`, offset + i);
+  }
+  return out;
+}
+
 let semantics: ReturnType<typeof buildSemantics> | undefined;
 
 function parseWith(rule: "Spec" | "FormulaOnly", text: string, file: string): MatchResult {
@@ -216,6 +342,7 @@ function rawOf(match: MatchResult, text: string, file: string): unknown {
     return semantics(match).raw();
   } catch (error) {
     if (error instanceof RangeError) throw new SpecError("syntax", "the input is nested too deeply to parse", locate(text, 0, file));
+    if (error instanceof SegmentSyntaxError) throw new SpecError("syntax", error.message, locate(text, error.at, file));
     throw error;
   }
 }
