@@ -5,6 +5,8 @@ import { CompileTimeoutError, SpecError, TooManyStatesError, UnsupportedFormulaE
 import { compileSpec, type CompiledSpec } from "../ltl/analysis.js";
 import type { CompileOptions } from "../ltl/compile.js";
 import { parseFormulaAsSpec, parseSpec, type Spec } from "../ltl/spec.js";
+import { ModelFileError } from "../models/gguf-reader.js";
+import { SegmentContentError } from "../decoder/generation.js";
 
 /** Where a command prints, and the exit code it chose. */
 export interface CliContext {
@@ -106,7 +108,9 @@ export function reportError(error: unknown, write: (text: string) => void): numb
     error instanceof UsageError ||
     error instanceof TooManyStatesError ||
     error instanceof UnsupportedFormulaError ||
-    error instanceof CompileTimeoutError
+    error instanceof CompileTimeoutError ||
+    error instanceof ModelFileError ||
+    error instanceof SegmentContentError
   ) {
     write(`ltlguard: ${error.message}\n`);
   } else throw error;

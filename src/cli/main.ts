@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerCheck } from "./check.js";
 import { registerCompile } from "./compile.js";
+import { registerGenerate } from "./generate.js";
 import { reportError, type CliContext } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[], io?: Partial<Pick<CliContext
     .showHelpAfterError("(run `ltlguard --help` for usage)");
   registerCompile(program, context);
   registerCheck(program, context);
+  registerGenerate(program, context);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return context.exitCode;

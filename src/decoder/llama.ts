@@ -1,0 +1,211 @@
+import { existsSync } from "node:fs";
+import { getLlama, TokenBias, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { inspectGguf, ModelFileError } from "../models/gguf-reader.js";
+import type { TokenMask } from "./mask.js";
+import { buildVocabulary, type TokenizerKind, type Vocabulary } from "./vocabulary.js";
+
+/** Which accelerator llama.cpp may use. `auto` takes CUDA, Vulkan or Metal when a build for it loads, else the CPU. */
+export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | "off";
+
+export interface LlamaBackendOptions {
+  readonly modelPath: string;
+  readonly gpu?: GpuChoice;
+  /** CPU threads. On small machines 1–2 is much faster than llama.cpp's default of 4. Defaults to 1. */
+  readonly threads?: number;
+  /** Tokens of context per sequence. Defaults to 2048. */
+  readonly contextSize?: number;
+  /** How many generations may be alive at once (each holds a sequence of the context). Defaults to 1. */
+  readonly sequences?: number;
+}
+
+/**
+ * The logit added to allowed tokens when a mask is given as an allow-list. Disallowed tokens are
+ * then at least this far below every allowed one, so their probability is below e^-900 at any
+ * temperature up to 1 (and e^-450 at 2); float32 rounding of the shifted logits moves allowed
+ * tokens' probabilities by at most ~1e-4 relative. Ban-lists use -Infinity and are exact.
+ */
+export const ALLOW_LIST_LOGIT = 1000;
+
+/**
+ * A GGUF model loaded in llama.cpp through node-llama-cpp: the vocabulary as exact bytes, and
+ * sequences for generations. The model file is checked before llama.cpp sees it, so a corrupt or
+ * wrong file is an error naming the file and the problem.
+ */
+export class LlamaBackend {
+  readonly vocabulary: Vocabulary;
+  private readonly free: LlamaContextSequence[] = [];
+  /** Tokens run through the model (prompt, sampled and supplied), to show what prefix sharing saves. */
+  evaluatedTokens = 0;
+
+  private constructor(
+    readonly llama: Llama,
+    readonly model: LlamaModel,
+    readonly context: LlamaContext,
+    readonly modelPath: string,
+  ) {
+    this.vocabulary = vocabularyOf(model, modelPath);
+  }
+
+  static async load(options: LlamaBackendOptions): Promise<LlamaBackend> {
+    const { modelPath } = options;
+    if (!existsSync(modelPath)) throw new ModelFileError(modelPath, "no such file");
+    inspectGguf(modelPath);
+    const gpu = options.gpu ?? "off";
+    const llama = await getLlama({
+      gpu: gpu === "off" ? false : gpu,
+      build: "never",
+      maxThreads: options.threads ?? 1,
+      logLevel: "error" as never,
+      progressLogs: false,
+    }).catch((error: unknown) => {
+      throw new ModelFileError(modelPath, `llama.cpp could not start with gpu=${gpu}: ${messageOf(error)}`);
+    });
+    let model: LlamaModel;
+    try {
+      model = await llama.loadModel({ modelPath });
+    } catch (error) {
+      throw new ModelFileError(modelPath, `llama.cpp could not load it: ${messageOf(error)}`);
+    }
+    const context = await model.createContext({
+      contextSize: options.contextSize ?? 2048,
+      sequences: options.sequences ?? 1,
+      threads: options.threads ?? 1,
+      batchSize: 512,
+    });
+    return new LlamaBackend(llama, model, context, modelPath);
+  }
+
+  /** Text → tokens, exactly: the tokens' bytes are the text's bytes (no added space or BOS). */
+  tokenize(text: string): number[] {
+    const tokens = this.model.tokenize(text.normalize("NFC"), false, "trimLeadingSpace") as number[];
+    const expected = new TextEncoder().encode(text.normalize("NFC"));
+    const got = concat(tokens.map((t) => this.vocabulary.bytes[t] ?? new Uint8Array(0)));
+    if (bytesEqual(got, expected)) return tokens;
+    return greedyTokenize(this.vocabulary, expected);
+  }
+
+  /** Tokens for a prompt: the tokenizer's own, with BOS where the model wants one. */
+  tokenizePrompt(text: string): number[] {
+    return this.model.tokenize(text.normalize("NFC"), true) as number[];
+  }
+
+  /**
+   * The token a generation with an empty prompt starts from: BOS where the model has one, else
+   * its end-of-text token, which byte-level BPE models are trained to see between documents.
+   */
+  documentStartToken(): number {
+    const bos = this.model.tokens.bos;
+    if (bos !== null) return bos;
+    const pieces = this.vocabulary.endOfGeneration;
+    const endOfText = this.model.tokenize("<|endoftext|>", true);
+    if (endOfText.length === 1 && pieces.includes(endOfText[0]!)) return endOfText[0]!;
+    const eos = this.model.tokens.eos;
+    if (eos !== null) return eos;
+    throw new Error(`${this.modelPath}: the model has neither a BOS nor an EOS token; give a non-empty prompt`);
+  }
+
+  acquireSequence(): LlamaContextSequence {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if (this.context.sequencesLeft === 0) {
+      throw new Error(`all ${this.context.totalSequences} sequences of the context are in use; load the backend with more 'sequences'`);
+    }
+    return this.context.getSequence();
+  }
+
+  async releaseSequence(sequence: LlamaContextSequence): Promise<void> {
+    await sequence.clearHistory();
+    this.free.push(sequence);
+  }
+
+  /** The bias object for a mask, built once per mask. */
+  biasFor(mask: TokenMask): TokenBias {
+    const cached = mask.backendCache;
+    if (cached instanceof TokenBias) return cached;
+    const bias = new TokenBias(this.model.tokenizer);
+    // TokenBias.set() skips end-of-generation tokens and re-tokenizes its input; a mask needs
+    // every token, EOG included, so the entries go straight into the map node-llama-cpp reads.
+    const entries = (bias as unknown as { _biases: Map<Token, number> })._biases;
+    if (!(entries instanceof Map)) throw new Error("this node-llama-cpp version keeps token biases differently; ltlguard needs 3.22.x");
+    if (mask.allowed !== undefined) for (const token of mask.allowed) entries.set(token as Token, ALLOW_LIST_LOGIT);
+    else for (const token of mask.banned!) entries.set(token as Token, -Infinity);
+    mask.backendCache = bias;
+    return bias;
+  }
+
+  async dispose(): Promise<void> {
+    await this.context.dispose();
+    await this.model.dispose();
+  }
+}
+
+function vocabularyOf(model: LlamaModel, file: string): Vocabulary {
+  const tokenizer = (model.fileInfo.metadata as { tokenizer?: { ggml?: Record<string, unknown> } }).tokenizer?.ggml;
+  const pieces = tokenizer?.["tokens"];
+  if (!Array.isArray(pieces)) throw new ModelFileError(file, "the model has no tokenizer.ggml.tokens list");
+  const modelKind = tokenizer?.["model"];
+  let kind: TokenizerKind;
+  if (modelKind === "gpt2") kind = "byte-level-bpe";
+  else if (modelKind === "llama") kind = "sentencepiece";
+  else throw new ModelFileError(file, `tokenizer.ggml.model is ${JSON.stringify(modelKind)}; ltlguard supports "gpt2" (byte-level BPE) and "llama" (SentencePiece)`);
+  const types = tokenizer?.["token_type"];
+  const endOfGeneration: number[] = [];
+  for (let id = 0; id < pieces.length; id++) if (model.isEogToken(id as Token)) endOfGeneration.push(id);
+  return buildVocabulary({
+    kind,
+    pieces: pieces as string[],
+    types: Array.isArray(types) || ArrayBuffer.isView(types) ? (types as ArrayLike<number>) : undefined,
+    endOfGeneration,
+  });
+}
+
+/** Longest-match tokenization over the vocabulary's bytes: always exact when single bytes are tokens. */
+function greedyTokenize(vocabulary: Vocabulary, bytes: Uint8Array): number[] {
+  const byFirst = new Map<number, number[]>();
+  vocabulary.bytes.forEach((b, id) => {
+    if (b === undefined) return;
+    const list = byFirst.get(b[0]!) ?? [];
+    list.push(id);
+    byFirst.set(b[0]!, list);
+  });
+  const out: number[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    let best = -1;
+    let bestLength = 0;
+    for (const id of byFirst.get(bytes[i]!) ?? []) {
+      const piece = vocabulary.bytes[id]!;
+      if (piece.length <= bestLength || i + piece.length > bytes.length) continue;
+      let match = true;
+      for (let j = 0; j < piece.length && match; j++) match = piece[j] === bytes[i + j];
+      if (match) {
+        best = id;
+        bestLength = piece.length;
+      }
+    }
+    if (best < 0) throw new Error(`the vocabulary cannot spell byte 0x${bytes[i]!.toString(16)} at offset ${i}`);
+    out.push(best);
+    i += bestLength;
+  }
+  return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,211 @@
+import { STATE_CONTENT, STATE_PAUSE, STATE_TAG, type OutputAutomaton } from "../grammars/output.js";
+import { TokenTrie } from "./token-trie.js";
+import type { Vocabulary } from "./vocabulary.js";
+
+/**
+ * The tokens allowed in one automaton state. Exactly one of `allowed` / `banned` is set: the
+ * smaller side, since backends pay per listed token. End-of-generation tokens are listed like
+ * any other (allowed only where the output may end).
+ */
+export interface TokenMask {
+  readonly allowedCount: number;
+  /** Sorted ids of the allowed tokens, when they are at most half the vocabulary. */
+  readonly allowed: Int32Array | undefined;
+  /** Sorted ids of the banned tokens, otherwise. */
+  readonly banned: Int32Array | undefined;
+  /** Whether the output may end here (the end-of-generation tokens are allowed). */
+  readonly mayEnd: boolean;
+  /** Per-mask storage a backend may attach (e.g. its own bias object), built once and reused. */
+  backendCache?: unknown;
+}
+
+export interface MaskIndexOptions {
+  /**
+   * Tokens of at most this many bytes get masks shared between states that agree on all strings
+   * this long (free text far from its limit is one mask); longer tokens are checked per finer key.
+   */
+  shortTokenBytes?: number;
+}
+
+export interface MaskIndexStats {
+  readonly vocabularySize: number;
+  readonly automatonStates: number;
+  readonly shortKeys: number;
+  readonly longKeys: number;
+  readonly shortMasksComputed: number;
+  readonly trieNodes: number;
+  readonly longTokens: number;
+}
+
+/**
+ * Token masks for one output automaton and one vocabulary. A mask is the union of two parts:
+ * tokens of at most `shortTokenBytes` bytes, keyed by the automaton's k-equivalence classes for
+ * that k, and the few longer tokens, keyed by the classes for the longest token. Both parts and
+ * their union are cached, so in steady state a mask is two array reads and a map lookup.
+ */
+export class MaskIndex {
+  readonly shortTokenBytes: number;
+  private readonly shortTrie: TokenTrie;
+  private readonly longTrie: TokenTrie;
+  private readonly shortKeys: Int32Array;
+  private readonly longKeys: Int32Array;
+  private readonly longKeyCount: number;
+  private readonly shortMasks: (Uint32Array | undefined)[];
+  private readonly longAllowed: (Int32Array | undefined)[];
+  private readonly masks = new Map<number, TokenMask>();
+  private readonly words: number;
+  private shortComputed = 0;
+
+  constructor(
+    readonly automaton: OutputAutomaton,
+    readonly vocabulary: Vocabulary,
+    options: MaskIndexOptions = {},
+  ) {
+    this.shortTokenBytes = Math.min(options.shortTokenBytes ?? 32, Math.max(1, vocabulary.maxTokenBytes));
+    const k = this.shortTokenBytes;
+    this.shortTrie = new TokenTrie(vocabulary, (bytes) => bytes.length <= k);
+    this.longTrie = new TokenTrie(vocabulary, (bytes) => bytes.length > k);
+    const short = automaton.maskKeys(k);
+    const long = this.longTrie.nodeCount === 0 ? short : automaton.maskKeys(Math.max(k, vocabulary.maxTokenBytes));
+    this.shortKeys = short.keys;
+    this.longKeys = long.keys;
+    this.longKeyCount = long.count;
+    this.shortMasks = new Array(short.count);
+    this.longAllowed = new Array(long.count);
+    this.words = Math.ceil(vocabulary.size / 32);
+  }
+
+  /** The mask of a tag or content state (pause states take no tokens: the environment writes next). */
+  maskFor(state: number): TokenMask {
+    const shortKey = this.shortKeys[state]!;
+    const longKey = this.longKeys[state]!;
+    const pairKey = shortKey * this.longKeyCount + longKey;
+    let mask = this.masks.get(pairKey);
+    if (mask === undefined) {
+      mask = this.buildMask(state, shortKey, longKey);
+      this.masks.set(pairKey, mask);
+    }
+    return mask;
+  }
+
+  /**
+   * Computes the short-token part of every mask the decoder can meet, so that decoding never
+   * pays for a trie walk. `onProgress(done, total)` is called now and then.
+   */
+  prepare(onProgress?: (done: number, total: number) => void): void {
+    const { kind, stateCount } = this.automaton;
+    const todo: number[] = [];
+    const seen = new Uint8Array(this.shortMasks.length);
+    for (let s = 0; s < stateCount; s++) {
+      if (kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) continue;
+      const key = this.shortKeys[s]!;
+      if (seen[key] === 0 && this.shortMasks[key] === undefined) {
+        seen[key] = 1;
+        todo.push(s);
+      }
+    }
+    let lastReport = performance.now();
+    todo.forEach((s, i) => {
+      this.shortMask(s, this.shortKeys[s]!);
+      if (onProgress !== undefined && performance.now() - lastReport > 200) {
+        lastReport = performance.now();
+        onProgress(i + 1, todo.length);
+      }
+    });
+    onProgress?.(todo.length, todo.length);
+  }
+
+  /**
+   * States where no token of this vocabulary continues the output and the output may not end:
+   * generation would be stuck there. Uses single-byte tokens first and walks the trie only
+   * where they do not settle it.
+   */
+  deadEnds(): number[] {
+    const { kind, stateCount, accepting, transitions } = this.automaton;
+    const singleByte = new Uint8Array(256);
+    for (const bytes of this.vocabulary.bytes) if (bytes !== undefined && bytes.length === 1) singleByte[bytes[0]!] = 1;
+    const stuck: number[] = [];
+    for (let s = 0; s < stateCount; s++) {
+      if ((kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) || accepting[s]) continue;
+      let ok = false;
+      for (let b = 0; b < 256 && !ok; b++) ok = singleByte[b] === 1 && transitions[s * 256 + b]! >= 0;
+      if (!ok) ok = this.maskFor(s).allowedCount > 0;
+      if (!ok) stuck.push(s);
+    }
+    return stuck;
+  }
+
+  stats(): MaskIndexStats {
+    return {
+      vocabularySize: this.vocabulary.size,
+      automatonStates: this.automaton.stateCount,
+      shortKeys: this.shortMasks.length,
+      longKeys: this.longAllowed.length,
+      shortMasksComputed: this.shortComputed,
+      trieNodes: this.shortTrie.nodeCount + this.longTrie.nodeCount,
+      longTokens: this.longTrie.tokens.length,
+    };
+  }
+
+  /** Whether `token` is allowed in `state` (a direct check, independent of the caches). */
+  allows(state: number, token: number): boolean {
+    const { transitions, accepting } = this.automaton;
+    if (this.vocabulary.endOfGeneration.includes(token)) return accepting[state] === 1;
+    const bytes = this.vocabulary.bytes[token];
+    if (bytes === undefined) return false;
+    let s = state;
+    for (let i = 0; i < bytes.length && s >= 0; i++) s = transitions[s * 256 + bytes[i]!]!;
+    return s >= 0;
+  }
+
+  private shortMask(state: number, key: number): Uint32Array {
+    let bits = this.shortMasks[key];
+    if (bits === undefined) {
+      const mask = new Uint32Array(this.words);
+      this.shortTrie.walk(this.automaton.transitions, state, (token) => {
+        mask[token >>> 5]! |= 1 << (token & 31);
+      });
+      bits = mask;
+      this.shortMasks[key] = bits;
+      this.shortComputed++;
+    }
+    return bits;
+  }
+
+  private longTokens(state: number, key: number): Int32Array {
+    let list = this.longAllowed[key];
+    if (list === undefined) {
+      const ids: number[] = [];
+      this.longTrie.walk(this.automaton.transitions, state, (token) => ids.push(token));
+      list = Int32Array.from(ids).sort();
+      this.longAllowed[key] = list;
+    }
+    return list;
+  }
+
+  private buildMask(state: number, shortKey: number, longKey: number): TokenMask {
+    const kind = this.automaton.kind[state];
+    if (kind === STATE_PAUSE) throw new Error("maskFor: a pause state takes no tokens (the environment writes next)");
+    const bits = this.shortMask(state, shortKey).slice();
+    for (const token of this.longTokens(state, longKey)) bits[token >>> 5]! |= 1 << (token & 31);
+    const mayEnd = this.automaton.accepting[state] === 1;
+    if (mayEnd) for (const token of this.vocabulary.endOfGeneration) bits[token >>> 5]! |= 1 << (token & 31);
+    let count = 0;
+    for (let w = 0; w < bits.length; w++) count += popcount(bits[w]!);
+    const size = this.vocabulary.size;
+    const wantAllowed = count <= size / 2;
+    const list = new Int32Array(wantAllowed ? count : size - count);
+    let n = 0;
+    for (let token = 0; token < size; token++) {
+      const isSet = (bits[token >>> 5]! >>> (token & 31)) & 1;
+      if ((isSet === 1) === wantAllowed) list[n++] = token;
+    }
+    return { allowedCount: count, allowed: wantAllowed ? list : undefined, banned: wantAllowed ? undefined : list, mayEnd };
+  }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}

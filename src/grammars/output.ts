@@ -1,0 +1,263 @@
+import type { CompiledSpec } from "../ltl/analysis.js";
+import { SpecError, type SourceLocation } from "../ltl/errors.js";
+import type { SegmentFormat } from "../ltl/segments.js";
+import type { ByteDfa } from "./byte-dfa.js";
+import { segmentDfa } from "./segment.js";
+import { boundedEquivalenceClasses } from "./analysis.js";
+
+/**
+ * The language of a whole output, over bytes: the spec's event automaton composed with each
+ * segment's byte automaton (tag, content, end).
+ *
+ * A state is one of:
+ * - a *tag* state: between segments, or inside the tag of a segment that may come next. The
+ *   state right after a segment (the root of the tag trie) is where the output may end, when the
+ *   event automaton accepts there;
+ * - a *content* state: inside a model-written segment, after its tag;
+ * - a *pause* state: the tag of an environment-written segment is complete; the model stops and
+ *   the caller supplies the content. Pause states have no outgoing bytes here: a model token may
+ *   end on one but never run past it into text the environment writes.
+ *
+ * Tags are prefix-free and every segment's language is prefix-free (both checked), so the
+ * composition is deterministic and each state knows which segment it is in, which is what the
+ * decoder needs to report segments and to pause.
+ */
+export interface OutputAutomaton {
+  readonly spec: CompiledSpec;
+  readonly stateCount: number;
+  readonly initial: number;
+  /** `transitions[state * 256 + byte]`: the next state, or -1. Every state it reaches is live. */
+  readonly transitions: Int32Array;
+  /** 1 where the output may end (after a complete segment, where the spec accepts). */
+  readonly accepting: Uint8Array;
+  /** 1 for the tag states at a segment boundary (before any byte of the next tag). */
+  readonly boundary: Uint8Array;
+  readonly kind: Uint8Array;
+  /** The event automaton's state: for tag states the state reached so far; for content and pause states the state before the segment. */
+  readonly eventState: Int32Array;
+  /** The event whose segment a content or pause state is in (-1 for tag states). */
+  readonly event: Int32Array;
+  /** The segment automaton's state for content states (its initial state for pause states). */
+  readonly local: Int32Array;
+  /** Segment formats, indexed by event number (the spec's event order). */
+  readonly formats: readonly SegmentFormat[];
+  /** Each segment's byte automaton (tag excluded: content and end), indexed by event number. */
+  readonly segments: readonly ByteDfa[];
+  /** The tag state right after a segment of `event` ends, starting from event state `q`. */
+  boundaryAfter(q: number, event: number): number;
+  /**
+   * Mask keys: two states with the same key allow exactly the same byte strings of length ≤ k
+   * (so the same tokens of at most k bytes). Free text far from its length limit shares one key.
+   */
+  maskKeys(k: number): { readonly keys: Int32Array; readonly count: number };
+}
+
+export const STATE_TAG = 0;
+export const STATE_CONTENT = 1;
+export const STATE_PAUSE = 2;
+/** Slots of segment-automaton states that are never entered (accepting ones map to the next tag state). */
+export const STATE_UNUSED = 3;
+
+export interface ComposeOptions {
+  /** Refuse to build more composed states than this. */
+  maxStates?: number;
+}
+
+export const DEFAULT_MAX_OUTPUT_STATES = 2_000_000;
+
+/** Builds the byte-level automaton of a compiled events-mode spec that declares segments. */
+export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = {}): OutputAutomaton {
+  const { spec, dfa, analysis } = compiled;
+  const fileLocation: SourceLocation = { file: spec.file, line: 1, column: 1, lineText: "" };
+  if (spec.mode !== "events") {
+    throw new SpecError("mode", "generating text needs an events-mode spec ('events a, b, …') with a segment for each event", fileLocation);
+  }
+  if (spec.segments.length === 0) {
+    throw new SpecError(
+      "segment",
+      "the spec declares no segments: say how each event appears in the text, e.g. segment thought \"Thought: \" text max 200",
+      fileLocation,
+    );
+  }
+  const maxStates = options.maxStates ?? DEFAULT_MAX_OUTPUT_STATES;
+  const events = dfa.atoms;
+  const formats = events.map((name) => spec.segments.find((s) => s.event === name)!);
+  const segments = formats.map((format) => segmentDfa(format));
+  const eventNext = (q: number, e: number) => dfa.next(q, (i) => i === e);
+  const encoder = new TextEncoder();
+  const tagBytes = formats.map((f) => encoder.encode(f.tag));
+
+  const transitions: number[] = [];
+  const accepting: number[] = [];
+  const kind: number[] = [];
+  const eventState: number[] = [];
+  const eventOf: number[] = [];
+  const local: number[] = [];
+  const newState = (k: number, q: number, e: number, c: number): number => {
+    const id = accepting.length;
+    if (id >= maxStates) {
+      throw new SpecError("segment", `the output automaton exceeded ${maxStates} states; lower the segments' 'max' limits or simplify the spec`, fileLocation);
+    }
+    accepting.push(0);
+    kind.push(k);
+    eventState.push(q);
+    eventOf.push(e);
+    local.push(c);
+    for (let b = 0; b < 256; b++) transitions.push(-1);
+    return id;
+  };
+
+  // Group g = 2q + (initial ? 1 : 0): the tag trie from event state q. The initial group differs
+  // only in that the output may not end there (an empty output is not a trace).
+  const tagRoot = new Map<number, number>();
+  const contextBase = new Map<number, number>();
+  const pending: { root: number; q: number }[] = [];
+  const rootOf = (q: number, initial: boolean): number => {
+    const group = 2 * q + (initial ? 1 : 0);
+    let root = tagRoot.get(group);
+    if (root === undefined) {
+      root = newState(STATE_TAG, q, -1, 0);
+      accepting[root] = !initial && dfa.accepting[q] ? 1 : 0;
+      tagRoot.set(group, root);
+      pending.push({ root, q });
+    }
+    return root;
+  };
+  const contextKey = (q: number, e: number) => q * events.length + e;
+  /** The composed state for segment-automaton state c of event e entered from event state q. */
+  const contentEntry = (q: number, e: number): number => {
+    const key = contextKey(q, e);
+    let base = contextBase.get(key);
+    if (base === undefined) {
+      const seg = segments[e]!;
+      if (formats[e]!.writer === "environment") {
+        base = newState(STATE_PAUSE, q, e, seg.initial);
+        contextBase.set(key, base);
+        rootOf(eventNext(q, e), false); // where the output continues once the environment has written
+      } else {
+        base = accepting.length;
+        contextBase.set(key, base);
+        for (let c = 0; c < seg.stateCount; c++) newState(seg.accepting[c] ? STATE_UNUSED : STATE_CONTENT, q, e, c);
+        const after = rootOf(eventNext(q, e), false);
+        for (let c = 0; c < seg.stateCount; c++) {
+          if (seg.accepting[c]) continue;
+          for (let b = 0; b < 256; b++) {
+            const to = seg.transitions[c * 256 + b]!;
+            if (to < 0) continue;
+            transitions[(base + c) * 256 + b] = seg.accepting[to] ? after : base + to;
+          }
+        }
+      }
+    }
+    const seg = segments[e]!;
+    if (formats[e]!.writer === "environment") return base;
+    return seg.accepting[seg.initial] ? rootOf(eventNext(q, e), false) : base + seg.initial;
+  };
+
+  const initial = rootOf(dfa.initial, true);
+  while (pending.length > 0) {
+    const { root, q } = pending.pop()!;
+    // The tag trie of the events that may come next from q.
+    for (let e = 0; e < events.length; e++) {
+      const to = eventNext(q, e);
+      if (!analysis.live[to]) continue;
+      const entry = contentEntry(q, e);
+      const tag = tagBytes[e]!;
+      let node = root;
+      for (let i = 0; i < tag.length; i++) {
+        const slot = node * 256 + tag[i]!;
+        if (i === tag.length - 1) {
+          transitions[slot] = entry;
+        } else {
+          let child = transitions[slot]!;
+          if (child < 0) {
+            child = newState(STATE_TAG, q, -1, 0);
+            transitions[slot] = child;
+          }
+          node = child;
+        }
+      }
+    }
+  }
+
+  const stateCount = accepting.length;
+  const table = Int32Array.from(transitions);
+  const boundary = new Uint8Array(stateCount);
+  for (const root of tagRoot.values()) boundary[root] = 1;
+  const automaton: OutputAutomaton = {
+    spec: compiled,
+    stateCount,
+    initial,
+    transitions: table,
+    accepting: Uint8Array.from(accepting),
+    boundary,
+    kind: Uint8Array.from(kind),
+    eventState: Int32Array.from(eventState),
+    event: Int32Array.from(eventOf),
+    local: Int32Array.from(local),
+    formats,
+    segments,
+    boundaryAfter: (q, e) => {
+      const root = tagRoot.get(2 * eventNext(q, e));
+      if (root === undefined) throw new Error(`boundaryAfter: no state after event ${events[e]} from event state ${q}`);
+      return root;
+    },
+    maskKeys: memoize((k: number) => computeMaskKeys(automaton, k)),
+  };
+  return automaton;
+}
+
+function memoize<R>(f: (k: number) => R): (k: number) => R {
+  const cache = new Map<number, R>();
+  return (k) => {
+    let value = cache.get(k);
+    if (value === undefined) {
+      value = f(k);
+      cache.set(k, value);
+    }
+    return value;
+  };
+}
+
+/**
+ * Content states of one segment context whose segment states are k-equivalent (same observations
+ * of "dead / complete" along every byte string of length ≤ k) share a key; a token of ≤ k bytes
+ * leaves the segment at the same byte and continues from the same tag state, so it is allowed in
+ * both or neither. Every other state has a key of its own.
+ */
+function computeMaskKeys(automaton: OutputAutomaton, k: number): { keys: Int32Array; count: number } {
+  const classesBySegment = automaton.segments.map((seg) => boundedEquivalenceClasses(seg, k));
+  const keys = new Int32Array(automaton.stateCount).fill(-1);
+  const byContext = new Map<string, number>();
+  let count = 0;
+  for (let s = 0; s < automaton.stateCount; s++) {
+    if (automaton.kind[s] !== STATE_CONTENT) {
+      keys[s] = count++;
+      continue;
+    }
+    const e = automaton.event[s]!;
+    const label = `${automaton.eventState[s]}:${e}:${classesBySegment[e]![automaton.local[s]!]}`;
+    let key = byContext.get(label);
+    if (key === undefined) {
+      key = count++;
+      byContext.set(label, key);
+    }
+    keys[s] = key;
+  }
+  return { keys, count };
+}
+
+/** Runs bytes from a state; -1 once they leave the language (or run past a pause). */
+export function stepOutput(automaton: OutputAutomaton, state: number, bytes: Uint8Array): number {
+  let s = state;
+  for (let i = 0; i < bytes.length && s >= 0; i++) s = automaton.transitions[s * 256 + bytes[i]!]!;
+  return s;
+}
+
+/** The events whose segment may start at a tag-trie root (their tags are what may come next). */
+export function eventsAllowedAt(automaton: OutputAutomaton, q: number): number[] {
+  const { dfa, analysis } = automaton.spec;
+  const allowed: number[] = [];
+  for (let e = 0; e < dfa.atoms.length; e++) if (analysis.live[dfa.next(q, (i) => i === e)]) allowed.push(e);
+  return allowed;
+}
