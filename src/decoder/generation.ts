@@ -87,6 +87,11 @@ export class Generation {
   private stopReason: StopReason | undefined;
   private modelTokens = 0;
   private readonly textDecoder = new TextDecoder("utf-8", { fatal: false });
+  /**
+   * When set (to an array), the time in microseconds to get each step's mask ready for llama.cpp
+   * (mask lookup plus its bias object) is appended: what the decoder benchmark reports.
+   */
+  maskMicros: number[] | undefined;
 
   constructor(
     private readonly backend: LlamaBackend,
@@ -165,7 +170,10 @@ export class Generation {
       ) {
         return (this.stopReason = "max-segment-tokens");
       }
+      const maskStarted = this.maskMicros !== undefined ? performance.now() : 0;
       const mask = this.index.maskFor(this.state);
+      const bias = this.backend.biasFor(mask);
+      if (this.maskMicros !== undefined) this.maskMicros.push((performance.now() - maskStarted) * 1000);
       const eog = this.backend.vocabulary.endOfGeneration;
       const onlyEnd = mask.mayEnd && mask.allowedCount === eog.length;
       if (onlyEnd) return this.finish(listener);
@@ -173,7 +181,7 @@ export class Generation {
       if (mask.allowed !== undefined && mask.allowedCount === 1) {
         token = mask.allowed[0]!; // forced: no sampling needed, the distribution is a point
       } else {
-        token = await this.sample(mask);
+        token = await this.sample(bias);
       }
       if (eog.includes(token)) {
         if (!mask.mayEnd) throw new Error(`internal error: end of generation was sampled where the spec forbids it (state ${this.state})`);
@@ -268,8 +276,7 @@ export class Generation {
     this.sequence = undefined;
   }
 
-  private async sample(mask: ReturnType<MaskIndex["maskFor"]>): Promise<number> {
-    const bias = this.backend.biasFor(mask);
+  private async sample(bias: ReturnType<LlamaBackend["biasFor"]>): Promise<number> {
     this.currentBias = bias;
     const input = this.pending;
     this.pending = [];

@@ -84,9 +84,12 @@ export class LlamaBackend {
     return greedyTokenize(this.vocabulary, expected);
   }
 
-  /** Tokens for a prompt: the tokenizer's own, with BOS where the model wants one. */
+  /** Tokens for a prompt: the tokenizer's own (special tokens such as `<|im_start|>` recognized), with BOS where the model wants one. */
   tokenizePrompt(text: string): number[] {
-    return this.model.tokenize(text.normalize("NFC"), true) as number[];
+    const tokens = this.model.tokenize(text.normalize("NFC"), true) as number[];
+    const bos = this.model.tokens.bos;
+    if (bos !== null && this.model.tokens.shouldPrependBosToken && tokens[0] !== bos) tokens.unshift(bos);
+    return tokens;
   }
 
   /**

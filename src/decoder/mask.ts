@@ -63,8 +63,7 @@ export class MaskIndex {
   ) {
     this.shortTokenBytes = Math.min(options.shortTokenBytes ?? 32, Math.max(1, vocabulary.maxTokenBytes));
     const k = this.shortTokenBytes;
-    this.shortTrie = new TokenTrie(vocabulary, (bytes) => bytes.length <= k);
-    this.longTrie = new TokenTrie(vocabulary, (bytes) => bytes.length > k);
+    [this.shortTrie, this.longTrie] = triesFor(vocabulary, k);
     const short = automaton.maskKeys(k);
     const long = this.longTrie.nodeCount === 0 ? short : automaton.maskKeys(Math.max(k, vocabulary.maxTokenBytes));
     this.shortKeys = short.keys;
@@ -196,12 +195,35 @@ export class MaskIndex {
     const wantAllowed = count <= size / 2;
     const list = new Int32Array(wantAllowed ? count : size - count);
     let n = 0;
-    for (let token = 0; token < size; token++) {
-      const isSet = (bits[token >>> 5]! >>> (token & 31)) & 1;
-      if ((isSet === 1) === wantAllowed) list[n++] = token;
+    for (let w = 0; w < bits.length; w++) {
+      // The listed side's bits of this word (allowed bits, or banned ones within the vocabulary).
+      let word = wantAllowed ? bits[w]! : ~bits[w]! >>> 0;
+      while (word !== 0) {
+        const low = word & -word;
+        const token = w * 32 + (31 - Math.clz32(low));
+        if (token < size) list[n++] = token;
+        word = (word ^ low) >>> 0;
+      }
     }
     return { allowedCount: count, allowed: wantAllowed ? list : undefined, banned: wantAllowed ? undefined : list, mayEnd };
   }
+}
+
+/** Tries depend only on the vocabulary and the split, so every spec on one model shares them. */
+const trieCache = new WeakMap<Vocabulary, Map<number, [TokenTrie, TokenTrie]>>();
+
+function triesFor(vocabulary: Vocabulary, k: number): [TokenTrie, TokenTrie] {
+  let byK = trieCache.get(vocabulary);
+  if (byK === undefined) {
+    byK = new Map();
+    trieCache.set(vocabulary, byK);
+  }
+  let tries = byK.get(k);
+  if (tries === undefined) {
+    tries = [new TokenTrie(vocabulary, (bytes) => bytes.length <= k), new TokenTrie(vocabulary, (bytes) => bytes.length > k)];
+    byK.set(k, tries);
+  }
+  return tries;
 }
 
 function popcount(x: number): number {

@@ -1,4 +1,5 @@
 import { formulaToString } from "../../src/ltl/print.js";
+import type { SegmentContent } from "../../src/ltl/segments.js";
 import { randomFormula, Rng } from "./random.js";
 
 /**
@@ -22,6 +23,29 @@ const CHOICE_WORDS = ["go", "stop", "gone", "ok", "été", "x", "xy"];
 /** Regexes with an independent JavaScript meaning (no `.`, whose meaning differs between dialects). */
 const REGEXES = ["[0-9]{1,3}", "(ab|c)+", "[a-zé]{0,4}x", "\\d+(\\.\\d+)?", "(yes|no)", "[A-Z][a-z]*", "a?b?c"];
 const ENDS = ["\n", ";", " |"];
+
+/** A few matches of each regex, for environment-written segments (checked by JavaScript's RegExp in the tests). */
+export const REGEX_EXAMPLES: Record<string, readonly string[]> = {
+  "[0-9]{1,3}": ["7", "42", "905"],
+  "(ab|c)+": ["c", "abc", "abab"],
+  "[a-zé]{0,4}x": ["x", "éx", "abcdx"],
+  "\\d+(\\.\\d+)?": ["3", "3.14", "10.5"],
+  "(yes|no)": ["yes", "no"],
+  "[A-Z][a-z]*": ["A", "Paris"],
+  "a?b?c": ["c", "ac", "abc"],
+};
+
+/** Valid content for a segment format, to play the environment. */
+export function randomContent(rng: Rng, content: SegmentContent): string {
+  if (content.kind === "choice") return rng.pick(content.options);
+  if (content.kind === "regex") return rng.pick(REGEX_EXAMPLES[content.source] ?? [""]);
+  const letters = "abcdeé xyz";
+  const limit = Math.min(content.maxBytes ?? 8, 8);
+  let text = "";
+  while (new TextEncoder().encode(text).length < limit - 1 && rng.int(4) !== 0) text += rng.pick([...letters]);
+  while (new TextEncoder().encode(text).length > limit) text = text.slice(0, -1);
+  return text.includes(content.until) ? "" : text;
+}
 
 export function randomSegmentSpec(rng: Rng, options: RandomSegmentSpecOptions = {}): string {
   const count = 2 + rng.int(3);
