@@ -6,6 +6,7 @@ import { compileSpec, type CompiledSpec } from "../../src/ltl/analysis.js";
 import { parseSpec } from "../../src/ltl/spec.js";
 import { ConstrainedDecoder } from "../../src/decoder/decoder.js";
 import { SegmentContentError } from "../../src/decoder/generation.js";
+import { STATE_CONTENT } from "../../src/grammars/output.js";
 import { LlamaBackend } from "../../src/decoder/llama.js";
 import { ensureModel } from "../../src/models/build.js";
 import { ModelFileError } from "../../src/models/gguf-reader.js";
@@ -84,9 +85,13 @@ describe("generations on the fitted model (specs/react.ltl)", () => {
     await generation.run();
     generation.supply("What is 17 times 23?");
     const questionTokens = generation.tokens.length;
-    expect(await generation.run({ maxTokens: 8 })).toBe("max-tokens");
-    expect(generation.tokens.length - questionTokens).toBe(8);
-    // Cut inside a segment: the last segment is reported, marked incomplete.
+    expect(await generation.run({ maxTokens: 2 })).toBe("max-tokens");
+    expect(generation.tokens.length - questionTokens).toBe(2);
+    // Step on until the cut falls inside a segment's content: the last segment is reported, marked incomplete.
+    let limit = 2;
+    while (generation.automaton.kind[generation.automatonState] !== STATE_CONTENT && limit < 40) {
+      expect(await generation.run({ maxTokens: ++limit })).toBe("max-tokens");
+    }
     expect(generation.segments.at(-1)).toMatchObject({ complete: false });
     expect(checkOutput(REACT.spec, generation.text)).toBeDefined();
     const other = decoder.start("", { seed: 6, temperature: 1 });
