@@ -193,7 +193,7 @@ export class Generation {
       this.modelTokens++;
       this.pending.push(token);
       this.outputTokens.push(token);
-      this.advance(this.backend.vocabulary.bytes[token]!, listener);
+      this.advance(this.index.bytesOf(token)!, listener);
     }
   }
 

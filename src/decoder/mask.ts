@@ -53,6 +53,9 @@ export class MaskIndex {
   private readonly shortMasks: (Uint32Array | undefined)[];
   private readonly longAllowed: (Int32Array | undefined)[];
   private readonly masks = new Map<number, TokenMask>();
+  /** Special tokens whose text the spec writes literally: allowed where that text fits. */
+  private readonly namedSpecials: ReadonlyMap<number, Uint8Array>;
+  private readonly specialTrie: TokenTrie | undefined;
   private readonly words: number;
   private shortComputed = 0;
 
@@ -64,8 +67,11 @@ export class MaskIndex {
     this.shortTokenBytes = Math.min(options.shortTokenBytes ?? 32, Math.max(1, vocabulary.maxTokenBytes));
     const k = this.shortTokenBytes;
     [this.shortTrie, this.longTrie] = triesFor(vocabulary, k);
+    this.namedSpecials = namedSpecialTokens(automaton, vocabulary);
+    this.specialTrie = this.namedSpecials.size > 0 ? new TokenTrie({ ...vocabulary, bytes: [...Array(vocabulary.size).keys()].map((id) => this.namedSpecials.get(id)) }) : undefined;
     const short = automaton.maskKeys(k);
-    const long = this.longTrie.nodeCount === 0 ? short : automaton.maskKeys(Math.max(k, vocabulary.maxTokenBytes));
+    const longest = Math.max(vocabulary.maxTokenBytes, ...[...namedSpecialTokens(automaton, vocabulary).values()].map((b) => b.length));
+    const long = longest <= k ? short : automaton.maskKeys(longest);
     this.shortKeys = short.keys;
     this.longKeys = long.keys;
     this.longKeyCount = long.count;
@@ -146,11 +152,16 @@ export class MaskIndex {
     };
   }
 
+  /** The bytes a token writes under this spec (named special tokens included), or undefined. */
+  bytesOf(token: number): Uint8Array | undefined {
+    return this.vocabulary.bytes[token] ?? this.namedSpecials.get(token);
+  }
+
   /** Whether `token` is allowed in `state` (a direct check, independent of the caches). */
   allows(state: number, token: number): boolean {
     const { transitions, accepting } = this.automaton;
     if (this.vocabulary.endOfGeneration.includes(token)) return accepting[state] === 1;
-    const bytes = this.vocabulary.bytes[token];
+    const bytes = this.bytesOf(token);
     if (bytes === undefined) return false;
     let s = state;
     for (let i = 0; i < bytes.length && s >= 0; i++) s = transitions[s * 256 + bytes[i]!]!;
@@ -176,6 +187,7 @@ export class MaskIndex {
     if (list === undefined) {
       const ids: number[] = [];
       this.longTrie.walk(this.automaton.transitions, state, (token) => ids.push(token));
+      this.specialTrie?.walk(this.automaton.transitions, state, (token) => ids.push(token));
       list = Int32Array.from(ids).sort();
       this.longAllowed[key] = list;
     }
@@ -207,6 +219,22 @@ export class MaskIndex {
     }
     return { allowedCount: count, allowed: wantAllowed ? list : undefined, banned: wantAllowed ? undefined : list, mayEnd };
   }
+}
+
+/** The special tokens whose whole text appears in a tag, an end string, a terminator or a choice of the spec. */
+function namedSpecialTokens(automaton: OutputAutomaton, vocabulary: Vocabulary): Map<number, Uint8Array> {
+  const literals: string[] = [];
+  for (const format of automaton.formats) {
+    literals.push(format.tag, format.end);
+    if (format.content.kind === "choice") literals.push(...format.content.options);
+  }
+  const named = new Map<number, Uint8Array>();
+  const decoder = new TextDecoder();
+  for (const [id, bytes] of vocabulary.special) {
+    const text = decoder.decode(bytes);
+    if (literals.some((literal) => literal.includes(text))) named.set(id, bytes);
+  }
+  return named;
 }
 
 /** Tries depend only on the vocabulary and the split, so every spec on one model shares them. */

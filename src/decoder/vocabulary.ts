@@ -21,6 +21,11 @@ export interface Vocabulary {
   readonly endOfGeneration: readonly number[];
   /** The longest token, in bytes. */
   readonly maxTokenBytes: number;
+  /**
+   * The text of control and user-defined tokens (e.g. `<think>`, `<|im_start|>`), which are never
+   * generated as text unless a spec names them literally (in a tag, an end string or a choice).
+   */
+  readonly special: ReadonlyMap<number, Uint8Array>;
 }
 
 export interface VocabularySource {
@@ -54,6 +59,7 @@ export function buildVocabulary(source: VocabularySource): Vocabulary {
   const byteLevel = source.kind === "byte-level-bpe" ? byteLevelDecoder() : undefined;
   const eog = new Set(source.endOfGeneration);
   const bytes: (Uint8Array | undefined)[] = new Array(source.pieces.length);
+  const special = new Map<number, Uint8Array>();
   let maxTokenBytes = 0;
   for (let id = 0; id < source.pieces.length; id++) {
     const piece = source.pieces[id]!;
@@ -66,10 +72,13 @@ export function buildVocabulary(source: VocabularySource): Vocabulary {
       value = byte !== null && type === TOKEN_TYPE.byte ? Uint8Array.of(parseInt(byte[1]!, 16)) : encoder.encode(piece.replaceAll(SPM_SPACE, " "));
     }
     if (value !== undefined && value.length === 0) value = undefined;
+    if ((type === TOKEN_TYPE.control || type === TOKEN_TYPE.userDefined) && !eog.has(id) && piece.length > 0) {
+      special.set(id, encoder.encode(piece));
+    }
     bytes[id] = value;
     if (value !== undefined && value.length > maxTokenBytes) maxTokenBytes = value.length;
   }
-  return { kind: source.kind, size: source.pieces.length, bytes, endOfGeneration: [...eog].sort((a, b) => a - b), maxTokenBytes };
+  return { kind: source.kind, size: source.pieces.length, bytes, endOfGeneration: [...eog].sort((a, b) => a - b), maxTokenBytes, special };
 }
 
 function decodeByteLevel(piece: string, decoder: Map<number, number>): Uint8Array | undefined {

@@ -100,6 +100,31 @@ describe("token masks", () => {
   }, 120_000);
 });
 
+describe("special tokens", () => {
+  it("are never allowed, unless the spec writes their text literally", async () => {
+    const big = await LlamaBackend.load({ modelPath: await ensureModel("qwen3-random"), contextSize: 256 });
+    try {
+      const think = big.model.tokenize("<think>", true);
+      const imStart = big.model.tokenize("<|im_start|>", true);
+      expect(think.length).toBe(1);
+      expect(imStart.length).toBe(1);
+      const plain = composeOutput(compileSpec(parseSpec('events a\nsegment a "A: " text max 50\nG a\n', { file: "plain.ltl" })));
+      const plainIndex = new MaskIndex(plain, big.vocabulary);
+      for (let s = 0; s < plain.stateCount; s += 7) {
+        if (plain.kind[s] !== STATE_TAG && plain.kind[s] !== STATE_CONTENT) continue;
+        expect(plainIndex.allows(s, think[0]!)).toBe(false);
+        expect(maskSet(plainIndex, s).has(imStart[0]!)).toBe(false);
+      }
+      const named = composeOutput(compileSpec(parseSpec('events t, a\nsegment t "<think>" text until "</think>" max 50\nsegment a "A: " text max 9\nt & X a & X X last\n', { file: "think.ltl" })));
+      const namedIndex = new MaskIndex(named, big.vocabulary);
+      expect(maskSet(namedIndex, named.initial).has(think[0]!)).toBe(true);
+      expect(maskSet(namedIndex, named.initial).has(imStart[0]!)).toBe(false);
+    } finally {
+      await big.dispose();
+    }
+  }, 120_000);
+});
+
 describe("completeness: nothing the spec allows is masked", () => {
   it("every output an independent generator finds valid is accepted, token by token (byte and canonical tokenizations)", () => {
     const rng = new Rng(7);
