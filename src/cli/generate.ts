@@ -80,7 +80,10 @@ export function registerGenerate(program: Command, context: CliContext): void {
       try {
         const started = performance.now();
         let lastReport = started;
+        // One output visits a few hundred states at most: computing their masks on first use is
+        // cheaper than precomputing all of them (what long runs and the benchmark do).
         const decoder = ConstrainedDecoder.create(compiled, backend, {
+          precompute: false,
           onProgress: (done, total) => {
             const now = performance.now();
             if (now - started < 2000 || now - lastReport < 1000) return;
