@@ -86,7 +86,7 @@ export class Generation {
   private state: number;
   private stopReason: StopReason | undefined;
   private modelTokens = 0;
-  private readonly textDecoder = new TextDecoder("utf-8", { fatal: false });
+  private readonly textDecoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
   /**
    * When set (to an array), the time in microseconds to get each step's mask ready for llama.cpp
    * (mask lookup plus its bias object) is appended: what the decoder benchmark reports.
@@ -111,7 +111,7 @@ export class Generation {
 
   /** The output so far, as text. */
   get text(): string {
-    return new TextDecoder().decode(Uint8Array.from(this.outputBytes));
+    return utf8Text(Uint8Array.from(this.outputBytes));
   }
 
   get tokens(): readonly number[] {
@@ -134,7 +134,7 @@ export class Generation {
       list.push({
         event: format.event,
         writer: format.writer,
-        content: new TextDecoder().decode(Uint8Array.from(this.outputBytes.slice(this.current.contentStart))),
+        content: utf8Text(Uint8Array.from(this.outputBytes.slice(this.current.contentStart))),
         complete: false,
       });
     }
@@ -234,7 +234,7 @@ export class Generation {
     listener.onText?.(this.textDecoder.decode(body, { stream: true }));
     this.state = a.boundaryAfter(q, e);
     this.endSegment(listener);
-    const tokens = this.backend.tokenize(new TextDecoder().decode(waiting.tagWritten ? body : bytes));
+    const tokens = this.backend.tokenize(utf8Text(waiting.tagWritten ? body : bytes));
     const supplied = waiting.tagWritten ? tokens : tokens;
     // The tag's bytes were appended by `advance` above; `tokens` spell tag + body in that case.
     this.pending.push(...supplied);
@@ -337,7 +337,7 @@ export class Generation {
     const segment: GeneratedSegment = {
       event: format.event,
       writer: format.writer,
-      content: new TextDecoder().decode(Uint8Array.from(contentBytes)),
+      content: utf8Text(Uint8Array.from(contentBytes)),
       complete: true,
     };
     this.finished.push(segment);
@@ -351,4 +351,9 @@ function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a, 0);
   out.set(b, a.length);
   return out;
+}
+
+/** Decodes UTF-8 keeping a leading U+FEFF (the default TextDecoder drops it, which would lose text the model wrote). */
+function utf8Text(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
 }

@@ -63,7 +63,8 @@ export interface ComposeOptions {
   maxStates?: number;
 }
 
-export const DEFAULT_MAX_OUTPUT_STATES = 2_000_000;
+/** Each state holds a 256-entry row (1 KiB): this caps the table at about 400 MiB. */
+export const DEFAULT_MAX_OUTPUT_STATES = 400_000;
 
 /** Builds the byte-level automaton of a compiled events-mode spec that declares segments. */
 export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = {}): OutputAutomaton {
@@ -87,7 +88,7 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
   const encoder = new TextEncoder();
   const tagBytes = formats.map((f) => encoder.encode(f.tag));
 
-  const transitions: number[] = [];
+  let transitions = new Int32Array(256 * 1024).fill(-1);
   const accepting: number[] = [];
   const kind: number[] = [];
   const eventState: number[] = [];
@@ -103,7 +104,11 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
     eventState.push(q);
     eventOf.push(e);
     local.push(c);
-    for (let b = 0; b < 256; b++) transitions.push(-1);
+    if ((id + 1) * 256 > transitions.length) {
+      const grown = new Int32Array(transitions.length * 2).fill(-1);
+      grown.set(transitions);
+      transitions = grown;
+    }
     return id;
   };
 
@@ -181,7 +186,7 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
   }
 
   const stateCount = accepting.length;
-  const table = Int32Array.from(transitions);
+  const table = transitions.slice(0, stateCount * 256);
   const boundary = new Uint8Array(stateCount);
   for (const root of tagRoot.values()) boundary[root] = 1;
   const automaton: OutputAutomaton = {

@@ -28,7 +28,7 @@ export interface SegmentFormat {
 }
 
 /** The longest `max` a text segment may have: longer limits make automata with as many states. */
-export const MAX_SEGMENT_BYTES = 8192;
+export const MAX_SEGMENT_BYTES = 2048;
 
 /** The bytes a segment's text takes, content included: tag + content + end. */
 export function segmentText(format: SegmentFormat, content: string): string {

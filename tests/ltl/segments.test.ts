@@ -55,7 +55,7 @@ describe("segment declarations", () => {
     ["an empty tag", HEADER + 'segment answer "" text\n', /tag may not be empty/, 2, 16],
     ["tags where one is a prefix of another", HEADER + 'segment question "Q" text\nsegment thought "Qu" text\nsegment answer "A" text\n', /start alike/, 3, 17],
     ["a missing segment", HEADER + 'segment question "Q: " text\nsegment answer "A: " text\n', /event 'thought' has no segment/, 1, 1],
-    ["max 0", HEADER + 'segment answer "A: " text max 0\n', /between 1 and 8192/, 2, 31],
+    ["max 0", HEADER + 'segment answer "A: " text max 0\n', /between 1 and 2048/, 2, 31],
     ["end on a text segment", HEADER + 'segment answer "A: " text end "x"\n', /ends with its 'until' string/, 2, 31],
     ["a repeated choice", HEADER + 'segment answer "A: " one of "x", "x"\n', /"x" is listed twice/, 2, 34],
     ["a bad escape", HEADER + 'segment answer "A:\\q" text\n', /unknown escape '\\q'/, 2, 19],
