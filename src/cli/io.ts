@@ -7,6 +7,7 @@ import type { CompileOptions } from "../ltl/compile.js";
 import { parseFormulaAsSpec, parseSpec, type Spec } from "../ltl/spec.js";
 import { ModelFileError } from "../models/gguf-reader.js";
 import { SegmentContentError } from "../decoder/generation.js";
+import { BackendStartError } from "../decoder/llama.js";
 
 /** Where a command prints, and the exit code it chose. */
 export interface CliContext {
@@ -110,7 +111,8 @@ export function reportError(error: unknown, write: (text: string) => void): numb
     error instanceof UnsupportedFormulaError ||
     error instanceof CompileTimeoutError ||
     error instanceof ModelFileError ||
-    error instanceof SegmentContentError
+    error instanceof SegmentContentError ||
+    error instanceof BackendStartError
   ) {
     write(`ltlguard: ${error.message}\n`);
   } else throw error;

@@ -26,6 +26,11 @@ export interface LlamaBackendOptions {
  */
 export const ALLOW_LIST_LOGIT = 1000;
 
+/** llama.cpp itself could not start (e.g. no build for the requested accelerator). */
+export class BackendStartError extends Error {
+  override readonly name = "BackendStartError";
+}
+
 /**
  * A GGUF model loaded in llama.cpp through node-llama-cpp: the vocabulary as exact bytes, and
  * sequences for generations. The model file is checked before llama.cpp sees it, so a corrupt or
@@ -58,7 +63,10 @@ export class LlamaBackend {
       logLevel: "error" as never,
       progressLogs: false,
     }).catch((error: unknown) => {
-      throw new ModelFileError(modelPath, `llama.cpp could not start with gpu=${gpu}: ${messageOf(error)}`);
+      throw new BackendStartError(
+        `llama.cpp could not start with --gpu ${gpu}: ${messageOf(error)}` +
+          (gpu === "off" ? "" : "; no build for that accelerator works on this machine (use --gpu auto to fall back to the CPU)"),
+      );
     });
     let model: LlamaModel;
     try {
@@ -210,5 +218,6 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  return error.message !== "" ? error.message : error.name;
 }
