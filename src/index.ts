@@ -25,3 +25,29 @@ export { dfaToSvg } from "./ltl/export/svg.js";
 export { toMonaProgram } from "./ltl/mona.js";
 export { MAX_SEGMENT_BYTES, segmentText } from "./ltl/segments.js";
 export type { SegmentContent, SegmentFormat, SegmentWriter } from "./ltl/segments.js";
+
+// Byte-level automata and the output language (src/grammars).
+export { composeOutput, stepOutput, eventsAllowedAt, DEFAULT_MAX_OUTPUT_STATES } from "./grammars/output.js";
+export type { OutputAutomaton, ComposeOptions } from "./grammars/output.js";
+export { segmentDfa } from "./grammars/segment.js";
+export { literalDfa, choiceDfa, freeTextDfa, regexDfa, concatDfa, unionDfa } from "./grammars/constructions.js";
+export { runBytes, acceptsBytes } from "./grammars/byte-dfa.js";
+export type { ByteDfa } from "./grammars/byte-dfa.js";
+export { RegexSyntaxError, AutomatonTooLargeError } from "./grammars/errors.js";
+
+// The project's own models (src/models).
+export { ensureModel, buildModels, modelPath, MODEL_NAMES } from "./models/build.js";
+export type { ModelName } from "./models/build.js";
+export { inspectGguf, ModelFileError } from "./models/gguf-reader.js";
+
+// Constrained decoding on llama.cpp (src/decoder).
+export { LlamaBackend, BackendStartError, ALLOW_LIST_LOGIT } from "./decoder/llama.js";
+export type { LlamaBackendOptions, GpuChoice } from "./decoder/llama.js";
+export { ConstrainedDecoder } from "./decoder/decoder.js";
+export type { DecoderOptions, DecoderTimings } from "./decoder/decoder.js";
+export { Generation, SegmentContentError } from "./decoder/generation.js";
+export type { SamplingOptions, GenerationLimits, StopReason, GeneratedSegment, GenerationListener, Awaiting } from "./decoder/generation.js";
+export { MaskIndex } from "./decoder/mask.js";
+export type { TokenMask, MaskIndexOptions, MaskIndexStats } from "./decoder/mask.js";
+export { buildVocabulary } from "./decoder/vocabulary.js";
+export type { Vocabulary, TokenizerKind } from "./decoder/vocabulary.js";
