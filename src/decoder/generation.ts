@@ -1,4 +1,4 @@
-import type { LlamaContextSequence, Token } from "node-llama-cpp";
+import type { LlamaContextSequence, Token, TokenBias } from "node-llama-cpp";
 import { eventsAllowedAt, STATE_CONTENT, STATE_PAUSE, STATE_TAG, type OutputAutomaton } from "../grammars/output.js";
 import { runBytes } from "../grammars/byte-dfa.js";
 import type { SegmentWriter } from "../ltl/segments.js";
@@ -292,7 +292,8 @@ export class Generation {
           topP: this.sampling.topP ?? 1,
           minP: 0,
           seed: this.sampling.seed ?? 0,
-          tokenBias: () => this.currentBias!,
+          // A PrebuiltBias is handed to llama.cpp by the sequence patch in llama.ts.
+          tokenBias: () => this.currentBias as TokenBias,
           yieldEogToken: true,
         })
         [Symbol.asyncIterator]() as AsyncIterator<Token, void, Token[] | undefined>;

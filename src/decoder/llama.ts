@@ -121,7 +121,9 @@ export class LlamaBackend {
     if (this.context.sequencesLeft === 0) {
       throw new Error(`all ${this.context.totalSequences} sequences of the context are in use; load the backend with more 'sequences'`);
     }
-    return this.context.getSequence();
+    const sequence = this.context.getSequence();
+    acceptPrebuiltBiases(sequence);
+    return sequence;
   }
 
   async releaseSequence(sequence: LlamaContextSequence): Promise<void> {
@@ -129,10 +131,20 @@ export class LlamaBackend {
     this.free.push(sequence);
   }
 
-  /** The bias object for a mask, built once per mask. */
-  biasFor(mask: TokenMask): TokenBias {
+  /**
+   * The bias for a mask, built once per mask: token ids and logits as the typed arrays llama.cpp's
+   * sampler takes (see `acceptPrebuiltBiases`), or a `TokenBias` where that is not possible.
+   */
+  biasFor(mask: TokenMask): TokenBias | PrebuiltBias {
     const cached = mask.backendCache;
-    if (cached instanceof TokenBias) return cached;
+    if (cached instanceof TokenBias || cached instanceof PrebuiltBias) return cached;
+    if (prebuiltBiasesWork) {
+      const list = mask.allowed ?? mask.banned!;
+      const logit = mask.allowed !== undefined ? ALLOW_LIST_LOGIT : -Infinity;
+      const prebuilt = new PrebuiltBias(Uint32Array.from(list), this.constantLogits(logit, list.length));
+      mask.backendCache = prebuilt;
+      return prebuilt;
+    }
     const bias = new TokenBias(this.model.tokenizer);
     // TokenBias.set() skips end-of-generation tokens and re-tokenizes its input; a mask needs
     // every token, EOG included, so the entries go straight into the map node-llama-cpp reads.
@@ -144,10 +156,63 @@ export class LlamaBackend {
     return bias;
   }
 
+  private readonly logitRuns = new Map<number, Float32Array>();
+
+  /** A view of `length` copies of `logit`, shared by all masks. */
+  private constantLogits(logit: number, length: number): Float32Array {
+    let run = this.logitRuns.get(logit);
+    if (run === undefined || run.length < length) {
+      run = new Float32Array(Math.max(length, this.vocabulary.size)).fill(logit);
+      this.logitRuns.set(logit, run);
+    }
+    return run.subarray(0, length);
+  }
+
   async dispose(): Promise<void> {
     await this.context.dispose();
     await this.model.dispose();
   }
+}
+
+/** A mask as llama.cpp's logit-bias sampler takes it: token ids and the logit added to each. */
+export class PrebuiltBias {
+  constructor(
+    readonly keys: Uint32Array,
+    readonly values: Float32Array,
+  ) {}
+}
+
+interface SamplerConfigSource {
+  _resolveSamplerConfig?: (options: { tokenBias?: unknown }) => Record<string, unknown>;
+}
+
+/** Whether this node-llama-cpp keeps the internal hook below (checked on the first sequence). */
+let prebuiltBiasesWork = true;
+
+/**
+ * node-llama-cpp copies a `TokenBias` map into two typed arrays at every sampling step, which costs
+ * in proportion to the listed tokens (tens of thousands right after a tag). A sequence patched here
+ * hands a `PrebuiltBias`'s arrays, built once per mask, straight to the native sampler instead.
+ * It relies on an internal method of node-llama-cpp 3.22 (`_resolveSamplerConfig`); where that is
+ * missing, masks go through the public `TokenBias` and only get slower.
+ */
+function acceptPrebuiltBiases(sequence: LlamaContextSequence): void {
+  const target = sequence as unknown as SamplerConfigSource;
+  const resolve = target._resolveSamplerConfig;
+  if (typeof resolve !== "function") {
+    prebuiltBiasesWork = false;
+    return;
+  }
+  target._resolveSamplerConfig = function (this: unknown, options: { tokenBias?: unknown }) {
+    const bias = typeof options.tokenBias === "function" ? (options.tokenBias as () => unknown)() : options.tokenBias;
+    if (!(bias instanceof PrebuiltBias)) return resolve.call(this, options);
+    const config = resolve.call(this, { ...options, tokenBias: undefined });
+    if (bias.keys.length > 0) {
+      config["tokenBiasKeys"] = bias.keys;
+      config["tokenBiasValues"] = bias.values;
+    }
+    return config;
+  };
 }
 
 function vocabularyOf(model: LlamaModel, file: string): Vocabulary {

@@ -1,4 +1,4 @@
-import { STATE_CONTENT, STATE_PAUSE, STATE_TAG, type OutputAutomaton } from "../grammars/output.js";
+import { STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../grammars/output.js";
 import { TokenTrie } from "./token-trie.js";
 import type { Vocabulary } from "./vocabulary.js";
 
@@ -30,18 +30,27 @@ export interface MaskIndexOptions {
 export interface MaskIndexStats {
   readonly vocabularySize: number;
   readonly automatonStates: number;
+  /** Keys of the short-token part (k-equivalence classes for k = shortTokenBytes). */
   readonly shortKeys: number;
+  /** Keys of the long-token part (classes for the longest token). */
   readonly longKeys: number;
+  /** Distinct short-token masks found so far (equal masks of different keys are stored once). */
   readonly shortMasksComputed: number;
+  /** Distinct complete masks built so far. */
+  readonly masksBuilt: number;
   readonly trieNodes: number;
   readonly longTokens: number;
 }
 
+const UNKNOWN = -1;
+
 /**
  * Token masks for one output automaton and one vocabulary. A mask is the union of two parts:
  * tokens of at most `shortTokenBytes` bytes, keyed by the automaton's k-equivalence classes for
- * that k, and the few longer tokens, keyed by the classes for the longest token. Both parts and
- * their union are cached, so in steady state a mask is two array reads and a map lookup.
+ * that k, and the few longer tokens, keyed by the classes for the longest token. Equal parts are
+ * stored once (many event-automaton states share their segments' masks), complete masks are
+ * built once per distinct pair of parts, and each state points at its mask, so a decoding step
+ * costs one array read once the state has been seen (or after `prepare`).
  */
 export class MaskIndex {
   readonly shortTokenBytes: number;
@@ -49,15 +58,24 @@ export class MaskIndex {
   private readonly longTrie: TokenTrie;
   private readonly shortKeys: Int32Array;
   private readonly longKeys: Int32Array;
+  private readonly shortKeyCount: number;
   private readonly longKeyCount: number;
-  private readonly shortMasks: (Uint32Array | undefined)[];
-  private readonly longAllowed: (Int32Array | undefined)[];
-  private readonly masks = new Map<number, TokenMask>();
+  /** Short key → distinct short mask (bitset) id. */
+  private readonly shortOfKey: Int32Array;
+  private readonly shortMasks: Uint32Array[] = [];
+  private readonly shortByHash = new Map<number, number[]>();
+  /** Long key → distinct long-token list id. */
+  private readonly longOfKey: Int32Array;
+  private readonly longLists: Int32Array[] = [];
+  private readonly longByText = new Map<string, number>();
+  /** State → complete mask id. */
+  private readonly maskOfState: Int32Array;
+  private readonly masks: TokenMask[] = [];
+  private readonly maskByParts = new Map<string, number>();
   /** Special tokens whose text the spec writes literally: allowed where that text fits. */
   private readonly namedSpecials: ReadonlyMap<number, Uint8Array>;
   private readonly specialTrie: TokenTrie | undefined;
   private readonly words: number;
-  private shortComputed = 0;
 
   constructor(
     readonly automaton: OutputAutomaton,
@@ -68,56 +86,59 @@ export class MaskIndex {
     const k = this.shortTokenBytes;
     [this.shortTrie, this.longTrie] = triesFor(vocabulary, k);
     this.namedSpecials = namedSpecialTokens(automaton, vocabulary);
-    this.specialTrie = this.namedSpecials.size > 0 ? new TokenTrie({ ...vocabulary, bytes: [...Array(vocabulary.size).keys()].map((id) => this.namedSpecials.get(id)) }) : undefined;
+    this.specialTrie =
+      this.namedSpecials.size > 0
+        ? new TokenTrie({ ...vocabulary, bytes: [...Array(vocabulary.size).keys()].map((id) => this.namedSpecials.get(id)) })
+        : undefined;
     const short = automaton.maskKeys(k);
-    const longest = Math.max(vocabulary.maxTokenBytes, ...[...namedSpecialTokens(automaton, vocabulary).values()].map((b) => b.length));
-    const long = longest <= k ? short : automaton.maskKeys(longest);
+    const longest = Math.max(vocabulary.maxTokenBytes, ...[...this.namedSpecials.values()].map((b) => b.length));
+    const long = longest <= k && this.specialTrie === undefined ? short : automaton.maskKeys(Math.max(k, longest));
     this.shortKeys = short.keys;
     this.longKeys = long.keys;
+    this.shortKeyCount = short.count;
     this.longKeyCount = long.count;
-    this.shortMasks = new Array(short.count);
-    this.longAllowed = new Array(long.count);
+    this.shortOfKey = new Int32Array(short.count).fill(UNKNOWN);
+    this.longOfKey = new Int32Array(long.count).fill(UNKNOWN);
+    this.maskOfState = new Int32Array(automaton.stateCount).fill(UNKNOWN);
     this.words = Math.ceil(vocabulary.size / 32);
   }
 
   /** The mask of a tag or content state (pause states take no tokens: the environment writes next). */
   maskFor(state: number): TokenMask {
-    const shortKey = this.shortKeys[state]!;
-    const longKey = this.longKeys[state]!;
-    const pairKey = shortKey * this.longKeyCount + longKey;
-    let mask = this.masks.get(pairKey);
-    if (mask === undefined) {
-      mask = this.buildMask(state, shortKey, longKey);
-      this.masks.set(pairKey, mask);
+    const known = this.maskOfState[state]!;
+    if (known !== UNKNOWN) return this.masks[known]!;
+    const kind = this.automaton.kind[state];
+    if (kind !== STATE_TAG && kind !== STATE_CONTENT) throw new Error("maskFor: only tag and content states have masks (the environment writes after a pause)");
+    const shortId = this.shortPart(state);
+    const longId = this.longPart(state);
+    const mayEnd = this.automaton.accepting[state] === 1;
+    const key = `${shortId}:${longId}:${mayEnd ? 1 : 0}`;
+    let id = this.maskByParts.get(key);
+    if (id === undefined) {
+      id = this.masks.length;
+      this.masks.push(this.buildMask(this.shortMasks[shortId]!, this.longLists[longId]!, mayEnd));
+      this.maskByParts.set(key, id);
     }
-    return mask;
+    this.maskOfState[state] = id;
+    return this.masks[id]!;
   }
 
   /**
-   * Computes the short-token part of every mask the decoder can meet, so that decoding never
-   * pays for a trie walk. `onProgress(done, total)` is called now and then.
+   * Computes the mask of every state the decoder can meet, so that decoding never pays for a
+   * trie walk or for assembling a mask. `onProgress(done, total)` is called now and then.
    */
   prepare(onProgress?: (done: number, total: number) => void): void {
     const { kind, stateCount } = this.automaton;
-    const todo: number[] = [];
-    const seen = new Uint8Array(this.shortMasks.length);
+    let lastReport = performance.now();
     for (let s = 0; s < stateCount; s++) {
       if (kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) continue;
-      const key = this.shortKeys[s]!;
-      if (seen[key] === 0 && this.shortMasks[key] === undefined) {
-        seen[key] = 1;
-        todo.push(s);
-      }
-    }
-    let lastReport = performance.now();
-    todo.forEach((s, i) => {
-      this.shortMask(s, this.shortKeys[s]!);
+      this.maskFor(s);
       if (onProgress !== undefined && performance.now() - lastReport > 200) {
         lastReport = performance.now();
-        onProgress(i + 1, todo.length);
+        onProgress(s + 1, stateCount);
       }
-    });
-    onProgress?.(todo.length, todo.length);
+    }
+    onProgress?.(stateCount, stateCount);
   }
 
   /**
@@ -144,9 +165,10 @@ export class MaskIndex {
     return {
       vocabularySize: this.vocabulary.size,
       automatonStates: this.automaton.stateCount,
-      shortKeys: this.shortMasks.length,
-      longKeys: this.longAllowed.length,
-      shortMasksComputed: this.shortComputed,
+      shortKeys: this.shortKeyCount,
+      longKeys: this.longKeyCount,
+      shortMasksComputed: this.shortMasks.length,
+      masksBuilt: this.masks.length,
       trieNodes: this.shortTrie.nodeCount + this.longTrie.nodeCount,
       longTokens: this.longTrie.tokens.length,
     };
@@ -168,38 +190,50 @@ export class MaskIndex {
     return s >= 0;
   }
 
-  private shortMask(state: number, key: number): Uint32Array {
-    let bits = this.shortMasks[key];
-    if (bits === undefined) {
-      const mask = new Uint32Array(this.words);
-      this.shortTrie.walk(this.automaton.transitions, state, (token) => {
-        mask[token >>> 5]! |= 1 << (token & 31);
-      });
-      bits = mask;
-      this.shortMasks[key] = bits;
-      this.shortComputed++;
+  /** The distinct short-token mask of a state's short key, walking the trie the first time. */
+  private shortPart(state: number): number {
+    const key = this.shortKeys[state]!;
+    const known = this.shortOfKey[key]!;
+    if (known !== UNKNOWN) return known;
+    const mask = new Uint32Array(this.words);
+    this.shortTrie.walk(this.automaton.transitions, state, (token) => {
+      mask[token >>> 5]! |= 1 << (token & 31);
+    });
+    const hash = hashWords(mask);
+    const candidates = this.shortByHash.get(hash) ?? [];
+    let id = candidates.find((c) => wordsEqual(this.shortMasks[c]!, mask));
+    if (id === undefined) {
+      id = this.shortMasks.length;
+      this.shortMasks.push(mask);
+      candidates.push(id);
+      this.shortByHash.set(hash, candidates);
     }
-    return bits;
+    this.shortOfKey[key] = id;
+    return id;
   }
 
-  private longTokens(state: number, key: number): Int32Array {
-    let list = this.longAllowed[key];
-    if (list === undefined) {
-      const ids: number[] = [];
-      this.longTrie.walk(this.automaton.transitions, state, (token) => ids.push(token));
-      this.specialTrie?.walk(this.automaton.transitions, state, (token) => ids.push(token));
-      list = Int32Array.from(ids).sort();
-      this.longAllowed[key] = list;
+  private longPart(state: number): number {
+    const key = this.longKeys[state]!;
+    const known = this.longOfKey[key]!;
+    if (known !== UNKNOWN) return known;
+    const ids: number[] = [];
+    this.longTrie.walk(this.automaton.transitions, state, (token) => ids.push(token));
+    this.specialTrie?.walk(this.automaton.transitions, state, (token) => ids.push(token));
+    const list = Int32Array.from(ids).sort();
+    const text = list.join(",");
+    let id = this.longByText.get(text);
+    if (id === undefined) {
+      id = this.longLists.length;
+      this.longLists.push(list);
+      this.longByText.set(text, id);
     }
-    return list;
+    this.longOfKey[key] = id;
+    return id;
   }
 
-  private buildMask(state: number, shortKey: number, longKey: number): TokenMask {
-    const kind = this.automaton.kind[state];
-    if (kind === STATE_PAUSE) throw new Error("maskFor: a pause state takes no tokens (the environment writes next)");
-    const bits = this.shortMask(state, shortKey).slice();
-    for (const token of this.longTokens(state, longKey)) bits[token >>> 5]! |= 1 << (token & 31);
-    const mayEnd = this.automaton.accepting[state] === 1;
+  private buildMask(short: Uint32Array, long: Int32Array, mayEnd: boolean): TokenMask {
+    const bits = short.slice();
+    for (const token of long) bits[token >>> 5]! |= 1 << (token & 31);
     if (mayEnd) for (const token of this.vocabulary.endOfGeneration) bits[token >>> 5]! |= 1 << (token & 31);
     let count = 0;
     for (let w = 0; w < bits.length; w++) count += popcount(bits[w]!);
@@ -219,6 +253,18 @@ export class MaskIndex {
     }
     return { allowedCount: count, allowed: wantAllowed ? list : undefined, banned: wantAllowed ? undefined : list, mayEnd };
   }
+}
+
+function hashWords(words: Uint32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+function wordsEqual(a: Uint32Array, b: Uint32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The special tokens whose whole text appears in a tag, an end string, a terminator or a choice of the spec. */
