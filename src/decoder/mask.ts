@@ -92,7 +92,7 @@ export class MaskIndex {
         : undefined;
     const short = automaton.maskKeys(k);
     const longest = Math.max(vocabulary.maxTokenBytes, ...[...this.namedSpecials.values()].map((b) => b.length));
-    const long = longest <= k && this.specialTrie === undefined ? short : automaton.maskKeys(Math.max(k, longest));
+    const long = longest <= k && this.specialTrie === undefined ? short : automaton.segmentMaskKeys(Math.max(k, longest));
     this.shortKeys = short.keys;
     this.longKeys = long.keys;
     this.shortKeyCount = short.count;

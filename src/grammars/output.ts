@@ -47,9 +47,16 @@ export interface OutputAutomaton {
   boundaryAfter(q: number, event: number): number;
   /**
    * Mask keys: two states with the same key allow exactly the same byte strings of length ≤ k
-   * (so the same tokens of at most k bytes). Free text far from its length limit shares one key.
+   * (so the same tokens of at most k bytes). Free text far from its length limit shares one key,
+   * and so do states of different event-automaton states that read the same next k bytes.
+   * Computed by k rounds of partition refinement over the whole automaton.
    */
   maskKeys(k: number): { readonly keys: Int32Array; readonly count: number };
+  /**
+   * Coarser-grained but cheaper keys with the same guarantee: refinement within each segment's
+   * own automaton, so states of different event-automaton states never share a key.
+   */
+  segmentMaskKeys(k: number): { readonly keys: Int32Array; readonly count: number };
 }
 
 export const STATE_TAG = 0;
@@ -207,7 +214,8 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
       if (root === undefined) throw new Error(`boundaryAfter: no state after event ${events[e]} from event state ${q}`);
       return root;
     },
-    maskKeys: memoize((k: number) => computeMaskKeys(automaton, k)),
+    maskKeys: memoize((k: number) => refineBounded(automaton, k)),
+    segmentMaskKeys: memoize((k: number) => computeMaskKeys(automaton, k)),
   };
   return automaton;
 }
@@ -250,6 +258,73 @@ function computeMaskKeys(automaton: OutputAutomaton, k: number): { keys: Int32Ar
     keys[s] = key;
   }
   return { keys, count };
+}
+
+/**
+ * k rounds of Moore refinement where the only observation is "not rejected": afterwards two
+ * states share a class iff every byte string of length ≤ k is rejected from both or from neither
+ * (the initial partition puts all states together; -1 is the rejecting sink). Stops early once
+ * a round splits nothing. Bytes that behave alike in every state are handled once.
+ */
+function refineBounded(automaton: OutputAutomaton, k: number): { keys: Int32Array; count: number } {
+  const { stateCount: n, transitions } = automaton;
+  const representatives = byteColumnRepresentatives(transitions, n);
+  const width = representatives.length + 1;
+  let classes = new Int32Array(n);
+  let count = 1;
+  const signature = new Int32Array(width);
+  const rows = new Int32Array(n * width);
+  for (let round = 0; round < k; round++) {
+    const next = new Int32Array(n);
+    const buckets = new Map<number, number[]>();
+    let nextCount = 0;
+    for (let s = 0; s < n; s++) {
+      signature[0] = classes[s]!;
+      let hash = Math.imul(0x9e3779b1, classes[s]! + 1);
+      for (let r = 0; r < representatives.length; r++) {
+        const to = transitions[s * 256 + representatives[r]!]!;
+        const value = to < 0 ? -1 : classes[to]!;
+        signature[r + 1] = value;
+        hash = Math.imul(hash ^ (value + 2), 0x01000193);
+      }
+      rows.set(signature, s * width);
+      const bucket = buckets.get(hash);
+      let found = -1;
+      if (bucket !== undefined) {
+        for (const other of bucket) {
+          let same = true;
+          for (let i = 0; i < width && same; i++) same = rows[other * width + i] === signature[i];
+          if (same) {
+            found = next[other]!;
+            break;
+          }
+        }
+      }
+      if (found < 0) {
+        found = nextCount++;
+        if (bucket === undefined) buckets.set(hash, [s]);
+        else bucket.push(s);
+      }
+      next[s] = found;
+    }
+    classes = next;
+    const stable = nextCount === count;
+    count = nextCount;
+    if (stable) break;
+  }
+  return { keys: classes, count };
+}
+
+/** One byte for each group of bytes whose transition columns are identical in every state. */
+function byteColumnRepresentatives(transitions: Int32Array, n: number): number[] {
+  const groups = new Map<string, number>();
+  const column = new Int32Array(n);
+  for (let b = 0; b < 256; b++) {
+    for (let s = 0; s < n; s++) column[s] = transitions[s * 256 + b]!;
+    const key = column.join(",");
+    if (!groups.has(key)) groups.set(key, b);
+  }
+  return [...groups.values()];
 }
 
 /** Runs bytes from a state; -1 once they leave the language (or run past a pause). */
