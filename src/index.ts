@@ -51,3 +51,5 @@ export { MaskIndex } from "./decoder/mask.js";
 export type { TokenMask, MaskIndexOptions, MaskIndexStats } from "./decoder/mask.js";
 export { buildVocabulary } from "./decoder/vocabulary.js";
 export type { Vocabulary, TokenizerKind } from "./decoder/vocabulary.js";
+export { outputToGbnf } from "./grammars/output-gbnf.js";
+export type { OutputGbnfOptions } from "./grammars/output-gbnf.js";
