@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { getLlama, TokenBias, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { inspectGguf, ModelFileError } from "../models/gguf-reader.js";
 import type { TokenMask } from "./mask.js";
-import { buildVocabulary, type TokenizerKind, type Vocabulary } from "./vocabulary.js";
+import { buildVocabulary, tokensToBytes, type TokenizerKind, type Vocabulary } from "./vocabulary.js";
 
 /** Which accelerator llama.cpp may use. `auto` takes CUDA, Vulkan or Metal when a build for it loads, else the CPU. */
 export type GpuChoice = "auto" | "cuda" | "vulkan" | "metal" | "off";
@@ -87,7 +87,7 @@ export class LlamaBackend {
   tokenize(text: string): number[] {
     const tokens = this.model.tokenize(text.normalize("NFC"), false, "trimLeadingSpace") as number[];
     const expected = new TextEncoder().encode(text.normalize("NFC"));
-    const got = concat(tokens.map((t) => this.vocabulary.bytes[t] ?? new Uint8Array(0)));
+    const got = tokensToBytes(this.vocabulary, tokens);
     if (bytesEqual(got, expected)) return tokens;
     return greedyTokenize(this.vocabulary, expected);
   }
@@ -262,16 +262,6 @@ function greedyTokenize(vocabulary: Vocabulary, bytes: Uint8Array): number[] {
     if (best < 0) throw new Error(`the vocabulary cannot spell byte 0x${bytes[i]!.toString(16)} at offset ${i}`);
     out.push(best);
     i += bestLength;
-  }
-  return out;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
   }
   return out;
 }

@@ -93,7 +93,7 @@ function decodeByteLevel(piece: string, decoder: Map<number, number>): Uint8Arra
   return out.slice(0, n);
 }
 
-/** The text of a token sequence, decoded leniently (for display; masks work on bytes). */
+/** The bytes a token sequence writes (tokens without text, such as control tokens, write nothing). */
 export function tokensToBytes(vocabulary: Vocabulary, tokens: readonly number[]): Uint8Array {
   const parts = tokens.map((t) => vocabulary.bytes[t] ?? new Uint8Array(0));
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

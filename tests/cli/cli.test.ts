@@ -3,19 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { cli } from "../support/cli.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const REACT = join(REPO, "specs", "react.ltl");
 const REACT_TRACE = "question; thought; action; action_input; observation; final_thought; answer";
 
-/** Runs the CLI in-process and captures what it prints. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeAll(() => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { cli } from "../support/cli.js";
 import { parseSpec } from "../../src/ltl/spec.js";
 import { ensureModel } from "../../src/models/build.js";
 import { checkOutput } from "../support/output-check.js";
@@ -12,12 +12,6 @@ const REPO = join(import.meta.dirname, "..", "..");
 const REACT = join(REPO, "specs", "react.ltl");
 const REACT_SPEC = parseSpec(readFileSync(REACT, "utf8"), { file: REACT });
 
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(args, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  return { code, out, err };
-}
 
 let dir: string;
 beforeAll(async () => {
