@@ -224,21 +224,18 @@ export class Generation {
       throw new SegmentContentError(name, `${JSON.stringify(content)} is not ${what}`);
     }
     const q = a.eventState[this.state]!;
-    const bytes = waiting.tagWritten ? body : concatBytes(encoder.encode(format.tag), body);
-    if (!waiting.tagWritten) {
-      // Walk the tag through the automaton so the segment bookkeeping sees its start.
-      this.advance(encoder.encode(format.tag), listener);
-    }
+    const tag = waiting.tagWritten ? new Uint8Array(0) : encoder.encode(format.tag);
+    // The tag (when the model has not written it) goes through the automaton, so the segment
+    // bookkeeping sees the segment start; the content is checked above and appended as it is.
+    this.advance(tag, listener);
     this.current ??= { event: e, contentStart: this.outputBytes.length, tokensAtStart: this.modelTokens };
     for (const byte of body) this.outputBytes.push(byte);
     listener.onText?.(this.textDecoder.decode(body, { stream: true }));
     this.state = a.boundaryAfter(q, e);
     this.endSegment(listener);
-    const tokens = this.backend.tokenize(utf8Text(waiting.tagWritten ? body : bytes));
-    const supplied = waiting.tagWritten ? tokens : tokens;
-    // The tag's bytes were appended by `advance` above; `tokens` spell tag + body in that case.
-    this.pending.push(...supplied);
-    this.outputTokens.push(...supplied);
+    const tokens = this.backend.tokenize(utf8Text(concatBytes(tag, body)));
+    this.pending.push(...tokens);
+    this.outputTokens.push(...tokens);
   }
 
   /**
