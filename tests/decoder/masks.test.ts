@@ -183,6 +183,53 @@ describe("completeness: nothing the spec allows is masked", () => {
     expect(checkedOutputs).toBeGreaterThan(300);
   }, 120_000);
 
+  it("every string of the composed language up to 16 bytes (over the spec's own characters) is read back as valid and can be produced token by token", () => {
+    const rng = new Rng(21);
+    let words = 0;
+    for (let i = 0; i < 40; i++) {
+      let compiled: CompiledSpec;
+      for (;;) {
+        try {
+          compiled = compileSpec(parseSpec(randomSegmentSpec(rng, { environmentShare: 0, maxTextBytes: 4 }), { file: "random.ltl" }));
+          break;
+        } catch (error) {
+          if (!(error instanceof SpecError)) throw error;
+        }
+      }
+      const automaton = composeOutput(compiled);
+      const index = new MaskIndex(automaton, small.vocabulary);
+      // The alphabet: every byte the spec writes itself, plus one ASCII letter and one two-byte character.
+      const literal = compiled.spec.segments.flatMap((f) => [f.tag, f.end, ...(f.content.kind === "choice" ? f.content.options : []), ...(f.content.kind === "regex" ? ["0123456789.abcxyzé"] : [])]);
+      const alphabet = [...new Set([...new TextEncoder().encode(literal.join("") + "aé")])];
+      const byteToken = new Map(alphabet.map((b) => [b, small.vocabulary.bytes.findIndex((x) => x !== undefined && x.length === 1 && x[0] === b)]));
+      // Breadth-first over the automaton: each path is a string; every state on it is live.
+      let frontier: { state: number; bytes: number[] }[] = [{ state: automaton.initial, bytes: [] }];
+      let found = 0;
+      for (let length = 0; length < 16 && frontier.length > 0 && found < 300; length++) {
+        const next: typeof frontier = [];
+        for (const { state, bytes } of frontier) {
+          for (const b of alphabet) {
+            const to = automaton.transitions[state * 256 + b]!;
+            if (to < 0) continue;
+            // The byte's token is allowed here: nothing the language allows is masked.
+            expect(index.allows(state, byteToken.get(b)!)).toBe(true);
+            const word = [...bytes, b];
+            if (automaton.accepting[to] === 1) {
+              const text = new TextDecoder().decode(Uint8Array.from(word));
+              expect(checkOutput(compiled.spec, text), text).toBeUndefined();
+              expect(small.vocabulary.endOfGeneration.every((t) => maskSet(index, to).has(t))).toBe(true);
+              found++;
+            }
+            if (next.length < 4000) next.push({ state: to, bytes: word });
+          }
+        }
+        frontier = next;
+      }
+      words += found;
+    }
+    expect(words).toBeGreaterThan(500);
+  }, 120_000);
+
   it("no dead ends: from every state some token continues or the output may end", () => {
     const rng = new Rng(11);
     for (let i = 0; i < 40; i++) {
