@@ -3,11 +3,11 @@ import { compileSpec, type CompiledSpec } from "../../src/ltl/analysis.js";
 import { SpecError } from "../../src/ltl/errors.js";
 import { parseSpec } from "../../src/ltl/spec.js";
 import { ConstrainedDecoder } from "../../src/decoder/decoder.js";
-import type { Generation } from "../../src/decoder/generation.js";
 import { LlamaBackend } from "../../src/decoder/llama.js";
 import { ensureModel } from "../../src/models/build.js";
 import { checkOutput, parseOutput } from "../support/output-check.js";
-import { randomContent, randomSegmentSpec, Rng } from "../support/random-segments.js";
+import { randomSegmentSpec, Rng } from "../support/random-segments.js";
+import { drive } from "../support/drive.js";
 
 /**
  * The guarantee, as a property: on the random-weight model (which spreads its probability over
@@ -32,18 +32,6 @@ afterAll(async () => {
   await backend?.dispose();
 });
 
-/** Runs a generation to its end, playing the environment with valid random content. */
-async function drive(generation: Generation, compiled: CompiledSpec, rng: Rng, maxTokens: number): Promise<string> {
-  for (let round = 0; round < 20; round++) {
-    const stop = await generation.run({ maxTokens });
-    if (stop !== "environment") return stop;
-    const waiting = generation.awaiting()!;
-    const event = rng.pick(waiting.events);
-    const format = compiled.spec.segments.find((s) => s.event === event)!;
-    generation.supply(randomContent(rng, format.content), event);
-  }
-  return "rounds";
-}
 
 describe("constrained decoding on llama.cpp (random-weight Qwen3-vocabulary model)", () => {
   it(`every completed output is in the language: ${SPECS} random specs × ${RUNS.length} seeds/temperatures`, async () => {

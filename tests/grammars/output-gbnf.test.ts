@@ -9,12 +9,12 @@ import { sampleWord } from "../../src/grammars/analysis.js";
 import { composeOutput, eventsAllowedAt, STATE_PAUSE, type OutputAutomaton } from "../../src/grammars/output.js";
 import { outputToGbnf } from "../../src/grammars/output-gbnf.js";
 import { ConstrainedDecoder } from "../../src/decoder/decoder.js";
-import type { Generation } from "../../src/decoder/generation.js";
 import { LlamaBackend } from "../../src/decoder/llama.js";
 import { ensureModel } from "../../src/models/build.js";
 import { main } from "../../src/cli/main.js";
 import { checkOutput } from "../support/output-check.js";
-import { randomContent, randomSegmentSpec, Rng } from "../support/random-segments.js";
+import { randomSegmentSpec, Rng } from "../support/random-segments.js";
+import { drive } from "../support/drive.js";
 
 /**
  * The GBNF export against llama.cpp's own grammar engine (through node-llama-cpp), on the
@@ -208,18 +208,6 @@ async function generateWithGrammar(grammar: LlamaGrammar, seed: number, maxToken
   }
 }
 
-/** Runs an ltlguard generation to its end, playing the environment with valid random content. */
-async function drive(generation: Generation, compiled: CompiledSpec, rng: Rng, maxTokens: number): Promise<string> {
-  for (let round = 0; round < 20; round++) {
-    const stop = await generation.run({ maxTokens });
-    if (stop !== "environment") return stop;
-    const waiting = generation.awaiting()!;
-    const event = rng.pick(waiting.events);
-    const format = compiled.spec.segments.find((s) => s.event === event)!;
-    generation.supply(randomContent(rng, format.content), event);
-  }
-  return "rounds";
-}
 
 // ---------------------------------------------------------------------------------------------
 // Strings for the text-level comparison
