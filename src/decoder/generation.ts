@@ -154,6 +154,19 @@ export class Generation {
   }
 
   /**
+   * The environment segments that may be written now: after the model wrote an environment
+   * segment's tag, that one; at a segment boundary, every environment segment the spec allows
+   * next (even where the model could also go on or end).
+   */
+  private environmentMayWrite(): Awaiting | undefined {
+    const a = this.automaton;
+    if (a.kind[this.state] === STATE_PAUSE) return { events: [a.formats[a.event[this.state]!]!.event], tagWritten: true };
+    if (a.boundary[this.state] !== 1) return undefined;
+    const allowed = eventsAllowedAt(a, a.eventState[this.state]!).filter((e) => a.formats[e]!.writer === "environment");
+    return allowed.length > 0 ? { events: allowed.map((e) => a.formats[e]!.event), tagWritten: false } : undefined;
+  }
+
+  /**
    * Generates until the output ends, the environment must write, or a limit is reached.
    * Calls on different generations of one backend that run concurrently are decoded together
    * in one llama.cpp batch.
@@ -202,8 +215,8 @@ export class Generation {
    * The content is checked against the segment's format and the spec before anything is appended.
    */
   supply(content: string, event?: string, listener: GenerationListener = {}): void {
-    const waiting = this.awaiting();
-    if (waiting === undefined) throw new SegmentContentError(event ?? "?", "the generation is not waiting for the environment");
+    const waiting = this.environmentMayWrite();
+    if (waiting === undefined) throw new SegmentContentError(event ?? "?", "the spec does not let the environment write here");
     const name = event ?? (waiting.events.length === 1 ? waiting.events[0]! : undefined);
     if (name === undefined) throw new SegmentContentError("?", `say which segment is supplied: one of ${waiting.events.join(", ")}`);
     if (!waiting.events.includes(name)) {
@@ -236,6 +249,44 @@ export class Generation {
     const tokens = this.backend.tokenize(utf8Text(concatBytes(tag, body)));
     this.pending.push(...tokens);
     this.outputTokens.push(...tokens);
+  }
+
+  /**
+   * Appends text as if the model had written it (teacher forcing: replaying a known history, a
+   * few-shot example). It must keep the output in the spec's language and may not run into an
+   * environment segment's content (use `supply` for that); otherwise nothing is appended.
+   */
+  write(text: string, listener: GenerationListener = {}): void {
+    const bytes = new TextEncoder().encode(text.normalize("NFC"));
+    const a = this.automaton;
+    let state = this.state;
+    for (let i = 0; i < bytes.length; i++) {
+      state = state < 0 ? -1 : a.transitions[state * 256 + bytes[i]!]!;
+      if (state < 0) {
+        throw new SegmentContentError(
+          this.current !== undefined ? a.formats[this.current.event]!.event : "?",
+          `${JSON.stringify(text)} leaves the spec's language at byte ${i} (${JSON.stringify(utf8Text(bytes.slice(0, i)))} is as far as it goes)`,
+        );
+      }
+    }
+    this.advance(bytes, listener);
+    const tokens = this.backend.tokenize(utf8Text(bytes));
+    this.pending.push(...tokens);
+    this.outputTokens.push(...tokens);
+  }
+
+  /**
+   * Evaluates what is written so far (all but the last token, whose logits the next sample
+   * needs), so that clones made afterwards copy it instead of each evaluating it: call it on a
+   * generation before branching from it.
+   */
+  async prefill(): Promise<void> {
+    if (this.iterator !== undefined || this.pending.length <= 1) return;
+    this.sequence ??= this.backend.acquireSequence();
+    const input = this.pending.slice(0, -1);
+    await this.sequence.evaluateWithoutGeneratingNewTokens(input as Token[]);
+    this.backend.evaluatedTokens += input.length;
+    this.pending = this.pending.slice(-1);
   }
 
   /**

@@ -75,7 +75,7 @@ describe("generations on the fitted model (specs/react.ltl)", () => {
     expect(() => generation.supply("hi", "observation")).toThrow(/does not allow this segment here; it allows question/);
     expect(generation.text).toBe("");
     generation.supply("What is 3 times 3?");
-    expect(() => generation.supply("again")).toThrow(/not waiting for the environment/);
+    expect(() => generation.supply("again")).toThrow(/does not let the environment write here/);
     expect(generation.text).toBe("Question: What is 3 times 3?\n");
     await generation.dispose();
   }, 60_000);
