@@ -19,6 +19,8 @@ export interface BenchSuite<S = unknown, A = unknown> {
   readonly budgetUnit: string;
   /** Strategies that make sense here (others are skipped, and said so). */
   readonly strategies: readonly string[];
+  /** A strategy configured for this environment (e.g. A* with memory from the train split), if it needs one. */
+  strategy?(name: string): Strategy | undefined;
 }
 
 export interface EpisodeRecord {
@@ -93,7 +95,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   let done = 0;
   for (const { suite, strategy, budget, seed, task } of plan) {
     options.onProgress?.(done, plan.length, `${suite.name} ${strategy} @${budget} seed ${seed}`);
-    episodes.push(await runEpisode(suite, options.strategies[strategy]!, strategy, budget, seed, task));
+    episodes.push(await runEpisode(suite, suite.strategy?.(strategy) ?? options.strategies[strategy]!, strategy, budget, seed, task));
     done++;
   }
   options.onProgress?.(done, plan.length, "done");

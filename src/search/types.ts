@@ -146,6 +146,8 @@ export interface SearchResult<S, A> {
   readonly stop: StopReason;
   readonly tree: readonly TreeNode[];
   readonly spent: ReturnType<Budget["snapshot"]>;
+  /** Env steps spent replaying paths to backtrack in an irreversible environment (included in `spent.envSteps`). */
+  readonly replaySteps?: number;
 }
 
 /** Everything a strategy may use for one task. */

@@ -1,0 +1,3 @@
+export * from "./game24.js";
+export * from "./thought-graph.js";
+export * from "./simulated.js";

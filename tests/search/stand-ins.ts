@@ -1,0 +1,235 @@
+/** Test stand-ins: tiny environments, policies and values with hand-checkable answers. */
+import type { Budget, Environment, Policy, Proposal, StepOutcome, Value, WorldModel } from "../../src/search/types.js";
+
+/** A weighted directed graph; the episode ends at the goal. Counts its steps. */
+export class StandInGraph implements Environment<string, string> {
+  readonly name = "stand-in graph";
+  readonly reversible = true;
+  steps = 0;
+  constructor(
+    readonly edges: Readonly<Record<string, Readonly<Record<string, number>>>>,
+    readonly start: string,
+    readonly goal: string,
+  ) {}
+  initial(): string {
+    return this.start;
+  }
+  legalActions(state: string): readonly string[] {
+    return Object.keys(this.edges[state] ?? {});
+  }
+  async step(state: string, action: string): Promise<StepOutcome<string>> {
+    this.steps++;
+    if (!(action in (this.edges[state] ?? {}))) throw new Error(`no edge ${state}→${action}`);
+    return { state: action, done: action === this.goal };
+  }
+  weight(from: string, to: string): number {
+    const weight = this.edges[from]?.[to];
+    if (weight === undefined) throw new Error(`no edge ${from}→${to}`);
+    return weight;
+  }
+  stateKey(state: string): string {
+    return state;
+  }
+  actionKey(action: string): string {
+    return action;
+  }
+  describe(action: string): string {
+    return `go ${action}`;
+  }
+}
+
+/** A w×h grid with 4-neighbour moves (up, down, left, right, in that order); ends at the goal. */
+export class StandInGrid implements Environment<string, string> {
+  readonly name = "stand-in grid";
+  readonly reversible = true;
+  steps = 0;
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly start: readonly [number, number],
+    readonly goal: readonly [number, number],
+  ) {}
+  initial(): string {
+    return this.start.join(",");
+  }
+  private static moves: Record<string, readonly [number, number]> = {
+    up: [0, -1],
+    down: [0, 1],
+    left: [-1, 0],
+    right: [1, 0],
+  };
+  legalActions(state: string): readonly string[] {
+    const [x, y] = state.split(",").map(Number) as [number, number];
+    return Object.entries(StandInGrid.moves)
+      .filter(([, [dx, dy]]) => x + dx >= 0 && x + dx < this.width && y + dy >= 0 && y + dy < this.height)
+      .map(([name]) => name);
+  }
+  async step(state: string, action: string): Promise<StepOutcome<string>> {
+    this.steps++;
+    const [x, y] = state.split(",").map(Number) as [number, number];
+    const [dx, dy] = StandInGrid.moves[action] ?? [0, 0];
+    const next = `${x + dx},${y + dy}`;
+    return { state: next, done: next === this.goal.join(",") };
+  }
+  manhattan(state: string): number {
+    const [x, y] = state.split(",").map(Number) as [number, number];
+    return Math.abs(x - this.goal[0]) + Math.abs(y - this.goal[1]);
+  }
+  stateKey(state: string): string {
+    return state;
+  }
+  actionKey(action: string): string {
+    return action;
+  }
+  describe(action: string): string {
+    return action;
+  }
+}
+
+/**
+ * Words over an alphabet: a state is the word of the actions taken, the episode ends at `length`.
+ * The reversible twin branches freely; the irreversible one only steps where its real position
+ * is (it throws otherwise), is reset by `initial()`, and may offer snapshots.
+ */
+export class StandInWords implements Environment<string, string> {
+  readonly name = "stand-in words";
+  steps = 0;
+  private position = "";
+  snapshot?: () => Promise<unknown>;
+  restore?: (snapshot: unknown) => Promise<void>;
+  constructor(
+    readonly reversible: boolean,
+    readonly alphabet: readonly string[] = ["a", "b", "c"],
+    readonly length = 3,
+    snapshots = false,
+  ) {
+    if (snapshots) {
+      this.snapshot = async () => this.position;
+      this.restore = async (snapshot) => {
+        this.position = String(snapshot);
+      };
+    }
+  }
+  initial(): string {
+    this.position = "";
+    return "";
+  }
+  legalActions(state: string): readonly string[] {
+    return state.length >= this.length ? [] : this.alphabet;
+  }
+  async step(state: string, action: string): Promise<StepOutcome<string>> {
+    this.steps++;
+    if (!this.reversible && state !== this.position) throw new Error(`the real environment is at "${this.position}", not "${state}"`);
+    const next = state + action;
+    this.position = next;
+    return { state: next, done: next.length >= this.length };
+  }
+  get realPosition(): string {
+    return this.position;
+  }
+  stateKey(state: string): string {
+    return state;
+  }
+  actionKey(action: string): string {
+    return action;
+  }
+  describe(action: string): string {
+    return action;
+  }
+}
+
+/** Proposes every legal action, in order, each with frequency 1/n; one model call each time. */
+export class StandInAllLegal<S> implements Policy<S, string> {
+  readonly name = "stand-in all-legal";
+  calls = 0;
+  constructor(private readonly environment: Environment<S, string>) {}
+  async propose(state: S, k: number, budget: Budget): Promise<readonly Proposal<string>[]> {
+    this.calls++;
+    budget.spend("modelCalls");
+    const legal = this.environment.legalActions(state);
+    return legal.slice(0, k).map((action) => ({ action, frequency: 1 / legal.length }));
+  }
+}
+
+/** Samples 8 legal actions with the given random source and reports the distinct ones with their shares. */
+export class StandInSampler<S> implements Policy<S, string> {
+  readonly name = "stand-in sampler";
+  calls = 0;
+  constructor(
+    private readonly environment: Environment<S, string>,
+    private readonly random: () => number,
+  ) {}
+  async propose(state: S, k: number, budget: Budget): Promise<readonly Proposal<string>[]> {
+    this.calls++;
+    budget.spend("modelCalls");
+    budget.spend("tokens", 10);
+    const legal = this.environment.legalActions(state);
+    if (legal.length === 0) return [];
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 8; i++) {
+      const action = legal[Math.floor(this.random() * legal.length)] ?? legal[0]!;
+      counts.set(action, (counts.get(action) ?? 0) + 1);
+    }
+    return [...counts.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([action, count]) => ({ action, frequency: count / 8 }));
+  }
+}
+
+export class StandInThrowingPolicy implements Policy<string, string> {
+  readonly name = "stand-in throwing";
+  calls = 0;
+  async propose(): Promise<readonly Proposal<string>[]> {
+    this.calls++;
+    throw new Error("the model fell over");
+  }
+}
+
+export class StandInEmptyPolicy implements Policy<string, string> {
+  readonly name = "stand-in empty";
+  calls = 0;
+  async propose(): Promise<readonly Proposal<string>[]> {
+    this.calls++;
+    return [];
+  }
+}
+
+/** A value read off a table (default for states not in it); one model call each time. */
+export class StandInTableValue implements Value<string> {
+  readonly name = "stand-in table value";
+  calls = 0;
+  constructor(
+    private readonly table: Readonly<Record<string, number>>,
+    private readonly fallback = 0,
+  ) {}
+  async score(state: string, budget: Budget): Promise<number> {
+    this.calls++;
+    budget.spend("modelCalls");
+    return this.table[state] ?? this.fallback;
+  }
+}
+
+/** A value function: one model call each time. */
+export class StandInValue<S> implements Value<S> {
+  readonly name = "stand-in value";
+  calls = 0;
+  constructor(private readonly f: (state: S) => number) {}
+  async score(state: S, budget: Budget): Promise<number> {
+    this.calls++;
+    budget.spend("modelCalls");
+    return this.f(state);
+  }
+}
+
+/** A world model from a function: one model call each time. */
+export class StandInWorldModel<S, A> implements WorldModel<S, A> {
+  readonly name = "stand-in world model";
+  calls = 0;
+  constructor(private readonly f: (state: S, action: A) => S) {}
+  async predict(state: S, action: A, budget: Budget): Promise<S> {
+    this.calls++;
+    budget.spend("modelCalls");
+    return this.f(state, action);
+  }
+}
