@@ -2,6 +2,8 @@ import { Command, CommanderError } from "commander";
 import { registerCheck } from "./check.js";
 import { registerCompile } from "./compile.js";
 import { registerGenerate } from "./generate.js";
+import { registerBench } from "./bench.js";
+import { registerPlan } from "./plan.js";
 import { reportError, type CliContext } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -22,6 +24,8 @@ export async function main(argv: readonly string[], io?: Partial<Pick<CliContext
   registerCompile(program, context);
   registerCheck(program, context);
   registerGenerate(program, context);
+  registerPlan(program, context);
+  registerBench(program, context);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return context.exitCode;

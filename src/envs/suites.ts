@@ -1,4 +1,26 @@
 import type { BenchSuite } from "../search/bench.js";
+import { astar, PlanMemory, toolChainCost } from "../search/astar.js";
+import { seededRandom } from "../search/random.js";
+import type { Budget, SearchProblem, SearchResult, Strategy, Task } from "../search/types.js";
+import { createGame24Task, game24Puzzles, type Game24Action, type Game24State } from "./game24.js";
+import { SimulatedPolicy, SimulatedValue, SimulatedWorldModel } from "./simulated.js";
+import {
+  createThoughtGraphTask,
+  generateKeywordCountingProblem,
+  generateSetIntersectionProblem,
+  generateSortingProblem,
+  runGotSchedule,
+  ScoreBasedThoughtValue,
+  SimulatedThoughtOperator,
+  SimulatedThoughtPolicy,
+  ThoughtGraphEnvironment,
+  type ThoughtAction,
+  type ThoughtGraphState,
+  type ThoughtProblem,
+} from "./thought-graph.js";
+import { callKey, type ToolCall } from "./tool-planning-apis.js";
+import { generateToolTasks, trainingPlans, type ToolState, type ToolTask } from "./tool-planning.js";
+import { SimulatedToolPolicy } from "./tool-planning-policy.js";
 
 /** Which policy drives the search: simulated (a known, seeded error model) or the constrained decoder on llama.cpp. */
 export type PolicyKind = "simulated" | "llama";
@@ -12,8 +34,134 @@ export interface SuiteFactory {
   create(policy: PolicyKind): Promise<BenchSuite>;
 }
 
+/** Seeds for the simulated roles of one episode: distinct per role, task and seed, the same on every run. */
+function roleRandom(taskId: string, seed: number, role: number): () => number {
+  let h = 2166136261;
+  for (const ch of `${taskId}#${seed}#${role}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return seededRandom(h >>> 0);
+}
+
+/** Game of 24: every solvable puzzle of four numbers 1–13; simulated proposer (40% of its 5 samples keep the puzzle solvable), critic (80% right) and world model (90% right). */
+const game24: SuiteFactory = {
+  name: "game24",
+  description: "Game of 24, all 1,362 solvable puzzles (numbers 1–13), exact verifier",
+  policies: ["simulated"],
+  async create() {
+    const tasks = game24Puzzles().map((p, i) => createGame24Task(p.numbers, `g24-${String(i + 1).padStart(4, "0")}`));
+    return {
+      name: "game24",
+      tasks: () => tasks,
+      problem: (task, seed): SearchProblem<Game24State, Game24Action> => ({
+        environment: task.environment as Task<Game24State, Game24Action>["environment"],
+        policy: new SimulatedPolicy(roleRandom(task.id, seed, 1), { pGood: 0.4, samples: 5 }),
+        value: new SimulatedValue(roleRandom(task.id, seed, 2), { q: 0.8 }),
+        worldModel: new SimulatedWorldModel(roleRandom(task.id, seed, 3), { r: 0.1 }),
+        random: roleRandom(task.id, seed, 4),
+      }),
+      limits: (amount) => ({ modelCalls: amount }),
+      budgetUnit: "model calls",
+      strategies: ["greedy", "bfs", "dfs", "beam", "astar", "best-first", "mcts", "simura"],
+    } as BenchSuite<Game24State, Game24Action> as BenchSuite;
+  },
+};
+
+/**
+ * GoT's static schedule as a strategy: the most thorough schedule (chunks, tries) whose operations
+ * fit the budget, run in its fixed order. Each operation is one call of the (simulated) LLM.
+ */
+function gotSchedule(): Strategy {
+  return {
+    name: "got",
+    async search<S, A>(problem: SearchProblem<S, A>, budget: Budget): Promise<SearchResult<S, A>> {
+      const environment = problem.environment as unknown as ThoughtGraphEnvironment;
+      const limit = budget.limits.envSteps ?? Infinity;
+      for (const [chunks, tries] of [[8, 3], [8, 2], [4, 2], [8, 1], [4, 1], [2, 1], [1, 3], [1, 1]] as const) {
+        // Schedules are tried from the most thorough down; the environment is reversible and
+        // deterministic, so a schedule that does not fit the budget is simply discarded.
+        const run = await runGotSchedule(environment, { chunks, tries });
+        if (run.actions.length > limit) continue;
+        budget.spend("envSteps", run.actions.length);
+        return {
+          actions: run.actions as unknown as A[],
+          finalState: run.state as unknown as S,
+          done: true,
+          stop: "done",
+          tree: [],
+          spent: budget.snapshot(),
+        };
+      }
+      return { actions: [], finalState: problem.environment.initial(), done: false, stop: "budget", tree: [], spent: budget.snapshot() };
+    },
+  };
+}
+
+function thoughtGraphSuite(name: string, description: string, make: (i: number) => ThoughtProblem): SuiteFactory {
+  return {
+    name,
+    description,
+    policies: ["simulated"],
+    async create() {
+      // The simulated LLM errs on each element with probability 0.02·(n/8): larger sub-problems are harder.
+      const tasks = Array.from({ length: 50 }, (_, i) => createThoughtGraphTask(make(i + 1), new SimulatedThoughtOperator({ base: 0.02 }), { seed: i + 1 }));
+      return {
+        name,
+        tasks: () => tasks,
+        problem: (task, seed): SearchProblem<ThoughtGraphState, ThoughtAction> => {
+          const environment = task.environment as ThoughtGraphEnvironment;
+          return {
+            environment,
+            policy: new SimulatedThoughtPolicy(environment, roleRandom(task.id, seed, 1)),
+            value: new ScoreBasedThoughtValue(environment),
+            random: roleRandom(task.id, seed, 4),
+          };
+        },
+        limits: (amount) => ({ envSteps: amount }),
+        budgetUnit: "graph operations (LLM calls)",
+        strategies: ["greedy", "mcts", "best-first", "beam", "got"],
+        strategy: (strategyName) => (strategyName === "got" ? gotSchedule() : undefined),
+      } as BenchSuite<ThoughtGraphState, ThoughtAction> as BenchSuite;
+    },
+  };
+}
+
+/** Tool planning: 240 generated tasks over 36 typed APIs; the test split; A* with ToolChain*'s costs and memory from the train split. */
+const toolPlanning: SuiteFactory = {
+  name: "tool-planning",
+  description: "tool planning over 36 typed APIs (home search, trip booking, spreadsheets), test split",
+  policies: ["simulated"],
+  async create() {
+    const all = generateToolTasks();
+    const tasks = all.filter((t) => t.split === "test");
+    const memory = PlanMemory.fromTrainSplit([...trainingPlans(all).values()].map((plan) => plan.map((call) => callKey(call))));
+    return {
+      name: "tool-planning",
+      tasks: () => tasks,
+      problem: (task, seed): SearchProblem<ToolState, ToolCall> => {
+        const toolTask = task as ToolTask;
+        return {
+          environment: toolTask.environment,
+          // The simulated LLM proposes the task's next plan step in 60% of its samples.
+          policy: new SimulatedToolPolicy(toolTask.environment, toolTask.referencePlan, { accuracy: 0.6, random: roleRandom(task.id, seed, 1) }),
+          random: roleRandom(task.id, seed, 4),
+        };
+      },
+      limits: (amount) => ({ modelCalls: amount }),
+      budgetUnit: "model calls",
+      strategies: ["greedy", "bfs", "dfs", "astar"],
+      strategy: (strategyName) => (strategyName === "astar" ? astar({ cost: toolChainCost(memory) }) : undefined),
+    } as BenchSuite<ToolState, ToolCall> as BenchSuite;
+  },
+};
+
 /** Every environment the benchmark knows, by name. */
-export const SUITES: readonly SuiteFactory[] = [];
+export const SUITES: readonly SuiteFactory[] = [
+  toolPlanning,
+  game24,
+  thoughtGraphSuite("sorting-32", "sort 32 digits (Graph-of-Thoughts task and error scorer)", (i) => generateSortingProblem(32, i)),
+  thoughtGraphSuite("sorting-64", "sort 64 digits (Graph-of-Thoughts task and error scorer)", (i) => generateSortingProblem(64, i)),
+  thoughtGraphSuite("set-intersection-64", "intersect two sets of 64 numbers (Graph-of-Thoughts)", (i) => generateSetIntersectionProblem(64, i)),
+  thoughtGraphSuite("keyword-counting", "count country names in a generated text (Graph-of-Thoughts)", (i) => generateKeywordCountingProblem(i)),
+];
 
 export function findSuite(name: string): SuiteFactory | undefined {
   return SUITES.find((s) => s.name === name);
