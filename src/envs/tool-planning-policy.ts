@@ -15,8 +15,9 @@
  * first, ties in the order of first appearance, at most k of them. The expected share of the
  * plan's step is therefore accuracy + (1 − accuracy)/|legal actions|.
  *
- * Cost: each sample is one model call (`budget.spend("modelCalls")`) of about `tokensPerSample`
- * tokens (default 20: one short JSON call). All randomness comes from the `random` source, so a
+ * Cost: one model call per proposal (the samples are drawn from one prompt, as with an API's `n`
+ * or llama.cpp's branching from a shared prefix, and as the other simulated policies count), and
+ * about `tokensPerSample` tokens per sample (default 20: one short JSON call). All randomness comes from the `random` source, so a
  * seeded source gives the same proposals.
  */
 import type { Budget, Policy, Proposal } from "../search/types.js";
@@ -68,8 +69,8 @@ export class SimulatedToolPolicy implements Policy<ToolState, ToolCall> {
     const nextKey = next === undefined ? undefined : callKey(next);
     const planned = nextKey === undefined ? undefined : legal.find((a) => callKey(a) === nextKey);
     const counts = new Map<string, { action: ToolCall; count: number }>();
+    budget.spend("modelCalls");
     for (let i = 0; i < this.samples; i++) {
-      budget.spend("modelCalls");
       budget.spend("tokens", this.tokensPerSample);
       const follow = this.options.random() < this.options.accuracy;
       const action = follow && planned !== undefined ? planned : legal[Math.min(legal.length - 1, Math.floor(this.options.random() * legal.length))]!;
