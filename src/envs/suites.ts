@@ -140,8 +140,8 @@ const toolPlanning: SuiteFactory = {
         const toolTask = task as ToolTask;
         return {
           environment: toolTask.environment,
-          // The simulated LLM proposes the task's next plan step in 60% of its samples.
-          policy: new SimulatedToolPolicy(toolTask.environment, toolTask.referencePlan, { accuracy: 0.6, random: roleRandom(task.id, seed, 1) }),
+          // The simulated LLM proposes the task's next plan step in 40% of its 3 samples.
+          policy: new SimulatedToolPolicy(toolTask.environment, toolTask.referencePlan, { accuracy: 0.4, samples: 3, random: roleRandom(task.id, seed, 1) }),
           random: roleRandom(task.id, seed, 4),
         };
       },

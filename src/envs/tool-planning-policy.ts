@@ -9,7 +9,9 @@
  *   matched, where the history's successful calls are matched against the plan in order (so a
  *   detour does not derail it); if that step is not among the legal actions of the state (the
  *   detour broke a precondition, or the plan is used up), the sample falls through to:
- * - otherwise: a legal action drawn uniformly (`finish` included).
+ * - otherwise: a legal tool call drawn uniformly — `finish` only when it is the plan's next step
+ *   or the only legal action (a model that has not done the task rarely declares it done; its
+ *   mistakes are wrong calls and wrong arguments).
  *
  * The distinct samples are returned with their frequencies (share of the samples), most frequent
  * first, ties in the order of first appearance, at most k of them. The expected share of the
@@ -69,11 +71,14 @@ export class SimulatedToolPolicy implements Policy<ToolState, ToolCall> {
     const nextKey = next === undefined ? undefined : callKey(next);
     const planned = nextKey === undefined ? undefined : legal.find((a) => callKey(a) === nextKey);
     const counts = new Map<string, { action: ToolCall; count: number }>();
+    const nextIsFinish = planned !== undefined && planned.api === "finish";
+    const wrong = nextIsFinish ? legal : legal.filter((a) => a.api !== "finish");
+    const pool = wrong.length > 0 ? wrong : legal;
     budget.spend("modelCalls");
     for (let i = 0; i < this.samples; i++) {
       budget.spend("tokens", this.tokensPerSample);
       const follow = this.options.random() < this.options.accuracy;
-      const action = follow && planned !== undefined ? planned : legal[Math.min(legal.length - 1, Math.floor(this.options.random() * legal.length))]!;
+      const action = follow && planned !== undefined ? planned : pool[Math.min(pool.length - 1, Math.floor(this.options.random() * pool.length))]!;
       const key = callKey(action);
       const seen = counts.get(key);
       if (seen === undefined) counts.set(key, { action, count: 1 });
