@@ -59,7 +59,7 @@ export function registerBench(program: Command, context: CliContext): void {
       });
       mkdirSync(options.out, { recursive: true });
       const json = { command: `ltlguard bench --env ${envNames.join(",")} --strategy ${Object.keys(strategies).join(",")} --budget ${budgets.join(",")} --seeds ${seeds} --tasks ${tasks} --policy ${policy}`, budgets, ...report };
-      writeFileAtomically(join(options.out, "search.json"), JSON.stringify(json, null, 1) + "\n");
+      writeFileAtomically(join(options.out, "search.json"), JSON.stringify(json) + "\n");
       const md = `# Search strategies: success versus budget\n\nReproduce with \`${json.command}\`.\n\n${benchMarkdown(report, suites)}`;
       writeFileAtomically(join(options.out, "search.md"), md);
       writeFileAtomically(join(options.out, "search.svg"), benchSvg(report, suites, budgets));

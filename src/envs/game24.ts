@@ -420,9 +420,12 @@ export class Game24Environment implements Environment<Game24State, Game24Action>
     const next = applyGame24Action(state, action);
     const left = next.items.map((it) => fracToString(it.value)).join(" ");
     const result = next.history[next.history.length - 1] as Game24Step;
+    // The player sees its last number: the episode is over when it is 24; a last number that is
+    // not 24 is a dead end (no legal action), from which a search backtracks.
+    const reached24 = next.items.length === 1 && fracEquals(next.items[0]!.value, frac(24));
     return {
       state: next,
-      done: next.items.length <= 1,
+      done: reached24,
       observation: `${game24ActionKey(action)} = ${fracToString(result.result)} (left: ${left})`,
     };
   }

@@ -15,6 +15,8 @@ export interface CurvePanel {
   /** Budget labels along x (e.g. "8", "16", "32" model calls). */
   readonly budgets: readonly string[];
   readonly curves: readonly Curve[];
+  /** The x-axis label of this panel (default: the figure's). */
+  readonly xLabel?: string;
 }
 
 const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
@@ -62,7 +64,7 @@ export function successCurvesSvg(panels: readonly CurvePanel[], options: { title
     panel.budgets.forEach((label, i) => {
       parts.push(`<text x="${num(xOf(i))}" y="${oy + M.top + plotH + 14}" text-anchor="middle">${esc(label)}</text>`);
     });
-    parts.push(`<text x="${ox + M.left + plotW / 2}" y="${oy + H - 8}" text-anchor="middle" fill="#444">${esc(options.xLabel)}</text>`);
+    parts.push(`<text x="${ox + M.left + plotW / 2}" y="${oy + H - 8}" text-anchor="middle" fill="#444">${esc(panel.xLabel ?? options.xLabel)}</text>`);
     for (const curve of panel.curves) {
       const c = color.get(curve.strategy)!;
       const measured = curve.points.map((p, i) => ({ p, i })).filter((x): x is { p: Interval; i: number } => x.p !== undefined && Number.isFinite(x.p.estimate));

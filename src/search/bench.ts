@@ -195,7 +195,8 @@ export function benchSvg(report: BenchReport, suites: readonly BenchSuite[], bud
     .map((suite) => {
       const strategies = [...new Set(report.cells.filter((c) => c.env === suite.name).map((c) => c.strategy))];
       return {
-        title: `${suite.name} (budget: ${suite.budgetUnit})`,
+        title: suite.name,
+        xLabel: `budget: ${suite.budgetUnit}`,
         budgets: budgets.map(String),
         curves: strategies.map((strategy) => ({
           strategy,
