@@ -30,7 +30,10 @@ import { drive } from "../support/drive.js";
  */
 
 const SPECS_DIR = join(import.meta.dirname, "..", "..", "specs");
-const SHIPPED = readdirSync(SPECS_DIR).filter((f) => f.endsWith(".ltl")).sort();
+/** The shipped specs that say how their events appear in text (the tool-planning protocols do not). */
+const SHIPPED = readdirSync(SPECS_DIR)
+  .filter((f) => f.endsWith(".ltl") && /^\s*segment /m.test(readFileSync(join(SPECS_DIR, f), "utf8")))
+  .sort();
 
 let backend: LlamaBackend;
 let startToken: Token;

@@ -41,8 +41,8 @@ describe("segment declarations", () => {
   });
 
   it("every shipped agent spec declares a segment for each event", async () => {
-    const { readFileSync, readdirSync } = await import("node:fs");
-    for (const file of readdirSync("specs").filter((f) => f.endsWith(".ltl"))) {
+    const { readFileSync } = await import("node:fs");
+    for (const file of ["direct", "cot", "react", "reflexion", "rewoo", "pass", "chat"].map((name) => `${name}.ltl`)) {
       const spec = parseSpec(readFileSync(`specs/${file}`, "utf8"), { file });
       expect(spec.segments.map((s) => s.event), file).toEqual(spec.atoms);
     }
