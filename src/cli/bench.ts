@@ -57,6 +57,7 @@ export function registerBench(program: Command, context: CliContext): void {
           context.stderr(progressLine(done, total, label, now - started));
         },
       });
+      for (const suite of suites) await suite.close?.();
       mkdirSync(options.out, { recursive: true });
       const json = { command: `ltlguard bench --env ${envNames.join(",")} --strategy ${Object.keys(strategies).join(",")} --budget ${budgets.join(",")} --seeds ${seeds} --tasks ${tasks} --policy ${policy}`, budgets, ...report };
       writeFileAtomically(join(options.out, "search.json"), JSON.stringify(json) + "\n");

@@ -41,7 +41,11 @@ export function registerPlan(program: Command, context: CliContext): void {
       const [name, strategy] = Object.entries(pickStrategies(options.strategy))[0]!;
       const budget = new Budget(suite.limits(parsePositiveInt(options.budget, "--budget")));
       const seed = parsePositiveInt(options.seed, "--seed");
-      const result = await (suite.strategy?.(name) ?? strategy).search(suite.problem(task, seed), budget);
+      const problem = suite.problem(task, seed);
+      const result = await (suite.strategy?.(name) ?? strategy).search(problem, budget).finally(async () => {
+        await suite.release?.(problem);
+        await suite.close?.();
+      });
       const verdict = result.done ? task.judge(result.finalState) : { success: false, score: 0 };
       const environment = task.environment;
       // The chosen path through the tree: follow the actions from the root.

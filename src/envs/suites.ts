@@ -2,7 +2,9 @@ import type { BenchSuite } from "../search/bench.js";
 import { astar, PlanMemory, toolChainCost } from "../search/astar.js";
 import { seededRandom } from "../search/random.js";
 import type { Budget, SearchProblem, SearchResult, Strategy, Task } from "../search/types.js";
-import { createGame24Task, game24Puzzles, type Game24Action, type Game24State } from "./game24.js";
+import { createGame24Task, game24Puzzles, type Game24Action, type Game24Environment, type Game24State } from "./game24.js";
+import { game24Backend, game24LlamaPolicy } from "./game24-llama.js";
+import { DecoderPolicy } from "../search/decoder-policy.js";
 import { SimulatedPolicy, SimulatedValue, SimulatedWorldModel } from "./simulated.js";
 import {
   createThoughtGraphTask,
@@ -45,15 +47,26 @@ function roleRandom(taskId: string, seed: number, role: number): () => number {
 const game24: SuiteFactory = {
   name: "game24",
   description: "Game of 24, all 1,362 solvable puzzles (numbers 1–13), exact verifier",
-  policies: ["simulated"],
-  async create() {
+  policies: ["simulated", "llama"],
+  async create(policyKind) {
     const tasks = game24Puzzles().map((p, i) => createGame24Task(p.numbers, `g24-${String(i + 1).padStart(4, "0")}`));
+    // With --policy llama the constrained decoder on the project's fitted model proposes the steps.
+    const backend = policyKind === "llama" ? await game24Backend() : undefined;
     return {
       name: "game24",
       tasks: () => tasks,
+      release: async (problem) => {
+        if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
+      },
+      close: async () => {
+        await backend?.dispose();
+      },
       problem: (task, seed): SearchProblem<Game24State, Game24Action> => ({
         environment: task.environment as Task<Game24State, Game24Action>["environment"],
-        policy: new SimulatedPolicy(roleRandom(task.id, seed, 1), { pGood: 0.4, samples: 5 }),
+        policy:
+          backend !== undefined
+            ? game24LlamaPolicy(backend, (task.environment as Game24Environment).numbers, seed)
+            : new SimulatedPolicy(roleRandom(task.id, seed, 1), { pGood: 0.4, samples: 5 }),
         value: new SimulatedValue(roleRandom(task.id, seed, 2), { q: 0.8 }),
         worldModel: new SimulatedWorldModel(roleRandom(task.id, seed, 3), { r: 0.1 }),
         random: roleRandom(task.id, seed, 4),

@@ -21,6 +21,10 @@ export interface BenchSuite<S = unknown, A = unknown> {
   readonly strategies: readonly string[];
   /** A strategy configured for this environment (e.g. A* with memory from the train split), if it needs one. */
   strategy?(name: string): Strategy | undefined;
+  /** Frees what an episode's roles hold (a llama.cpp policy's sequences). */
+  release?(problem: SearchProblem<S, A>): Promise<void>;
+  /** Frees what the suite holds (a loaded model). */
+  close?(): Promise<void>;
 }
 
 export interface EpisodeRecord {
@@ -105,8 +109,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, budgetAmount: number, seed: number, task: Task<unknown, unknown>): Promise<EpisodeRecord> {
   const budget = new Budget(suite.limits(budgetAmount));
   const base = { env: suite.name, strategy: name, budget: budgetAmount, seed, task: task.id };
+  const problem = suite.problem(task, seed);
   try {
-    const result = await strategy.search(suite.problem(task, seed), budget);
+    const result = await strategy.search(problem, budget);
     const verdict = result.done ? task.judge(result.finalState) : { success: false, score: 0 };
     const spent = result.spent;
     return {
@@ -123,6 +128,8 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, b
   } catch (error) {
     const spent = budget.snapshot();
     return { ...base, success: false, score: 0, stop: "error", ...spent, expansions: 0, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    await suite.release?.(problem);
   }
 }
 
