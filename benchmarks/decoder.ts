@@ -35,6 +35,7 @@ import { composeOutput, eventsAllowedAt, STATE_CONTENT, STATE_TAG, stepOutput, t
 import { compileSpec } from "../src/ltl/analysis.js";
 import { parseSpec } from "../src/ltl/spec.js";
 import { ensureModel, type ModelName } from "../src/models/build.js";
+import { seededRandom } from "../src/search/random.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const USAGE = "usage: tsx benchmarks/decoder.ts [--quick] [--out DIR]";
@@ -191,16 +192,7 @@ function r3(x: number): number {
 }
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? "—" : r3(x).toLocaleString("en-US", { maximumFractionDigits: 6 }));
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32 = seededRandom;
 
 function environmentText(event: string): string {
   return ENVIRONMENT_TEXT[event] ?? "391";

@@ -15,6 +15,7 @@ import { main } from "../../src/cli/main.js";
 import { checkOutput } from "../support/output-check.js";
 import { randomSegmentSpec, Rng } from "../support/random-segments.js";
 import { drive } from "../support/drive.js";
+import { tokensToBytes } from "../../src/decoder/vocabulary.js";
 
 /**
  * The GBNF export against llama.cpp's own grammar engine (through node-llama-cpp), on the
@@ -126,14 +127,7 @@ function automatonAccepts(a: OutputAutomaton, bytes: Uint8Array): { accepted: bo
 }
 
 function tokenBytes(tokens: readonly number[]): Uint8Array {
-  const parts = tokens.map((t) => backend.vocabulary.bytes[t]!);
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return tokensToBytes(backend.vocabulary, tokens);
 }
 
 /** llama.cpp's verdict on a whole text (code points; `LlamaGrammar._testText`, internal, runs llama_grammar_accept). */
