@@ -136,11 +136,16 @@ export function liveStates(dfa: ByteDfa): Uint8Array {
   for (let s = 0; s < n; s++) {
     for (let i = start[s]!; i < start[s + 1]!; i++) preds[fill[targets[i]!]!++] = s;
   }
+  return backwardReach(n, predStart, preds, (s) => dfa.accepting[s] === 1);
+}
+
+/** The states from which some seed state is reachable (seeds included), over predecessor lists. */
+function backwardReach(n: number, predStart: Int32Array, preds: Int32Array, isSeed: (s: number) => boolean): Uint8Array {
   const live = new Uint8Array(n);
   const queue = new Int32Array(n);
   let tail = 0;
   for (let s = 0; s < n; s++) {
-    if (dfa.accepting[s] === 1) {
+    if (isSeed(s)) {
       live[s] = 1;
       queue[tail++] = s;
     }
@@ -295,24 +300,7 @@ export function minimizeCompact(input: CompactDfa): ByteDfa {
       if (t >= 0) preds[predFill[t]!++] = s;
     }
   }
-  const live = new Uint8Array(n0);
-  tail = 0;
-  for (let s = 0; s < n0; s++) {
-    if (reach[s] === 1 && input.accepting[s] === 1) {
-      live[s] = 1;
-      queue[tail++] = s;
-    }
-  }
-  for (let head = 0; head < tail; head++) {
-    const t = queue[head]!;
-    for (let i = predStart[t]!; i < predStart[t + 1]!; i++) {
-      const s = preds[i]!;
-      if (live[s] === 0) {
-        live[s] = 1;
-        queue[tail++] = s;
-      }
-    }
-  }
+  const live = backwardReach(n0, predStart, preds, (s) => reach[s] === 1 && input.accepting[s] === 1);
   if (live[input.initial] !== 1) return emptyDfa();
   const old2new = new Int32Array(n0).fill(-1);
   let n = 0;
