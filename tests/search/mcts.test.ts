@@ -2,13 +2,15 @@ import { describe, expect, it } from "vitest";
 import { mcts } from "../../src/search/mcts.js";
 import { seededRandom } from "../../src/search/random.js";
 import { Budget, type Environment, type StepOutcome, type Value } from "../../src/search/types.js";
-import { StandInAllLegal, StandInTableValue, StandInValue, StandInWords } from "./stand-ins.js";
+import { StandInAllLegal, StandInTableValue, StandInValue, StandInWords, StringKeyed } from "./stand-ins.js";
 
 /** A bandit: one pull of an arm ends the episode; the state is the arm pulled ("" before). */
-class StandInBandit implements Environment<string, string> {
+class StandInBandit extends StringKeyed implements Environment<string, string> {
   readonly name = "stand-in bandit";
   readonly reversible = true;
-  constructor(readonly arms: readonly number[]) {}
+  constructor(readonly arms: readonly number[]) {
+    super();
+  }
   initial(): string {
     return "";
   }
@@ -17,15 +19,6 @@ class StandInBandit implements Environment<string, string> {
   }
   async step(_state: string, action: string): Promise<StepOutcome<string>> {
     return { state: action, done: true };
-  }
-  stateKey(state: string): string {
-    return state;
-  }
-  actionKey(action: string): string {
-    return action;
-  }
-  describe(action: string): string {
-    return action;
   }
 }
 

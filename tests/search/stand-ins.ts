@@ -2,7 +2,20 @@
 import type { Budget, Environment, Policy, Proposal, StepOutcome, Value, WorldModel } from "../../src/search/types.js";
 
 /** A weighted directed graph; the episode ends at the goal. Counts its steps. */
-export class StandInGraph implements Environment<string, string> {
+/** Test environments whose states and actions are their own keys and descriptions. */
+export abstract class StringKeyed {
+  stateKey(state: string): string {
+    return state;
+  }
+  actionKey(action: string): string {
+    return action;
+  }
+  describe(action: string): string {
+    return action;
+  }
+}
+
+export class StandInGraph extends StringKeyed implements Environment<string, string> {
   readonly name = "stand-in graph";
   readonly reversible = true;
   steps = 0;
@@ -10,7 +23,9 @@ export class StandInGraph implements Environment<string, string> {
     readonly edges: Readonly<Record<string, Readonly<Record<string, number>>>>,
     readonly start: string,
     readonly goal: string,
-  ) {}
+  ) {
+    super();
+  }
   initial(): string {
     return this.start;
   }
@@ -27,19 +42,13 @@ export class StandInGraph implements Environment<string, string> {
     if (weight === undefined) throw new Error(`no edge ${from}→${to}`);
     return weight;
   }
-  stateKey(state: string): string {
-    return state;
-  }
-  actionKey(action: string): string {
-    return action;
-  }
-  describe(action: string): string {
+  override describe(action: string): string {
     return `go ${action}`;
   }
 }
 
 /** A w×h grid with 4-neighbour moves (up, down, left, right, in that order); ends at the goal. */
-export class StandInGrid implements Environment<string, string> {
+export class StandInGrid extends StringKeyed implements Environment<string, string> {
   readonly name = "stand-in grid";
   readonly reversible = true;
   steps = 0;
@@ -48,7 +57,9 @@ export class StandInGrid implements Environment<string, string> {
     readonly height: number,
     readonly start: readonly [number, number],
     readonly goal: readonly [number, number],
-  ) {}
+  ) {
+    super();
+  }
   initial(): string {
     return this.start.join(",");
   }
@@ -75,15 +86,6 @@ export class StandInGrid implements Environment<string, string> {
     const [x, y] = state.split(",").map(Number) as [number, number];
     return Math.abs(x - this.goal[0]) + Math.abs(y - this.goal[1]);
   }
-  stateKey(state: string): string {
-    return state;
-  }
-  actionKey(action: string): string {
-    return action;
-  }
-  describe(action: string): string {
-    return action;
-  }
 }
 
 /**
@@ -91,7 +93,7 @@ export class StandInGrid implements Environment<string, string> {
  * The reversible twin branches freely; the irreversible one only steps where its real position
  * is (it throws otherwise), is reset by `initial()`, and may offer snapshots.
  */
-export class StandInWords implements Environment<string, string> {
+export class StandInWords extends StringKeyed implements Environment<string, string> {
   readonly name = "stand-in words";
   steps = 0;
   private position = "";
@@ -103,6 +105,7 @@ export class StandInWords implements Environment<string, string> {
     readonly length = 3,
     snapshots = false,
   ) {
+    super();
     if (snapshots) {
       this.snapshot = async () => this.position;
       this.restore = async (snapshot) => {
@@ -126,15 +129,6 @@ export class StandInWords implements Environment<string, string> {
   }
   get realPosition(): string {
     return this.position;
-  }
-  stateKey(state: string): string {
-    return state;
-  }
-  actionKey(action: string): string {
-    return action;
-  }
-  describe(action: string): string {
-    return action;
   }
 }
 
