@@ -34,6 +34,10 @@ import { outputToGbnf } from "../src/grammars/output-gbnf.js";
 import { composeOutput, eventsAllowedAt, STATE_CONTENT, STATE_TAG, stepOutput, type OutputAutomaton } from "../src/grammars/output.js";
 import { compileSpec } from "../src/ltl/analysis.js";
 import { parseSpec } from "../src/ltl/spec.js";
+import { usesTools, type ToolSignature } from "../src/ltl/tool-calls.js";
+import { bindToolRegistry } from "../src/grammars/tools.js";
+import { exampleTools } from "../src/agents/example-tools.js";
+import { FUNCTION_CALLING_TOOLS } from "./function-tools.js";
 import { ensureModel, type ModelName } from "../src/models/build.js";
 import { seededRandom } from "../src/search/random.js";
 
@@ -225,13 +229,18 @@ function specFiles(settings: Settings): string[] {
     .filter((f) => f.endsWith(".ltl"))
     .map((f) => basename(f, ".ltl"));
   const order = ["direct", "cot", "react", "reflexion", "rewoo", "pass", "chat"];
-  const names = settings.specs === "all" ? all.sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)) : [...settings.specs];
+  // The seven agent specs (others in specs/, e.g. protocol specs without segments, are not outputs to decode).
+  const names = settings.specs === "all" ? all.filter((n) => order.includes(n)).sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)) : [...settings.specs];
   return names.map((n) => join(dir, `${n}.ltl`));
 }
 
-function loadCompiled(file: string) {
-  return compileSpec(parseSpec(readFileSync(file, "utf8"), { file: relative(ROOT, file) }));
+/** Agent specs with tool segments get the example tools (or the given ones) bound, as `ltlguard run` does. */
+function loadCompiled(file: string, tools: readonly ToolSignature[] = EXAMPLE_SIGNATURES) {
+  const spec = parseSpec(readFileSync(file, "utf8"), { file: relative(ROOT, file) });
+  return compileSpec(usesTools(spec) ? bindToolRegistry(spec, tools) : spec);
 }
+
+const EXAMPLE_SIGNATURES: readonly ToolSignature[] = exampleTools().map((t) => ({ name: t.name, parameters: t.parameters }));
 
 // ---------------------------------------------------------------------------------------------
 // Driving generations
@@ -435,10 +444,16 @@ interface MeasuredSpec {
   cold: MaskSeries;
 }
 
-async function measureSpec(file: string, backend: LlamaBackend, biasLog: BiasLog, settings: Settings): Promise<MeasuredSpec> {
-  const name = basename(file, ".ltl");
+async function measureSpec(
+  file: string,
+  backend: LlamaBackend,
+  biasLog: BiasLog,
+  settings: Settings,
+  tools?: { readonly label: string; readonly signatures: readonly ToolSignature[] },
+): Promise<MeasuredSpec> {
+  const name = basename(file, ".ltl") + (tools === undefined ? "" : ` + ${tools.label}`);
   const t0 = performance.now();
-  const compiled = loadCompiled(file);
+  const compiled = loadCompiled(file, tools?.signatures);
   const compileMs = performance.now() - t0;
   log(`${name}: LTL compiled in ${compileMs.toFixed(1)} ms; building the decoder (precompute)…`);
   let lastReport = performance.now();
@@ -1290,6 +1305,11 @@ async function main(): Promise<void> {
       pool.listed.push(...series.listed);
     }
     if (measured.result.spec === "react") react = measured.decoder;
+  }
+  // JSON-Schema arguments at function-calling size: ReAct with six richer tools.
+  if (!options.quick) {
+    const measured = await measureSpec(join(ROOT, "specs", "react.ltl"), fitted, biasLog, settings, { label: "function-calling tools", signatures: FUNCTION_CALLING_TOOLS });
+    specs.push(measured.result);
   }
   if (react === undefined) react = ConstrainedDecoder.create(loadCompiled(join(ROOT, "specs", "react.ltl")), fitted);
   const overallWarm = maskStats(pooledWarm);

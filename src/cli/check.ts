@@ -4,7 +4,7 @@ import { guardToFormula } from "../ltl/dfa.js";
 import { formulaToString } from "../ltl/print.js";
 import { parseTrace } from "../ltl/trace.js";
 import { checkTrace } from "../ltl/verdict.js";
-import { loadSpec, type SpecSourceOptions, type CliContext } from "./io.js";
+import { loadSpec, loadToolsOption, type SpecSourceOptions, type CliContext } from "./io.js";
 
 interface CheckCommandOptions extends SpecSourceOptions {
   trace: string;
@@ -21,10 +21,11 @@ export function registerCheck(program: Command, context: CliContext): void {
     .option("--events <names>", "with --formula: events mode over these events, comma-separated")
     .requiredOption("-t, --trace <steps>", 'the trace: steps separated by ";", each listing the atoms that hold (e.g. "a,b; b; {}")')
     .option("--json", "print the verdict as JSON")
+    .option("--tools <module>", "JavaScript/TypeScript module exporting the tools a spec's 'one of tools' segments name (default: the example tools)")
     .option("--max-states <n>", "refuse automata larger than this while compiling (default 100000)")
     .option("--timeout <seconds>", "stop compiling after this many seconds (default: no limit)")
-    .action((file: string | undefined, options: CheckCommandOptions) => {
-      const compiled = loadSpec(file, options, context);
+    .action(async (file: string | undefined, options: CheckCommandOptions) => {
+      const compiled = loadSpec(file, options, context, await loadToolsOption(options.tools), false);
       const { dfa, spec, analysis } = compiled;
       const steps = parseTrace(options.trace, spec.atoms, spec.mode);
       const verdict = checkTrace(dfa, analysis, steps.map((s) => s.letter));

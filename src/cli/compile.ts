@@ -8,7 +8,7 @@ import { toMonaProgram } from "../ltl/mona.js";
 import type { CompiledSpec } from "../ltl/analysis.js";
 import { composeOutput } from "../grammars/output.js";
 import { outputToGbnf } from "../grammars/output-gbnf.js";
-import { loadSpec, UsageError, writeFileAtomically, type SpecSourceOptions, type CliContext } from "./io.js";
+import { loadSpec, loadToolsOption, UsageError, writeFileAtomically, type SpecSourceOptions, type CliContext } from "./io.js";
 
 const FORMATS = ["json", "dot", "hoa", "svg", "mona", "gbnf"] as const;
 type Format = (typeof FORMATS)[number];
@@ -30,6 +30,7 @@ export function registerCompile(program: Command, context: CliContext): void {
     .option("--format <format>", `output format: ${FORMATS.join(", ")} (gbnf: llama.cpp grammar of the whole output text; needs segments)`, "json")
     .option("-o, --output <file>", "write to this file (atomically) instead of standard output")
     .option("--show-dead", "dot/svg: also draw the dead state")
+    .option("--tools <module>", "JavaScript/TypeScript module exporting the tools a spec's 'one of tools' segments name (default: the example tools)")
     .option("--max-states <n>", "refuse automata larger than this while compiling (default 100000)")
     .option("--timeout <seconds>", "stop compiling after this many seconds (default: no limit)")
     .action(async (file: string | undefined, options: CompileCommandOptions) => {
@@ -37,7 +38,7 @@ export function registerCompile(program: Command, context: CliContext): void {
         throw new UsageError(`unknown --format '${options.format}'; expected one of ${FORMATS.join(", ")}`);
       }
       const started = performance.now();
-      const compiled = loadSpec(file, options, context);
+      const compiled = loadSpec(file, options, context, await loadToolsOption(options.tools), options.format === "gbnf");
       const { spec, dfa, analysis } = compiled;
       const format = options.format as Format;
       const grammar = format === "gbnf" ? outputGrammar(compiled) : undefined;

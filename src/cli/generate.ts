@@ -3,7 +3,7 @@ import { ConstrainedDecoder } from "../decoder/decoder.js";
 import type { GeneratedSegment, SamplingOptions, StopReason } from "../decoder/generation.js";
 import { LlamaBackend, type GpuChoice } from "../decoder/llama.js";
 import { ensureModel } from "../models/build.js";
-import { loadSpec, parsePositiveInt, UsageError, type CliContext } from "./io.js";
+import { loadSpec, loadToolsOption, parsePositiveInt, UsageError, type CliContext } from "./io.js";
 
 interface GenerateCommandOptions {
   spec: string;
@@ -21,6 +21,7 @@ interface GenerateCommandOptions {
   threads?: string;
   maxStates?: string;
   timeout?: string;
+  tools?: string;
 }
 
 /** The model used when no --model is given: the tiny one the project builds, fitted on agent traces. */
@@ -50,11 +51,11 @@ export function registerGenerate(program: Command, context: CliContext): void {
     .option("--json", 'print {"text", "segments", "stop"} instead of streaming the text')
     .option("--gpu <kind>", `llama.cpp backend: ${GPU_CHOICES.join(", ")} (default off: the CPU)`, "off")
     .option("--threads <n>", "CPU threads for llama.cpp (default 1; on small machines more is slower)")
+    .option("--tools <module>", "JavaScript/TypeScript module exporting the tools a spec's 'one of tools' segments name (default: the example tools)")
     .option("--max-states <n>", "refuse spec automata larger than this while compiling")
     .option("--timeout <seconds>", "stop compiling the spec after this many seconds")
     .action(async (options: GenerateCommandOptions) => {
-      const gpu = options.gpu as GpuChoice;
-      if (!GPU_CHOICES.includes(gpu)) throw new UsageError(`--gpu expects one of ${GPU_CHOICES.join(", ")}, got '${options.gpu}'`);
+      const gpu = parseGpu(options.gpu);
       const sampling: SamplingOptions = {
         seed: parseNonNegativeInt(options.seed ?? "0", "--seed"),
         temperature: parseNumber(options.temperature ?? "0", "--temperature", 0, 100),
@@ -66,7 +67,7 @@ export function registerGenerate(program: Command, context: CliContext): void {
         ...(options.maxSegmentTokens !== undefined ? { maxSegmentTokens: parsePositiveInt(options.maxSegmentTokens, "--max-segment-tokens") } : {}),
       };
       const inputs = options.input.map(parseInput);
-      const compiled = loadSpec(options.spec, options, context);
+      const compiled = loadSpec(options.spec, options, context, await loadToolsOption(options.tools));
       const modelPath =
         options.model ??
         (await ensureModel(DEFAULT_MODEL, {
@@ -150,13 +151,13 @@ function describeStop(stop: StopReason, awaiting: readonly string[] | undefined)
   }
 }
 
-function parseInput(text: string): { event: string; content: string } {
+export function parseInput(text: string): { event: string; content: string } {
   const eq = text.indexOf("=");
   if (eq <= 0) throw new UsageError(`--input expects <event>=<text>, got '${text}'`);
   return { event: text.slice(0, eq), content: text.slice(eq + 1) };
 }
 
-function parseNumber(text: string, option: string, min: number, max: number): number {
+export function parseNumber(text: string, option: string, min: number, max: number): number {
   const value = Number(text);
   if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) {
     throw new UsageError(`${option} expects a number from ${min} to ${max}, got '${text}'`);
@@ -164,7 +165,12 @@ function parseNumber(text: string, option: string, min: number, max: number): nu
   return value;
 }
 
-function parseNonNegativeInt(text: string, option: string): number {
+export function parseNonNegativeInt(text: string, option: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${option} expects a non-negative integer, got '${text}'`);
   return Number(text);
+}
+
+export function parseGpu(text: string): GpuChoice {
+  if (!(GPU_CHOICES as readonly string[]).includes(text)) throw new UsageError(`--gpu expects one of ${GPU_CHOICES.join(", ")}, got '${text}'`);
+  return text as GpuChoice;
 }

@@ -8,6 +8,11 @@ import { parseFormulaAsSpec, parseSpec, type Spec } from "../ltl/spec.js";
 import { ModelFileError } from "../models/gguf-reader.js";
 import { SegmentContentError } from "../decoder/generation.js";
 import { BackendStartError } from "../decoder/llama.js";
+import { usesTools } from "../ltl/tool-calls.js";
+import { bindToolRegistry } from "../grammars/tools.js";
+import { ToolModuleError, ToolRegistry, loadToolModule } from "../agents/tools.js";
+import { exampleTools } from "../agents/example-tools.js";
+import { ExampleError } from "../agents/prompt.js";
 
 /** Where a command prints, and the exit code it chose. */
 export interface CliContext {
@@ -27,14 +32,30 @@ export interface SpecSourceOptions {
   events?: string;
   maxStates?: string;
   timeout?: string;
+  tools?: string;
 }
 
 /** Progress lines start after this long, so that quick compilations stay quiet. */
 const PROGRESS_AFTER_MS = 2000;
 
-/** Loads and compiles the spec named by a file argument or `--formula`, reporting progress on long compilations. */
-export function loadSpec(file: string | undefined, options: SpecSourceOptions, context: CliContext): CompiledSpec {
-  const spec = readSpec(file, options);
+/**
+ * Loads and compiles the spec named by a file argument or `--formula`, reporting progress on long
+ * compilations. A spec with tool segments gets the tool registry bound when one is given, when its
+ * formulas talk about calls, or when the caller needs its text (`needsText`: generation, GBNF); the
+ * example tools stand in when no registry is given. Otherwise its event automaton is compiled as
+ * written, without one event per tool.
+ */
+export function loadSpec(
+  file: string | undefined,
+  options: SpecSourceOptions,
+  context: CliContext,
+  registry?: ToolRegistry,
+  needsText = true,
+): CompiledSpec {
+  let spec = readSpec(file, options);
+  if (usesTools(spec) && (registry !== undefined || spec.toolCalls.length > 0 || needsText)) {
+    spec = bindToolRegistry(spec, (registry ?? exampleRegistry()).signatures());
+  }
   const compileOptions: CompileOptions = {};
   if (options.maxStates !== undefined) compileOptions.maxStates = parsePositiveInt(options.maxStates, "--max-states");
   if (options.timeout !== undefined) compileOptions.timeLimitMs = parsePositiveInt(options.timeout, "--timeout") * 1000;
@@ -102,9 +123,20 @@ export function writeFileAtomically(path: string, content: string): void {
   }
 }
 
+/** The example tools (calculator, search, clock), used where a spec names tools and no --tools module is given. */
+export function exampleRegistry(): ToolRegistry {
+  return new ToolRegistry(exampleTools(), "<example tools>");
+}
+
+/** The tools of `--tools <module>`, or undefined when the option is absent. */
+export async function loadToolsOption(file: string | undefined): Promise<ToolRegistry | undefined> {
+  return file === undefined ? undefined : loadToolModule(file);
+}
+
 /** Prints an expected failure for a person and returns the exit code; anything else is a bug and is rethrown. */
 export function reportError(error: unknown, write: (text: string) => void): number {
   if (error instanceof SpecError) write(error.format() + "\n");
+  else if (error instanceof ExampleError) write(error.format() + "\n");
   else if (
     error instanceof UsageError ||
     error instanceof TooManyStatesError ||
@@ -112,7 +144,8 @@ export function reportError(error: unknown, write: (text: string) => void): numb
     error instanceof CompileTimeoutError ||
     error instanceof ModelFileError ||
     error instanceof SegmentContentError ||
-    error instanceof BackendStartError
+    error instanceof BackendStartError ||
+    error instanceof ToolModuleError
   ) {
     write(`ltlguard: ${error.message}\n`);
   } else throw error;

@@ -4,6 +4,7 @@ import { registerCompile } from "./compile.js";
 import { registerGenerate } from "./generate.js";
 import { registerBench } from "./bench.js";
 import { registerPlan } from "./plan.js";
+import { registerRun } from "./run.js";
 import { reportError, type CliContext } from "./io.js";
 
 export const VERSION = "0.1.0";
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[], io?: Partial<Pick<CliContext
   registerCompile(program, context);
   registerCheck(program, context);
   registerGenerate(program, context);
+  registerRun(program, context);
   registerPlan(program, context);
   registerBench(program, context);
   try {

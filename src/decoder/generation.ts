@@ -233,7 +233,9 @@ export class Generation {
         ? `text without ${JSON.stringify(format.content.until)}${format.content.maxBytes !== undefined ? ` of at most ${format.content.maxBytes} bytes` : ""}`
         : format.content.kind === "choice"
           ? `one of ${format.content.options.map((o) => JSON.stringify(o)).join(", ")}`
-          : `a match of /${format.content.source}/`;
+          : format.content.kind === "regex"
+            ? `a match of /${format.content.source}/`
+            : "a valid tool call for this point of the spec";
       throw new SegmentContentError(name, `${JSON.stringify(content)} is not ${what}`);
     }
     const q = a.eventState[this.state]!;

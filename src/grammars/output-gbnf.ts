@@ -52,7 +52,7 @@
  * accepts a token that contains a NUL byte, which free text allows. Strings are unaffected.
  */
 import type { SegmentFormat } from "../ltl/segments.js";
-import { GBNF_NEVER, GbnfBuilder, choiceToGbnf, freeTextToGbnf, gbnfLiteral, regexToGbnf } from "./gbnf.js";
+import { GBNF_NEVER, GbnfBuilder, choiceToGbnf, dfaToGbnf, freeTextToGbnf, gbnfLiteral, regexToGbnf } from "./gbnf.js";
 import { eventsAllowedAt, type OutputAutomaton } from "./output.js";
 
 export interface OutputGbnfOptions {
@@ -115,9 +115,13 @@ export function outputToGbnf(automaton: OutputAutomaton, options: OutputGbnfOpti
 
   // Contents (with their ends), shared between segments whose content and end are equal.
   const contentExpr = new Map<string, string>();
-  const contentOf = (format: SegmentFormat): string => {
+  const contentOf = (format: SegmentFormat, e: number): string => {
     const c = format.content;
-    const key = JSON.stringify(c.kind === "regex" ? { kind: c.kind, source: c.source, end: format.end } : { ...c, end: format.end });
+    // Tool names and arguments depend on the refined event: each has its own automaton.
+    const key =
+      c.kind === "tools" || c.kind === "arguments"
+        ? `event:${e}`
+        : JSON.stringify(c.kind === "regex" ? { kind: c.kind, source: c.source, end: format.end } : { ...c, end: format.end });
     let expr = contentExpr.get(key);
     if (expr === undefined) {
       if (c.kind === "text") {
@@ -125,8 +129,10 @@ export function outputToGbnf(automaton: OutputAutomaton, options: OutputGbnfOpti
         expr = freeTextToGbnf({ terminator: c.until, maxBytes: c.maxBytes }, builder, hint);
       } else if (c.kind === "choice") {
         expr = sequence([choiceToGbnf(c.options), gbnfLiteral(format.end)]);
-      } else {
+      } else if (c.kind === "regex") {
         expr = sequence([regexToGbnf(c.source, builder, "re"), gbnfLiteral(format.end)]);
+      } else {
+        expr = dfaToGbnf(automaton.segments[e]!, builder, c.kind === "tools" ? "tool" : "args");
       }
       contentExpr.set(key, expr);
     }
@@ -140,7 +146,7 @@ export function outputToGbnf(automaton: OutputAutomaton, options: OutputGbnfOpti
     let name = segmentRule.get(key);
     if (name === undefined) {
       const format = automaton.formats[e]!;
-      const expression = tagOnly ? gbnfLiteral(format.tag) : sequence([gbnfLiteral(format.tag), contentOf(format)]);
+      const expression = tagOnly ? gbnfLiteral(format.tag) : sequence([gbnfLiteral(format.tag), contentOf(format, e)]);
       name = builder.name(`seg-${events[e]!}${tagOnly ? "-tag" : ""}`);
       builder.define(name, expression);
       segmentRule.set(key, name);

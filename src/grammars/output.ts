@@ -2,7 +2,8 @@ import type { CompiledSpec } from "../ltl/analysis.js";
 import { SpecError, type SourceLocation } from "../ltl/errors.js";
 import type { SegmentFormat } from "../ltl/segments.js";
 import type { ByteDfa } from "./byte-dfa.js";
-import { segmentDfa } from "./segment.js";
+import type { EventVariant } from "../ltl/tool-calls.js";
+import { segmentDfa, type BoundVariant } from "./segment.js";
 import { boundedEquivalenceClasses } from "./analysis.js";
 
 /**
@@ -37,8 +38,10 @@ export interface OutputAutomaton {
   readonly eventState: Int32Array;
   /** The event whose segment a content or pause state is in (-1 for tag states). */
   readonly event: Int32Array;
-  /** The segment automaton's state for content states (its initial state for pause states). */
+  /** The segment automaton's state for content states (its initial state for pause states); for merged content states, the state's number in its product. */
   readonly local: Int32Array;
+  /** 1 for content states where several refined events (tools) are still possible: `event` is then the first of them. */
+  readonly merged: Uint8Array;
   /** Segment formats, indexed by event number (the spec's event order). */
   readonly formats: readonly SegmentFormat[];
   /** Each segment's byte automaton (tag excluded: content and end), indexed by event number. */
@@ -89,8 +92,9 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
   }
   const maxStates = options.maxStates ?? DEFAULT_MAX_OUTPUT_STATES;
   const events = dfa.atoms;
-  const formats = events.map((name) => spec.segments.find((s) => s.event === name)!);
-  const segments = formats.map((format) => segmentDfa(format));
+  const variants = events.map((name, e) => spec.binding?.variants[e] ?? { event: name, base: name });
+  const formats = variants.map((v) => spec.segments.find((s) => s.event === v.base)!);
+  const segments = variants.map((variant, e) => segmentDfa(formats[e]!, boundVariant(spec, variant)));
   const eventNext = (q: number, e: number) => dfa.next(q, (i) => i === e);
   const encoder = new TextEncoder();
   const tagBytes = formats.map((f) => encoder.encode(f.tag));
@@ -101,6 +105,8 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
   const eventState: number[] = [];
   const eventOf: number[] = [];
   const local: number[] = [];
+  /** 1 for content states of a merged group of refined events (see `mergedEntry`). */
+  const merged: number[] = [];
   const newState = (k: number, q: number, e: number, c: number): number => {
     const id = accepting.length;
     if (id >= maxStates) {
@@ -111,6 +117,7 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
     eventState.push(q);
     eventOf.push(e);
     local.push(c);
+    merged.push(0);
     if ((id + 1) * 256 > transitions.length) {
       const grown = new Int32Array(transitions.length * 2).fill(-1);
       grown.set(transitions);
@@ -166,14 +173,85 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
     return seg.accepting[seg.initial] ? rootOf(eventNext(q, e), false) : base + seg.initial;
   };
 
+  /**
+   * Refined events of one declared event (a tool per `action[t]`, a tool and test outcome per
+   * arguments event) share the tag; the content says which one it is. Their segment automata run
+   * in parallel (a product), and a completed content continues after the refined event it belongs
+   * to. The contents are disjoint and their union is prefix-free (checked), so the result stays
+   * deterministic.
+   */
+  const mergedEntries = new Map<string, number>();
+  const mergedEntry = (q: number, group: readonly number[]): number => {
+    const key = `${q}:${group.join(",")}`;
+    const known = mergedEntries.get(key);
+    if (known !== undefined) return known;
+    const ids = new Map<string, number>();
+    const queue: Int32Array[] = [];
+    const stateOf = (tuple: Int32Array): number => {
+      const tupleKey = tuple.join(",");
+      let id = ids.get(tupleKey);
+      if (id === undefined) {
+        id = newState(STATE_CONTENT, q, group[0]!, ids.size);
+        merged[id] = 1;
+        ids.set(tupleKey, id);
+        queue.push(tuple);
+      }
+      return id;
+    };
+    const first = stateOf(Int32Array.from(group, (e) => segments[e]!.initial));
+    mergedEntries.set(key, first);
+    for (let i = 0; i < queue.length; i++) {
+      const tuple = queue[i]!;
+      const from = ids.get(tuple.join(","))!;
+      for (let b = 0; b < 256; b++) {
+        const next = new Int32Array(group.length);
+        let alive = 0;
+        let completed = -1;
+        for (let j = 0; j < group.length; j++) {
+          const c = tuple[j]!;
+          const seg = segments[group[j]!]!;
+          const to = c < 0 ? -1 : seg.transitions[c * 256 + b]!;
+          next[j] = to;
+          if (to < 0) continue;
+          alive++;
+          if (seg.accepting[to]) completed = j;
+        }
+        if (alive === 0) continue;
+        if (completed >= 0) {
+          if (alive > 1) {
+            const other = group.find((_, j) => j !== completed && next[j]! >= 0)!;
+            throw new SpecError(
+              "segment",
+              `segment '${formats[group[0]!]!.event}': the text of '${events[group[completed]!]}' could end where '${events[other]}' goes on; ` +
+                `a segment must end at one definite place (give the segment an 'end' string, or rename the tools)`,
+              formats[group[0]!]!.location,
+            );
+          }
+          transitions[from * 256 + b] = rootOf(eventNext(q, group[completed]!), false);
+        } else {
+          transitions[from * 256 + b] = stateOf(next);
+        }
+      }
+    }
+    return first;
+  };
+
   const initial = rootOf(dfa.initial, true);
   while (pending.length > 0) {
     const { root, q } = pending.pop()!;
-    // The tag trie of the events that may come next from q.
+    // The tag trie of the events that may come next from q; refined events of one declared
+    // event share their tag and are entered together.
+    const groups = new Map<string, number[]>();
     for (let e = 0; e < events.length; e++) {
-      const to = eventNext(q, e);
-      if (!analysis.live[to]) continue;
-      const entry = contentEntry(q, e);
+      if (!analysis.live[eventNext(q, e)]) continue;
+      const base = variants[e]!.base;
+      const group = groups.get(base);
+      if (group === undefined) groups.set(base, [e]);
+      else group.push(e);
+    }
+    for (const group of groups.values()) {
+      const e = group[0]!;
+      const entry = group.length === 1 || formats[e]!.writer === "environment" ? contentEntry(q, e) : mergedEntry(q, group);
       const tag = tagBytes[e]!;
       let node = root;
       for (let i = 0; i < tag.length; i++) {
@@ -207,6 +285,7 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
     eventState: Int32Array.from(eventState),
     event: Int32Array.from(eventOf),
     local: Int32Array.from(local),
+    merged: Uint8Array.from(merged),
     formats,
     segments,
     boundaryAfter: (q, e) => {
@@ -218,6 +297,10 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
     segmentMaskKeys: memoize((k: number) => computeMaskKeys(automaton, k)),
   };
   return automaton;
+}
+
+function boundVariant(spec: CompiledSpec["spec"], variant: EventVariant): BoundVariant {
+  return { variant, tool: variant.tool === undefined ? undefined : spec.binding?.tools.find((t) => t.name === variant.tool) };
 }
 
 function memoize<R>(f: (k: number) => R): (k: number) => R {
@@ -244,7 +327,7 @@ function computeMaskKeys(automaton: OutputAutomaton, k: number): { keys: Int32Ar
   const byContext = new Map<string, number>();
   let count = 0;
   for (let s = 0; s < automaton.stateCount; s++) {
-    if (automaton.kind[s] !== STATE_CONTENT) {
+    if (automaton.kind[s] !== STATE_CONTENT || automaton.merged[s] === 1) {
       keys[s] = count++;
       continue;
     }
@@ -340,4 +423,73 @@ export function eventsAllowedAt(automaton: OutputAutomaton, q: number): number[]
   const allowed: number[] = [];
   for (let e = 0; e < dfa.atoms.length; e++) if (analysis.live[dfa.next(q, (i) => i === e)]) allowed.push(e);
   return allowed;
+}
+
+/** Where a complete transcript (model- and environment-written segments) leaves the spec's language. */
+export interface TranscriptMismatch {
+  /** Character offset (UTF-16, as `text.slice` counts) of the first byte that cannot be read. */
+  readonly offset: number;
+  /** What could come there instead, in words. */
+  readonly expected: string;
+}
+
+/**
+ * Reads a whole transcript, environment segments included (the model's automaton pauses there;
+ * their content is checked against their segment's own automaton). Undefined when the text is an
+ * output the spec allows; otherwise the first place it goes wrong.
+ */
+export function readTranscript(automaton: OutputAutomaton, text: string): TranscriptMismatch | undefined {
+  const bytes = new TextEncoder().encode(text);
+  const offsetOf = (byte: number): number => new TextDecoder().decode(bytes.subarray(0, byte)).length;
+  const a = automaton;
+  let s = a.initial;
+  let i = 0;
+  while (i < bytes.length) {
+    if (a.kind[s] === STATE_PAUSE) {
+      const e = a.event[s]!;
+      const seg = a.segments[e]!;
+      let c = seg.initial;
+      const start = i;
+      while (i < bytes.length && c >= 0 && seg.accepting[c] !== 1) c = seg.transitions[c * 256 + bytes[i++]!]!;
+      if (c < 0 || seg.accepting[c] !== 1) {
+        return { offset: offsetOf(c < 0 ? i - 1 : start), expected: `the content of '${a.formats[e]!.event}' (${describeContent(a.formats[e]!)}), then ${JSON.stringify(a.formats[e]!.end)}` };
+      }
+      s = a.boundaryAfter(a.eventState[s]!, e);
+      continue;
+    }
+    const next = a.transitions[s * 256 + bytes[i]!]!;
+    if (next < 0) return { offset: offsetOf(i), expected: expectedAt(a, s) };
+    s = next;
+    i++;
+  }
+  if (a.accepting[s] !== 1) return { offset: text.length, expected: `more text: the transcript may not end here; ${expectedAt(a, s)}` };
+  return undefined;
+}
+
+function describeContent(format: SegmentFormat): string {
+  const c = format.content;
+  switch (c.kind) {
+    case "text":
+      return `text without ${JSON.stringify(c.until)}${c.maxBytes !== undefined ? `, at most ${c.maxBytes} bytes` : ""}`;
+    case "choice":
+      return `one of ${c.options.map((o) => JSON.stringify(o)).join(", ")}`;
+    case "regex":
+      return `a match of /${c.source}/`;
+    case "tools":
+      return "a tool's name";
+    case "arguments":
+      return `JSON arguments for the tool named in '${c.of}'`;
+  }
+}
+
+function expectedAt(a: OutputAutomaton, s: number): string {
+  if (a.kind[s] === STATE_CONTENT) {
+    const format = a.formats[a.event[s]!]!;
+    const next: string[] = [];
+    for (let b = 0; b < 128 && next.length < 8; b++) if (a.transitions[s * 256 + b]! >= 0) next.push(JSON.stringify(String.fromCharCode(b)));
+    return `inside '${format.event}' (${describeContent(format)}): ${next.length > 0 ? `e.g. ${next.join(", ")}` : "a non-ASCII character"}`;
+  }
+  const events = [...new Set(eventsAllowedAt(a, a.eventState[s]!).map((e) => a.formats[e]!))];
+  if (events.length === 0) return "the end of the transcript";
+  return `a segment the spec allows here: ${events.map((f) => `${JSON.stringify(f.tag)} (${f.event})`).join(", ")}`;
 }

@@ -62,6 +62,15 @@ export interface CompiledSpec {
  * names a minimal set of its formulas that conflict, so the user knows what to change.
  */
 export function compileSpec(spec: Spec, options: CompileOptions = {}): CompiledSpec {
+  // Tool segments alone leave the event automaton as it is (only the text needs the tools), but
+  // call(…) atoms mean nothing until the tools are known.
+  if (spec.toolCalls.length > 0 && spec.binding === undefined) {
+    throw new SpecError(
+      "segment",
+      "this spec talks about tool calls (call(…)): give it a tool registry to compile it (--tools <module>)",
+      spec.toolCalls[0]!.location,
+    );
+  }
   const compileSome = (formulas: readonly SpecFormula[]): Dfa =>
     compileFormula(conjunction(formulas.map((f) => f.formula)), { atoms: spec.atoms, mode: spec.mode }, { label: spec.file, ...options });
   const dfa = compileSome(spec.formulas);

@@ -20,7 +20,9 @@ LtlSpec {
   // How an event appears in the output text: its tag, its content, and who writes it.
   SegmentDecl = kw<"segment"> ident string SegmentContent SegmentOption*
   SegmentContent = kw<"text"> TextLimit*  -- text
+                 | kw<"one"> kw<"of"> kw<"tools">  -- tools
                  | kw<"one"> kw<"of"> NonemptyListOf<string, ",">  -- choice
+                 | kw<"json"> kw<"args"> "(" ident ")"  -- args
                  | kw<"matching"> regexLiteral  -- regex
   TextLimit = kw<"until"> string  -- until
             | kw<"max"> number  -- max
@@ -63,8 +65,13 @@ LtlSpec {
           | kw<"false">  -- false
           | kw<"last">  -- last
           | kw<"pattern"> "(" Regex ")"  -- pattern
+          | kw<"call"> "(" toolName ("," FieldTest)? ")"  -- toolCall
           | callHead ListOf<Formula, ","> ")"  -- call
           | ident  -- name
+
+  // A tool call as an atom: call(transfer), call(delete_file, path matching /\/etc\/.*/).
+  toolName = ident | string
+  FieldTest = NonemptyListOf<toolName, "."> kw<"matching"> regexLiteral
 
   Regex = Regex "|" RegexSeq  -- alt
         | RegexSeq

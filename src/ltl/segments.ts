@@ -11,7 +11,14 @@ export type SegmentContent =
   /** Exactly one of the strings (e.g. tool names). */
   | { readonly kind: "choice"; readonly options: readonly string[] }
   /** A whole match of the regular expression; `location` points at the opening slash. */
-  | { readonly kind: "regex"; readonly source: string; readonly location: SourceLocation };
+  | { readonly kind: "regex"; readonly source: string; readonly location: SourceLocation }
+  /** The name of one of the tools bound to the spec (`one of tools`). */
+  | { readonly kind: "tools" }
+  /**
+   * The JSON arguments of the tool named by the step just before, an `of` segment (`json args(of)`):
+   * the tool's JSON Schema decides the language, so the content depends on the tool chosen.
+   */
+  | { readonly kind: "arguments"; readonly of: string; readonly ofLocation: SourceLocation };
 
 /** Who writes a segment's content: the model (sampled under the mask) or the environment (a tool's result, the user). */
 export type SegmentWriter = "model" | "environment";

@@ -4,6 +4,8 @@ import { UNARY_SYMBOL, BINARY_SYMBOL } from "./print.js";
 import { countFormula, matchesOnlyEmpty, patternFormula, type Steps } from "./sugar.js";
 import { MAX_SEGMENT_BYTES, type SegmentContent, type SegmentFormat } from "./segments.js";
 import { parseRawFormula, parseRawSpec, type RawFormula, type RawRegex, type RawStatement } from "./syntax.js";
+import { didYouMean } from "./names.js";
+import { toolCallAtomName, type ToolBinding, type ToolCallAtom } from "./tool-calls.js";
 
 /**
  * In `propositional` mode a trace step is any set of the atoms; in `events` mode exactly one
@@ -37,6 +39,10 @@ export interface Spec {
   readonly formulas: readonly SpecFormula[];
   /** How each event appears in the output text (events mode); empty when the spec declares none. */
   readonly segments: readonly SegmentFormat[];
+  /** The `call(…)` atoms the formulas use (events mode); they get their meaning when tools are bound. */
+  readonly toolCalls: readonly ToolCallAtom[];
+  /** Set once tools are bound (see `bindTools`): the atoms are then the refined events. */
+  readonly binding?: ToolBinding;
 }
 
 export interface ParseSpecOptions {
@@ -77,6 +83,8 @@ export function parseSpec(text: string, options: ParseSpecOptions = {}): Spec {
     }
   }
   const segments = resolver.segments(statements);
+  const toolCalls = [...resolver.toolCalls.values()];
+  resolver.checkToolCalls(segments, toolCalls);
   return {
     file,
     mode: resolver.mode,
@@ -85,6 +93,7 @@ export function parseSpec(text: string, options: ParseSpecOptions = {}): Spec {
     definitions: resolver.definitions,
     formulas,
     segments,
+    toolCalls,
   };
 }
 
@@ -112,6 +121,7 @@ export function parseFormulaAsSpec(text: string, options: ParseFormulaOptions = 
     definitions: [],
     formulas: [{ formula, text: text.trim(), location: locate(text, raw.at, file) }],
     segments: [],
+    toolCalls: [...resolver.toolCalls.values()],
   };
 }
 
@@ -140,6 +150,8 @@ class Resolver {
   private readonly declaredAtoms = new Map<string, number>();
   private readonly inferredAtoms: string[] = [];
   private readonly macros = new Map<string, Macro>();
+  /** The `call(…)` atoms met so far, by atom name. */
+  readonly toolCalls = new Map<string, ToolCallAtom>();
   private modeAt = -1;
   private checkingDefinition = false;
   /** Formula nodes built so far: macros and patterns can expand exponentially, so this is bounded. */
@@ -199,7 +211,7 @@ class Resolver {
       }
       const event = s.event.name;
       if (!this.declaredAtoms.has(event)) {
-        throw this.error("unknown-atom", `unknown event '${event}'${this.suggest(event, [...this.declaredAtoms.keys()])}; declared events: ${[...this.declaredAtoms.keys()].join(", ")}`, s.event.at);
+        throw this.error("unknown-atom", `unknown event '${event}'${didYouMean(event, [...this.declaredAtoms.keys()])}; declared events: ${[...this.declaredAtoms.keys()].join(", ")}`, s.event.at);
       }
       const previous = byEvent.get(event);
       if (previous !== undefined) {
@@ -226,6 +238,12 @@ class Resolver {
           seen.add(option.value);
         }
         content = { kind: "choice", options: c.options.map((o) => o.value) };
+        end = s.endString?.value ?? "\n";
+      } else if (c.t === "tools") {
+        content = { kind: "tools" };
+        end = s.endString?.value ?? "\n";
+      } else if (c.t === "args") {
+        content = { kind: "arguments", of: c.of.name, ofLocation: locate(this.text, c.of.at, this.file) };
         end = s.endString?.value ?? "\n";
       } else {
         content = { kind: "regex", source: c.source, location: locate(this.text, c.at, this.file) };
@@ -263,9 +281,76 @@ class Resolver {
         );
       }
     }
+    this.checkArgumentSegments(formats);
     // Declaration order of the events, so output is stable however the segments were listed.
     const order = [...this.declaredAtoms.keys()];
     return formats.sort((a, b) => order.indexOf(a.event) - order.indexOf(b.event));
+  }
+
+  /** `json args(a)` must name an event whose segment is `one of tools`, written by the model, and only one such segment per action. */
+  private checkArgumentSegments(formats: readonly SegmentFormat[]): void {
+    const argsOf = new Map<string, SegmentFormat>();
+    for (const format of formats) {
+      const content = format.content;
+      if ((content.kind === "tools" || content.kind === "arguments") && format.writer === "environment") {
+        throw new SpecError("segment", `segment '${format.event}' holds a tool call, which the model writes; remove 'by environment'`, format.location);
+      }
+      if (content.kind !== "arguments") continue;
+      const action = formats.find((f) => f.event === content.of);
+      if (action === undefined || action.content.kind !== "tools") {
+        const candidates = formats.filter((f) => f.content.kind === "tools").map((f) => f.event);
+        const what = action === undefined ? `'${content.of}' is not an event with a segment` : `the segment of '${content.of}' is not 'one of tools'`;
+        throw new SpecError(
+          "segment",
+          `json args(${content.of}): ${what}; the arguments follow the tool named by a 'one of tools' segment` +
+            (candidates.length > 0 ? ` (${candidates.map((c) => `'${c}'`).join(", ")})` : ""),
+          content.ofLocation,
+        );
+      }
+      const previous = argsOf.get(content.of);
+      if (previous !== undefined) {
+        throw new SpecError("duplicate", `the arguments of '${content.of}' already have a segment ('${previous.event}', line ${previous.location.line})`, format.location);
+      }
+      argsOf.set(content.of, format);
+    }
+  }
+
+  /** A `call(…)` atom needs a segment that names tools, and a field test needs the arguments segment of that action. */
+  checkToolCalls(formats: readonly SegmentFormat[], calls: readonly ToolCallAtom[]): void {
+    if (calls.length === 0) return;
+    const actions = formats.filter((f) => f.content.kind === "tools");
+    const first = calls[0]!;
+    if (actions.length === 0) {
+      throw new SpecError("segment", `call(…) talks about tool calls, but no segment names a tool: declare one, e.g. segment action "Action: " one of tools`, first.location);
+    }
+    const withArguments = new Set(formats.flatMap((f) => (f.content.kind === "arguments" ? [f.content.of] : [])));
+    for (const call of calls) {
+      if (call.field !== undefined && !actions.every((a) => withArguments.has(a.event))) {
+        const lacking = actions.find((a) => !withArguments.has(a.event))!;
+        throw new SpecError(
+          "segment",
+          `a test on the arguments of a call needs the arguments in the output: add a segment 'json args(${lacking.event})'`,
+          call.location,
+        );
+      }
+    }
+  }
+
+  private resolveToolCall(raw: Extract<RawFormula, { t: "toolCall" }>): Formula {
+    if (!this.declared || this.mode !== "events") {
+      throw this.error("mode", "call(…) is an event of a tool call: it needs an events-mode spec ('events a, b, …') with a 'one of tools' segment", raw.at);
+    }
+    if (raw.tool.name.length === 0) throw this.error("syntax", "a tool name may not be empty", raw.tool.at);
+    let field: ToolCallAtom["field"];
+    if (raw.field !== undefined) {
+      if (raw.field.path.some((p) => p.length === 0)) throw this.error("syntax", "a field name may not be empty", raw.field.at);
+      field = { path: raw.field.path, regex: raw.field.source, regexLocation: locate(this.text, raw.field.regexAt, this.file) };
+    }
+    const name = toolCallAtomName(raw.tool.name, field);
+    if (!this.toolCalls.has(name) && !this.checkingDefinition) {
+      this.toolCalls.set(name, { atom: name, tool: raw.tool.name, field, location: locate(this.text, raw.at, this.file), toolLocation: locate(this.text, raw.tool.at, this.file) });
+    }
+    return atom(name);
   }
 
   define(statement: Extract<RawStatement, { t: "define" }>): void {
@@ -321,6 +406,8 @@ class Resolver {
         this.checkFuture(raw.bound === "exactly" ? "exactly" : `at ${raw.bound}`, raw.at, scope);
         if (raw.n > MAX_REPETITION) throw this.error("unsupported", `counting is limited to ${MAX_REPETITION}`, raw.at);
         return countFormula(raw.bound, raw.n, this.resolve(raw.arg, scope));
+      case "toolCall":
+        return this.resolveToolCall(raw);
       case "pattern":
         this.checkFuture("pattern", raw.at, scope);
       {
@@ -366,14 +453,14 @@ class Resolver {
       return this.expandMacro(macro, argFormulas, at, scope);
     }
     if (isCall) {
-      throw this.error("undefined-macro", `undefined macro '${name}'${this.suggest(name, [...this.macros.keys()])}`, at);
+      throw this.error("undefined-macro", `undefined macro '${name}'${didYouMean(name, [...this.macros.keys()])}`, at);
     }
     if (this.declared) {
       if (this.declaredAtoms.has(name)) return atom(name);
       const kind = this.mode === "events" ? "event" : "atom";
       throw this.error(
         "unknown-atom",
-        `unknown ${kind} '${name}'${this.suggest(name, [...this.declaredAtoms.keys(), ...this.macros.keys()])}; declared ${kind}s: ${[...this.declaredAtoms.keys()].join(", ")}`,
+        `unknown ${kind} '${name}'${didYouMean(name, [...this.declaredAtoms.keys(), ...this.macros.keys()])}; declared ${kind}s: ${[...this.declaredAtoms.keys()].join(", ")}`,
         at,
       );
     }
@@ -397,18 +484,7 @@ class Resolver {
     return this.resolve(macro.body, inner);
   }
 
-  private suggest(name: string, candidates: readonly string[]): string {
-    let best: string | undefined;
-    let bestDistance = Infinity;
-    for (const c of candidates) {
-      const d = editDistance(name, c);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = c;
-      }
-    }
-    return best !== undefined && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? ` (did you mean '${best}'?)` : "";
-  }
+
 
   /** Turns a pattern's regular expression into steps whose letters are propositional formulas. */
   private regexToSteps(regex: RawRegex, scope: Scope): Steps {
@@ -464,18 +540,3 @@ function isPropositional(f: Formula): boolean {
       return false;
   }
 }
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
-}
-

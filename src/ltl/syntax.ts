@@ -14,7 +14,17 @@ export type RawFormula =
   | { readonly t: "unary"; readonly kind: UnaryKind; readonly arg: RawFormula; readonly at: number }
   | { readonly t: "binary"; readonly kind: BinaryKind; readonly left: RawFormula; readonly right: RawFormula; readonly at: number }
   | { readonly t: "count"; readonly bound: "most" | "least" | "exactly"; readonly n: number; readonly arg: RawFormula; readonly at: number }
-  | { readonly t: "pattern"; readonly regex: RawRegex; readonly at: number };
+  | { readonly t: "pattern"; readonly regex: RawRegex; readonly at: number }
+  | { readonly t: "toolCall"; readonly tool: RawName; readonly field: RawFieldTest | undefined; readonly at: number };
+
+/** `path.to.field matching /re/` inside `call(tool, …)`. */
+export interface RawFieldTest {
+  readonly path: readonly string[];
+  readonly source: string;
+  /** Offset of the regular expression's opening slash. */
+  readonly regexAt: number;
+  readonly at: number;
+}
 
 export type RawRegex =
   | { readonly t: "seq"; readonly items: readonly RawRegex[]; readonly at: number }
@@ -32,7 +42,9 @@ export interface RawName {
 export type RawSegmentContent =
   | { readonly t: "text"; readonly until: RawString | undefined; readonly max: { readonly n: number; readonly at: number } | undefined; readonly at: number }
   | { readonly t: "choice"; readonly options: readonly RawString[]; readonly at: number }
-  | { readonly t: "regex"; readonly source: string; readonly at: number };
+  | { readonly t: "regex"; readonly source: string; readonly at: number }
+  | { readonly t: "tools"; readonly at: number }
+  | { readonly t: "args"; readonly of: RawName; readonly at: number };
 
 /** A string literal after escapes are applied; `at` is the offset of its opening quote. */
 export interface RawString {
@@ -66,6 +78,11 @@ const BINARY_BY_SYMBOL: Record<string, BinaryKind> = {
 export const MAX_NESTING = 100;
 
 const at = (node: Node): number => node.source.startIdx;
+/** A tool or field name, written bare (`transfer`) or quoted (`"send-email"`). */
+const nameOf = (node: Node): string => {
+  const inner = node.children[0]!;
+  return inner.ctorName === "string" ? (inner.raw() as RawString).value : node.sourceString;
+};
 
 function buildSemantics() {
   const semantics = specGrammar().createSemantics();
@@ -131,6 +148,12 @@ function buildSemantics() {
     },
     SegmentContent_choice(_one, _of, list) {
       return { t: "choice", options: list.asIteration().children.map((s) => s.raw()), at: at(this) };
+    },
+    SegmentContent_tools(_one, _of, _tools) {
+      return { t: "tools", at: at(this) };
+    },
+    SegmentContent_args(_json, _args, _open, event, _close) {
+      return { t: "args", of: { name: event.sourceString, at: at(event) }, at: at(this) };
     },
     SegmentContent_regex(_matching, literal) {
       return { t: "regex", source: literal.sourceString.slice(1, -1), at: at(literal) };
@@ -201,6 +224,18 @@ function buildSemantics() {
     },
     Primary_pattern(_kw, _open, regex, _close) {
       return { t: "pattern", regex: regex.raw(), at: at(this) };
+    },
+    Primary_toolCall(_call, _open, tool, _comma, field, _close) {
+      const test = field.children[0];
+      return { t: "toolCall", tool: { name: nameOf(tool), at: at(tool) }, field: test === undefined ? undefined : test.raw(), at: at(this) };
+    },
+    FieldTest(path, _matching, literal) {
+      return {
+        path: path.asIteration().children.map(nameOf),
+        source: literal.sourceString.slice(1, -1),
+        regexAt: at(literal),
+        at: at(this),
+      };
     },
     Primary_call(head, args, _close) {
       return { t: "call", name: head.sourceString.slice(0, -1), args: args.asIteration().children.map((a) => a.raw()), at: at(this) };

@@ -34,7 +34,7 @@ export type ModelName = (typeof MODEL_NAMES)[number];
  * Bump whenever a change to the builders' code changes their output, so that existing files get
  * rebuilt (changes to the settings objects are hashed into the build id automatically).
  */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 
 const SEEDS: Record<ModelName, number> = { "qwen3-random": 1001, "qwen3-fitted": 2002, "small-vocab": 3003 };
 

@@ -278,6 +278,16 @@ function chatUser(prng: Prng, question: string): string {
   ]);
 }
 
+/**
+ * A tool's input as the JSON arguments the agent specs' `json args(action)` segments hold (one
+ * space after the colon, as models tend to write it): the calculator takes an `expression`, the
+ * search and the clock a `query`.
+ */
+export function toolArguments(tool: Tool, input: string): string {
+  const key = tool === "calculator" ? "expression" : "query";
+  return `{"${key}": ${JSON.stringify(input)}}`;
+}
+
 function calcStep(prng: Prng, expr: string, result: string, what: string, rewooInput?: string): Step {
   return {
     tool: "calculator",
@@ -808,7 +818,7 @@ function reactSteps(prng: Prng, task: Task, max: number): Step[] {
 }
 
 function toolSegments(steps: Step[]): Segment[] {
-  return steps.flatMap((s) => [seg("thought", s.thought), seg("action", s.tool), seg("action_input", s.input), seg("observation", s.observation)]);
+  return steps.flatMap((s) => [seg("thought", s.thought), seg("action", s.tool), seg("action_input", toolArguments(s.tool, s.input)), seg("observation", s.observation)]);
 }
 
 function directTrace(task: Task): Segment[] {
@@ -853,12 +863,12 @@ function reflexionTrace(prng: Prng, task: Task): Segment[] {
 function rewooTrace(prng: Prng, task: Task): Segment[] {
   const out: Segment[] = [seg("question", task.question)];
   task.steps.slice(0, 5).forEach((s, i) => {
-    out.push(seg("plan", s.plan), seg("action_label", `#E${i + 1}`), seg("action", s.tool), seg("action_input", s.rewooInput ?? s.input));
+    out.push(seg("plan", s.plan), seg("action_label", `#E${i + 1}`), seg("action", s.tool), seg("action_input", toolArguments(s.tool, s.rewooInput ?? s.input)));
   });
   if (task.steps.length < 5 && prng.chance(0.1)) {
     const s = task.steps[task.steps.length - 1]!;
     const i = task.steps.length + 1;
-    out.push(seg("plan", prng.pick(["Double-check the last result.", "Verify the previous step."])), seg("action_label", `#E${i}`), seg("action", s.tool), seg("action_input", s.rewooInput ?? s.input));
+    out.push(seg("plan", prng.pick(["Double-check the last result.", "Verify the previous step."])), seg("action_label", `#E${i}`), seg("action", s.tool), seg("action_input", toolArguments(s.tool, s.rewooInput ?? s.input)));
   }
   out.push(seg("solver", task.solver));
   return out;
@@ -879,7 +889,7 @@ function passTrace(prng: Prng, task: Task): Segment[] {
       const take = i + 1 < steps.length && prng.chance(0.3) ? 2 : 1;
       const group = steps.slice(i, i + take);
       out.push(seg("plan", group[0]!.plan));
-      for (const s of group) out.push(seg("action", s.tool), seg("action_input", s.input));
+      for (const s of group) out.push(seg("action", s.tool), seg("action_input", toolArguments(s.tool, s.input)));
       const joined = group.map((s) => s.summary).join(" ");
       out.push(seg("summarize", Buffer.byteLength(joined, "utf8") <= MAX_CONTENT_BYTES ? joined : group[0]!.summary));
       i += take;

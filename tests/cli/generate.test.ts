@@ -7,10 +7,11 @@ import { cli } from "../support/cli.js";
 import { parseSpec } from "../../src/ltl/spec.js";
 import { ensureModel } from "../../src/models/build.js";
 import { checkOutput } from "../support/output-check.js";
+import { bindExampleTools } from "../support/agent-spec.js";
 
 const REPO = join(import.meta.dirname, "..", "..");
 const REACT = join(REPO, "specs", "react.ltl");
-const REACT_SPEC = parseSpec(readFileSync(REACT, "utf8"), { file: REACT });
+const REACT_SPEC = bindExampleTools(parseSpec(readFileSync(REACT, "utf8"), { file: REACT }));
 
 
 let dir: string;

@@ -1,9 +1,9 @@
+import { compileWithExampleTools } from "../support/agent-spec.js";
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileSpec, type CompiledSpec } from "../../src/ltl/analysis.js";
-import { parseSpec } from "../../src/ltl/spec.js";
+import type { CompiledSpec } from "../../src/ltl/analysis.js";
 import { ConstrainedDecoder } from "../../src/decoder/decoder.js";
 import { SegmentContentError } from "../../src/decoder/generation.js";
 import { STATE_CONTENT } from "../../src/grammars/output.js";
@@ -12,7 +12,7 @@ import { ensureModel } from "../../src/models/build.js";
 import { ModelFileError } from "../../src/models/gguf-reader.js";
 import { checkOutput } from "../support/output-check.js";
 
-const REACT = compileSpec(parseSpec(readFileSync("specs/react.ltl", "utf8"), { file: "specs/react.ltl" }));
+const REACT = compileWithExampleTools(readFileSync("specs/react.ltl", "utf8"), "specs/react.ltl");
 let backend: LlamaBackend;
 let decoder: ConstrainedDecoder;
 

@@ -1,3 +1,4 @@
+import { compileWithExampleTools } from "../support/agent-spec.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSpec, type CompiledSpec } from "../../src/ltl/analysis.js";
 import { SpecError } from "../../src/ltl/errors.js";
@@ -83,7 +84,7 @@ describe("token masks", () => {
     const { readFileSync } = await import("node:fs");
     const big = await LlamaBackend.load({ modelPath: await ensureModel("qwen3-random"), contextSize: 256 });
     try {
-      const automaton = composeOutput(compileSpec(parseSpec(readFileSync("specs/react.ltl", "utf8"), { file: "react.ltl" })));
+      const automaton = composeOutput(compileWithExampleTools(readFileSync("specs/react.ltl", "utf8"), "react.ltl"));
       const index = new MaskIndex(automaton, big.vocabulary);
       const rng = new Rng(3);
       let checked = 0;

@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { compileWithExampleTools } from "../support/agent-spec.js";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { LlamaGrammarEvaluationState, TokenBias, type LlamaGrammar, type Token } from "node-llama-cpp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileSpec, type CompiledSpec } from "../../src/ltl/analysis.js";
+import type { CompiledSpec } from "../../src/ltl/analysis.js";
 import { SpecError } from "../../src/ltl/errors.js";
-import { parseSpec } from "../../src/ltl/spec.js";
 import { sampleWord } from "../../src/grammars/analysis.js";
 import { composeOutput, eventsAllowedAt, STATE_PAUSE, type OutputAutomaton } from "../../src/grammars/output.js";
 import { outputToGbnf } from "../../src/grammars/output-gbnf.js";
@@ -32,9 +32,7 @@ import { tokensToBytes } from "../../src/decoder/vocabulary.js";
 
 const SPECS_DIR = join(import.meta.dirname, "..", "..", "specs");
 /** The shipped specs that say how their events appear in text (the tool-planning protocols do not). */
-const SHIPPED = readdirSync(SPECS_DIR)
-  .filter((f) => f.endsWith(".ltl") && /^\s*segment /m.test(readFileSync(join(SPECS_DIR, f), "utf8")))
-  .sort();
+const SHIPPED = ["chat", "cot", "direct", "pass", "react", "reflexion", "rewoo"].map((name) => `${name}.ltl`);
 
 let backend: LlamaBackend;
 let startToken: Token;
@@ -51,7 +49,7 @@ afterAll(async () => {
 });
 
 function compile(text: string, file: string): CompiledSpec {
-  return compileSpec(parseSpec(text, { file }));
+  return compileWithExampleTools(text, file);
 }
 
 /** A shipped spec with every text limit lowered to `max` bytes, so that outputs end quickly. */
@@ -313,7 +311,9 @@ describe("outputToGbnf", () => {
     expect(rules.get("seg-observation")).toBe('"Observation: " text-400-0');
     expect(rules.get("seg-question")).toBe('"Question: " text-400-0');
     expect(rules.get("seg-final-thought")).toBe('"Final Thought: " text-200-0');
-    expect(rules.get("seg-action")).toBe('"Action: " ("search" | "calculator" | "clock") "\\n"');
+    // One segment rule per tool (the tool's name, then its own arguments' rule).
+    expect(rules.get("seg-action-calculator")).toMatch(/^"Action: " tool-\d+$/);
+    expect(rules.get("seg-action-input-calculator")).toMatch(/^"Action Input: " args-\d+$/);
   });
 
   it("ltlguard compile --format gbnf prints the grammar, and refuses a spec without segments", async () => {
@@ -327,7 +327,7 @@ describe("outputToGbnf", () => {
     const r = await run("compile", file, "--format", "gbnf");
     expect(r.code).toBe(0);
     expect(r.out).toBe(outputToGbnf(composeOutput(compile(readFileSync(file, "utf8"), file))));
-    expect(r.err).toMatch(/855 grammar rules/);
+    expect(r.err).toMatch(/2219 grammar rules/);
     const formula = await run("compile", "--formula", "G(a -> X b)", "--format", "gbnf");
     expect(formula.code).toBe(2);
     expect(formula.err).toMatch(/--format gbnf .* needs an events-mode spec with a segment for each event/);

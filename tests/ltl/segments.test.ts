@@ -61,7 +61,7 @@ describe("segment declarations", () => {
     ["a bad escape", HEADER + 'segment answer "A:\\q" text\n', /unknown escape '\\q'/, 2, 19],
     ["a bad Unicode escape", HEADER + 'segment answer "\\uD800" text\n', /Unicode escape/, 2, 17],
     ["an unterminated string", HEADER + 'segment answer "A: text\n', /expected/, 2, 24],
-    ["a content kind that does not exist", HEADER + 'segment answer "A: " json\n', /expected/, 2, 22],
+    ["a content kind that does not exist", HEADER + 'segment answer "A: " yaml\n', /expected/, 2, 22],
     ["until given twice", HEADER + 'segment answer "A: " text until "x" until "y"\n', /'until' is given twice/, 2, 37],
   ];
   for (const [what, text, message, line, column] of cases) {

@@ -76,9 +76,10 @@ describe("trace corpus", () => {
         const input = t.segments[i + 1];
         const obs = t.segments[i + 2];
         if (input?.kind !== "action_input" || obs?.kind !== "observation") return;
-        expect(input.content).toMatch(/^[\d.+\-*/() ]+$/);
-        const value = Function(`"use strict"; return (${input.content});`)() as number;
-        expect(Number(obs.content), `${input.content} = ${obs.content}`).toBeCloseTo(value, 3);
+        const expression = (JSON.parse(input.content) as { expression: string }).expression;
+        expect(expression).toMatch(/^[\d.+\-*/() ]+$/);
+        const value = Function(`"use strict"; return (${expression});`)() as number;
+        expect(Number(obs.content), `${expression} = ${obs.content}`).toBeCloseTo(value, 3);
         checked++;
       });
     }

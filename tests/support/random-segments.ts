@@ -39,6 +39,7 @@ export const REGEX_EXAMPLES: Record<string, readonly string[]> = {
 export function randomContent(rng: Rng, content: SegmentContent): string {
   if (content.kind === "choice") return rng.pick(content.options);
   if (content.kind === "regex") return rng.pick(REGEX_EXAMPLES[content.source] ?? [""]);
+  if (content.kind === "tools" || content.kind === "arguments") throw new Error("randomContent: tool segments are written by the model");
   const letters = "abcdeé xyz";
   const limit = Math.min(content.maxBytes ?? 8, 8);
   let text = "";

@@ -1,0 +1,211 @@
+import { FALSE, atom, binary, conjunction, disjunction, unary, type Formula } from "./ast.js";
+import { SpecError, type SourceLocation } from "./errors.js";
+import type { SegmentFormat } from "./segments.js";
+import { didYouMean } from "./names.js";
+import type { Spec, SpecFormula } from "./spec.js";
+
+/**
+ * Tool calls as events the spec can talk about.
+ *
+ * A spec names tools abstractly: a segment `one of tools` is where the model names a tool, a
+ * segment `json args(action)` is where it writes that tool's arguments, and atoms `call(t)` /
+ * `call(t, field matching /re/)` say that a call to `t` (with such an argument) happens at a step.
+ * Which tools exist is known only when a tool registry is bound to the spec; binding refines the
+ * events so that the automaton itself knows which tool is called and which argument tests hold:
+ *
+ * - the action event `action` becomes one event per tool, `action[t]`;
+ * - the arguments event `args` becomes one event per tool and per truth assignment of the
+ *   argument tests the spec makes about that tool, `args[t|path~/re/]`, `args[t|!path~/re/]`;
+ * - `action` and `args` in formulas stand for the disjunction of their refinements; `call(t, …)`
+ *   for the refinements of the step that executes the call (the arguments step, or the action step
+ *   where the spec has no arguments segment);
+ * - a formula `G(args[t|…] -> Y action[t])` ties the arguments to the tool just named.
+ *
+ * The byte automaton of each refined event is the tool's name, or its argument schema narrowed by
+ * the tests, so a policy such as `G(call(transfer) -> O call(confirm))` is enforced by the mask
+ * while decoding: a forbidden call has no allowed tokens.
+ */
+
+/** A `call(…)` atom as written in a spec. */
+export interface ToolCallAtom {
+  /** The atom's name in formulas, e.g. `call(delete_file, path matching /\/etc\/.*\/)`. */
+  readonly atom: string;
+  readonly tool: string;
+  /** A test on one string argument: its value matches the regular expression (whole match). */
+  readonly field: ArgumentTest | undefined;
+  readonly location: SourceLocation;
+  readonly toolLocation: SourceLocation;
+}
+
+export interface ArgumentTest {
+  /** Property names from the arguments object down to the tested string. */
+  readonly path: readonly string[];
+  readonly regex: string;
+  /** Where the regular expression's opening slash is. */
+  readonly regexLocation: SourceLocation;
+}
+
+/** What the spec needs to know of a tool: its name and its JSON Schema for the arguments (opaque here). */
+export interface ToolSignature {
+  readonly name: string;
+  readonly parameters: unknown;
+}
+
+/** One refined event: a declared event, or one tool's (and tests') version of it. */
+export interface EventVariant {
+  /** The refined event's name (an atom of the bound spec). */
+  readonly event: string;
+  /** The declared event it refines; its segment format is the declared one. */
+  readonly base: string;
+  readonly tool?: string;
+  /** For an arguments event: each test the spec makes about this tool, and whether it holds. */
+  readonly tests?: readonly { readonly test: ArgumentTest; readonly holds: boolean }[];
+}
+
+export interface ToolBinding {
+  /** The spec as written, before its events were refined. */
+  readonly source: Spec;
+  readonly tools: readonly ToolSignature[];
+  /** One per atom of the bound spec, in the same order. */
+  readonly variants: readonly EventVariant[];
+}
+
+export interface BindToolsOptions {
+  /**
+   * Whether a refined event can be written at all (its content language is not empty); impossible
+   * ones are left out of the alphabet, so no automaton state waits for them. Defaults to all.
+   */
+  possible?: (variant: EventVariant) => boolean;
+}
+
+/** The canonical atom name of `call(tool)` or `call(tool, a.b matching /re/)`. */
+export function toolCallAtomName(tool: string, field: Pick<ArgumentTest, "path" | "regex"> | undefined): string {
+  const name = /^[a-z_][A-Za-z0-9_]*$/.test(tool) ? tool : JSON.stringify(tool);
+  return field === undefined ? `call(${name})` : `call(${name}, ${field.path.join(".")} matching /${field.regex}/)`;
+}
+
+/** Whether the spec needs tools bound before it can be compiled. */
+export function usesTools(spec: Spec): boolean {
+  return spec.toolCalls.length > 0 || spec.segments.some((s) => s.content.kind === "tools" || s.content.kind === "arguments");
+}
+
+/** Where a spec first needs tools (for the error when none are given). */
+export function firstToolUse(spec: Spec): SourceLocation {
+  const segment = spec.segments.find((s) => s.content.kind === "tools" || s.content.kind === "arguments");
+  return segment?.location ?? spec.toolCalls[0]?.location ?? { file: spec.file, line: 1, column: 1, lineText: "" };
+}
+
+/** Refines a spec's events by the tools of a registry (see the module comment). Throws `SpecError` for unknown tools. */
+export function bindTools(spec: Spec, tools: readonly ToolSignature[], options: BindToolsOptions = {}): Spec {
+  if (spec.binding !== undefined) throw new Error("bindTools: the spec already has tools bound");
+  const possible = options.possible ?? (() => true);
+  const where = firstToolUse(spec);
+  if (tools.length === 0) throw new SpecError("segment", "the spec names tools, but the tool registry is empty", where);
+  const seen = new Set<string>();
+  for (const tool of tools) {
+    if (tool.name.length === 0) throw new SpecError("segment", "a tool has an empty name", where);
+    if (seen.has(tool.name)) throw new SpecError("duplicate", `two tools are named '${tool.name}'`, where);
+    seen.add(tool.name);
+  }
+  for (const call of spec.toolCalls) {
+    if (!seen.has(call.tool)) {
+      throw new SpecError("unknown-atom", `unknown tool '${call.tool}'${didYouMean(call.tool, [...seen])}; the tools are: ${[...seen].join(", ")}`, call.toolLocation);
+    }
+  }
+
+  const formatOf = new Map(spec.segments.map((s) => [s.event, s] as const));
+  const argumentsOf = new Map<string, SegmentFormat>();
+  for (const s of spec.segments) if (s.content.kind === "arguments") argumentsOf.set(s.content.of, s);
+  const testsOf = (tool: string): ArgumentTest[] => {
+    const tests = new Map<string, ArgumentTest>();
+    for (const call of spec.toolCalls) if (call.tool === tool && call.field !== undefined) tests.set(call.atom, call.field);
+    return [...tests.values()];
+  };
+
+  const variants: EventVariant[] = [];
+  const variantsOf = new Map<string, EventVariant[]>();
+  const add = (variant: EventVariant) => {
+    if (!possible(variant)) return;
+    variants.push(variant);
+    const list = variantsOf.get(variant.base) ?? [];
+    list.push(variant);
+    variantsOf.set(variant.base, list);
+  };
+  for (const event of spec.atoms) {
+    const content = formatOf.get(event)?.content;
+    if (content?.kind === "tools") {
+      for (const tool of tools) add({ event: `${event}[${tool.name}]`, base: event, tool: tool.name });
+    } else if (content?.kind === "arguments") {
+      for (const tool of tools) {
+        const tests = testsOf(tool.name);
+        for (let mask = 0; mask < 1 << tests.length; mask++) {
+          const assignment = tests.map((test, i) => ({ test, holds: ((mask >> i) & 1) === 1 }));
+          const label = assignment.map((a) => `|${a.holds ? "" : "!"}${a.test.path.join(".")}~/${a.test.regex}/`).join("");
+          add({ event: `${event}[${tool.name}${label}]`, base: event, tool: tool.name, tests: assignment });
+        }
+      }
+    } else {
+      add({ event, base: event });
+    }
+  }
+
+  const eventsOf = (base: string, keep: (v: EventVariant) => boolean = () => true): Formula =>
+    disjunction((variantsOf.get(base) ?? []).filter(keep).map((v) => atom(v.event)));
+  /** The steps at which a call to `tool` (passing `test`, if given) is executed. */
+  const callSteps = (call: ToolCallAtom): Formula => {
+    const steps: Formula[] = [];
+    for (const action of spec.segments.filter((s) => s.content.kind === "tools")) {
+      const args = argumentsOf.get(action.event);
+      if (args === undefined) {
+        steps.push(eventsOf(action.event, (v) => v.tool === call.tool));
+      } else {
+        steps.push(
+          eventsOf(args.event, (v) => v.tool === call.tool && (call.field === undefined || v.tests!.some((t) => t.test === findTest(call, v) && t.holds))),
+        );
+      }
+    }
+    return disjunction(steps);
+  };
+  const findTest = (call: ToolCallAtom, v: EventVariant): ArgumentTest | undefined =>
+    v.tests?.find((t) => t.test.path.join(".") === call.field!.path.join(".") && t.test.regex === call.field!.regex)?.test;
+
+  const callAtoms = new Map(spec.toolCalls.map((c) => [c.atom, c] as const));
+  const rewrite = (f: Formula): Formula => {
+    switch (f.kind) {
+      case "true":
+      case "false":
+      case "last":
+        return f;
+      case "atom": {
+        const call = callAtoms.get(f.name);
+        if (call !== undefined) return callSteps(call);
+        // A declared event stands for its refinements (itself when it is not refined; false
+        // when none is possible).
+        return eventsOf(f.name);
+      }
+      default:
+        if ("arg" in f) return unary(f.kind, rewrite(f.arg));
+        return binary(f.kind, rewrite(f.left), rewrite(f.right));
+    }
+  };
+
+  const formulas: SpecFormula[] = spec.formulas.map((f) => ({ ...f, formula: rewrite(f.formula) }));
+  // The arguments written after `action[t]` are those of `t`: each refined arguments event needs
+  // the step before it to name its tool (strong yesterday: not at the first step either).
+  for (const [action, args] of argumentsOf) {
+    const ties: Formula[] = [];
+    for (const tool of tools) {
+      const written = eventsOf(args.event, (v) => v.tool === tool.name);
+      if (written === FALSE) continue;
+      ties.push(unary("always", binary("implies", written, unary("yesterday", eventsOf(action, (v) => v.tool === tool.name)))));
+    }
+    if (ties.length > 0) {
+      formulas.push({
+        formula: conjunction(ties),
+        text: `(the arguments in '${args.event}' are those of the tool named in '${action}' just before)`,
+        location: args.location,
+      });
+    }
+  }
+  return { ...spec, atoms: variants.map((v) => v.event), formulas, binding: { source: spec, tools, variants } };
+}
