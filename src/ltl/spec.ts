@@ -5,7 +5,7 @@ import { countFormula, matchesOnlyEmpty, patternFormula, type Steps } from "./su
 import { MAX_SEGMENT_BYTES, type SegmentContent, type SegmentFormat } from "./segments.js";
 import { parseRawFormula, parseRawSpec, type RawFormula, type RawRegex, type RawStatement } from "./syntax.js";
 import { didYouMean } from "./names.js";
-import { toolCallAtomName, type ToolBinding, type ToolCallAtom } from "./tool-calls.js";
+import { toolCallAtomName, type EventVariant, type ToolCallAtom, type ToolSignature } from "./tool-atoms.js";
 
 /**
  * In `propositional` mode a trace step is any set of the atoms; in `events` mode exactly one
@@ -43,6 +43,15 @@ export interface Spec {
   readonly toolCalls: readonly ToolCallAtom[];
   /** Set once tools are bound (see `bindTools`): the atoms are then the refined events. */
   readonly binding?: ToolBinding;
+}
+
+/** What binding a tool registry to a spec adds (see `bindTools` in tool-calls.ts). */
+export interface ToolBinding {
+  /** The spec as written, before its events were refined. */
+  readonly source: Spec;
+  readonly tools: readonly ToolSignature[];
+  /** One per atom of the bound spec, in the same order. */
+  readonly variants: readonly EventVariant[];
 }
 
 export interface ParseSpecOptions {

@@ -3,6 +3,11 @@ import { SpecError, type SourceLocation } from "./errors.js";
 import type { SegmentFormat } from "./segments.js";
 import { didYouMean } from "./names.js";
 import type { Spec, SpecFormula } from "./spec.js";
+import type { ArgumentTest, EventVariant, ToolCallAtom, ToolSignature } from "./tool-atoms.js";
+
+export type { ArgumentTest, EventVariant, ToolCallAtom, ToolSignature } from "./tool-atoms.js";
+export type { ToolBinding } from "./spec.js";
+export { toolCallAtomName } from "./tool-atoms.js";
 
 /**
  * Tool calls as events the spec can talk about.
@@ -26,62 +31,12 @@ import type { Spec, SpecFormula } from "./spec.js";
  * while decoding: a forbidden call has no allowed tokens.
  */
 
-/** A `call(…)` atom as written in a spec. */
-export interface ToolCallAtom {
-  /** The atom's name in formulas, e.g. `call(delete_file, path matching /\/etc\/.*\/)`. */
-  readonly atom: string;
-  readonly tool: string;
-  /** A test on one string argument: its value matches the regular expression (whole match). */
-  readonly field: ArgumentTest | undefined;
-  readonly location: SourceLocation;
-  readonly toolLocation: SourceLocation;
-}
-
-export interface ArgumentTest {
-  /** Property names from the arguments object down to the tested string. */
-  readonly path: readonly string[];
-  readonly regex: string;
-  /** Where the regular expression's opening slash is. */
-  readonly regexLocation: SourceLocation;
-}
-
-/** What the spec needs to know of a tool: its name and its JSON Schema for the arguments (opaque here). */
-export interface ToolSignature {
-  readonly name: string;
-  readonly parameters: unknown;
-}
-
-/** One refined event: a declared event, or one tool's (and tests') version of it. */
-export interface EventVariant {
-  /** The refined event's name (an atom of the bound spec). */
-  readonly event: string;
-  /** The declared event it refines; its segment format is the declared one. */
-  readonly base: string;
-  readonly tool?: string;
-  /** For an arguments event: each test the spec makes about this tool, and whether it holds. */
-  readonly tests?: readonly { readonly test: ArgumentTest; readonly holds: boolean }[];
-}
-
-export interface ToolBinding {
-  /** The spec as written, before its events were refined. */
-  readonly source: Spec;
-  readonly tools: readonly ToolSignature[];
-  /** One per atom of the bound spec, in the same order. */
-  readonly variants: readonly EventVariant[];
-}
-
 export interface BindToolsOptions {
   /**
    * Whether a refined event can be written at all (its content language is not empty); impossible
    * ones are left out of the alphabet, so no automaton state waits for them. Defaults to all.
    */
   possible?: (variant: EventVariant) => boolean;
-}
-
-/** The canonical atom name of `call(tool)` or `call(tool, a.b matching /re/)`. */
-export function toolCallAtomName(tool: string, field: Pick<ArgumentTest, "path" | "regex"> | undefined): string {
-  const name = /^[a-z_][A-Za-z0-9_]*$/.test(tool) ? tool : JSON.stringify(tool);
-  return field === undefined ? `call(${name})` : `call(${name}, ${field.path.join(".")} matching /${field.regex}/)`;
 }
 
 /** Whether the spec needs tools bound before it can be compiled. */
