@@ -227,9 +227,12 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
               formats[group[0]!]!.location,
             );
           }
-          transitions[from * 256 + b] = rootOf(eventNext(q, group[completed]!), false);
+          // Computed before the assignment: making a state may grow (replace) the table.
+          const after = rootOf(eventNext(q, group[completed]!), false);
+          transitions[from * 256 + b] = after;
         } else {
-          transitions[from * 256 + b] = stateOf(next);
+          const to = stateOf(next);
+          transitions[from * 256 + b] = to;
         }
       }
     }
