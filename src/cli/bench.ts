@@ -1,8 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { findSuite, SUITES, type PolicyKind } from "../envs/suites.js";
-import { benchMarkdown, benchSvg, runBench, type BenchSuite } from "../search/bench.js";
+import { findSuite, MCTS_VARIANTS, SUITES, type PolicyKind } from "../envs/suites.js";
+import { analysisMarkdown, benchMarkdown, benchSvg, runBench, type BenchSuite } from "../search/bench.js";
 import { STRATEGIES, type StrategyName } from "../search/index.js";
 import type { Strategy } from "../search/types.js";
 import { parsePositiveInt, UsageError, writeFileAtomically, type CliContext } from "./io.js";
@@ -15,6 +15,8 @@ interface BenchCommandOptions {
   tasks: string;
   policy: string;
   out: string;
+  name: string;
+  analysis?: boolean;
 }
 
 export function registerBench(program: Command, context: CliContext): void {
@@ -27,7 +29,9 @@ export function registerBench(program: Command, context: CliContext): void {
     .option("--seeds <n>", "seeds (independent repetitions)", "5")
     .option("--tasks <n>", "tasks per seed and environment", "10")
     .option("--policy <kind>", "simulated (seeded error model) or llama (the constrained decoder)", "simulated")
-    .option("-o, --out <dir>", "where to write search.json, search.md and search.svg", "benchmarks/results")
+    .option("-o, --out <dir>", "where to write the results (<name>.json, <name>.md, <name>.svg)", "benchmarks/results")
+    .option("--name <base>", "base name of the result files", "search")
+    .option("--analysis", "also record which operations each strategy chose (path and tree) and add a table of them")
     .action(async (options: BenchCommandOptions) => {
       const policy = parsePolicy(options.policy);
       const envNames = options.env === "all" ? SUITES.map((s) => s.name) : splitList(options.env);
@@ -50,6 +54,7 @@ export function registerBench(program: Command, context: CliContext): void {
         budgets,
         seeds,
         tasksPerSeed: tasks,
+        analysis: options.analysis === true,
         onProgress: (done, total, label) => {
           const now = performance.now();
           if (now - lastDraw < 250 && done < total) return;
@@ -59,13 +64,20 @@ export function registerBench(program: Command, context: CliContext): void {
       });
       for (const suite of suites) await suite.close?.();
       mkdirSync(options.out, { recursive: true });
-      const json = { command: `ltlguard bench --env ${envNames.join(",")} --strategy ${Object.keys(strategies).join(",")} --budget ${budgets.join(",")} --seeds ${seeds} --tasks ${tasks} --policy ${policy}`, budgets, ...report };
-      writeFileAtomically(join(options.out, "search.json"), JSON.stringify(json) + "\n");
-      const md = `# Search strategies: success versus budget\n\nReproduce with \`${json.command}\`.\n\n${benchMarkdown(report, suites)}`;
-      writeFileAtomically(join(options.out, "search.md"), md);
-      writeFileAtomically(join(options.out, "search.svg"), benchSvg(report, suites, budgets));
-      context.stdout(benchMarkdown(report, suites));
-      context.stderr(`wrote ${join(options.out, "search.{json,md,svg}")}\n`);
+      if (!/^[A-Za-z0-9._-]+$/.test(options.name)) throw new UsageError(`--name expects a plain file name, got '${options.name}'`);
+      const command =
+        `ltlguard bench --env ${envNames.join(",")} --strategy ${Object.keys(strategies).join(",")} --budget ${budgets.join(",")} --seeds ${seeds} --tasks ${tasks} --policy ${policy}` +
+        (options.name !== "search" ? ` --name ${options.name}` : "") +
+        (options.analysis === true ? " --analysis" : "");
+      const json = { command, budgets, ...report };
+      const base = join(options.out, options.name);
+      writeFileAtomically(`${base}.json`, JSON.stringify(json) + "\n");
+      const analysis = options.analysis === true ? `\n${analysisMarkdown(report, suites)}` : "";
+      const md = `# Search strategies: success versus budget\n\nReproduce with \`${json.command}\`.\n\n${benchMarkdown(report, suites)}${analysis}`;
+      writeFileAtomically(`${base}.md`, md);
+      writeFileAtomically(`${base}.svg`, benchSvg(report, suites, budgets));
+      context.stdout(benchMarkdown(report, suites) + analysis);
+      context.stderr(`wrote ${base}.{json,md,svg}\n`);
     });
 }
 
@@ -85,8 +97,11 @@ function splitList(text: string): string[] {
   return text.split(",").map((s) => s.trim()).filter((s) => s !== "");
 }
 
-/** Strategies only some environments provide (GoT's static schedule on thought graphs). */
-const ENVIRONMENT_STRATEGIES = ["got"];
+/**
+ * Strategies only some environments provide: GoT's static schedule and the MCTS variants on
+ * thought graphs; A* with ToolChain*'s memory grown during a run, on tool planning.
+ */
+const ENVIRONMENT_STRATEGIES = ["got", ...Object.keys(MCTS_VARIANTS), "astar-grow", "astar-grow-self"];
 
 export function pickStrategies(text: string): Record<string, Strategy> {
   const known = [...Object.keys(STRATEGIES), ...ENVIRONMENT_STRATEGIES];

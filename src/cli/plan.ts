@@ -39,10 +39,14 @@ export function registerPlan(program: Command, context: CliContext): void {
         throw new UsageError(`environment '${options.env}' has no task '${options.task}' (tasks: ${ids.slice(0, 8).join(", ")}${ids.length > 8 ? `, … ${ids.length} in all` : ""})`);
       }
       const [name, strategy] = Object.entries(pickStrategies(options.strategy))[0]!;
-      const budget = new Budget(suite.limits(parsePositiveInt(options.budget, "--budget")));
+      const amount = parsePositiveInt(options.budget, "--budget");
+      const budget = new Budget(suite.limits(amount));
       const seed = parsePositiveInt(options.seed, "--seed");
       const problem = suite.problem(task, seed);
-      const result = await (suite.strategy?.(name) ?? strategy).search(problem, budget).finally(async () => {
+      // A strategy that learns across tasks (A* with a growing memory) starts from its cell's
+      // initial state here: one episode is a cell of one task.
+      const chosenStrategy = suite.cell?.(name, amount, seed)?.strategy(task) ?? suite.strategy?.(name) ?? strategy;
+      const result = await chosenStrategy.search(problem, budget).finally(async () => {
         await suite.release?.(problem);
         await suite.close?.();
       });

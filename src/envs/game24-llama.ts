@@ -73,9 +73,12 @@ export function game24Codec(numbers: readonly number[]): TranscriptCodec<Game24S
   };
 }
 
-/** A llama.cpp backend for Game-of-24 policies (the project's fitted model unless a path is given). */
-export async function game24Backend(modelPath?: string): Promise<LlamaBackend> {
-  return LlamaBackend.load({ modelPath: modelPath ?? (await ensureModel("qwen3-fitted")), sequences: 16, contextSize: 1024 });
+/**
+ * A llama.cpp backend for the search policies (the project's fitted model unless a path is given;
+ * one llama.cpp thread). Longer transcripts (tool plans, thought graphs) ask for a larger context.
+ */
+export async function game24Backend(modelPath?: string, contextSize = 1024): Promise<LlamaBackend> {
+  return LlamaBackend.load({ modelPath: modelPath ?? (await ensureModel("qwen3-fitted")), sequences: 16, contextSize, threads: 1 });
 }
 
 /** The llama.cpp policy for one puzzle: its own spec, masks computed on first use. */

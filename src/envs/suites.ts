@@ -1,10 +1,11 @@
 import type { BenchSuite } from "../search/bench.js";
-import { astar, PlanMemory, toolChainCost } from "../search/astar.js";
+import { astar, GrowingPlanMemory, PlanMemory, toolChainCost } from "../search/astar.js";
 import { seededRandom } from "../search/random.js";
 import type { Budget, SearchProblem, SearchResult, Strategy, Task } from "../search/types.js";
 import { createGame24Task, game24Puzzles, type Game24Action, type Game24Environment, type Game24State } from "./game24.js";
 import { game24Backend, game24LlamaPolicy } from "./game24-llama.js";
 import { DecoderPolicy } from "../search/decoder-policy.js";
+import { mcts } from "../search/mcts.js";
 import { SimulatedPolicy, SimulatedValue, SimulatedWorldModel } from "./simulated.js";
 import {
   createThoughtGraphTask,
@@ -23,6 +24,8 @@ import {
 import { callKey, type ToolCall } from "./tool-planning-apis.js";
 import { generateToolTasks, trainingPlans, type ToolState, type ToolTask } from "./tool-planning.js";
 import { SimulatedToolPolicy } from "./tool-planning-policy.js";
+import { toolLlamaPolicy } from "./tool-planning-llama.js";
+import { thoughtDecoder, thoughtLlamaPolicy } from "./thought-graph-llama.js";
 
 /** Which policy drives the search: simulated (a known, seeded error model) or the constrained decoder on llama.cpp. */
 export type PolicyKind = "simulated" | "llama";
@@ -58,6 +61,7 @@ const game24: SuiteFactory = {
       release: async (problem) => {
         if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
       },
+      ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
       close: async () => {
         await backend?.dispose();
       },
@@ -108,12 +112,33 @@ function gotSchedule(): Strategy {
   };
 }
 
+/**
+ * MCTS variants for the thought graphs (docs/search-benchmark.md analyzes them): plain `mcts` is
+ * UCT with the defaults (k = 3, depth 10, 100 iterations, the most visited path). Each variant
+ * adds one change to the one before it:
+ * - `mcts-puct`: PUCT with the proposals' frequencies as priors, depth 64, iterations limited by the budget only;
+ * - `mcts-best`: answers with the best-valued terminal state the tree reached (the environment is
+ *   deterministic, so it is really reachable), not the most visited path, which may stop short;
+ * - `mcts-widen`: progressive widening, up to ⌈√N⌉ children for a node visited N times (at least k);
+ * - `mcts-rollout`: policy rollouts of up to 10 operations before the value scores a leaf.
+ */
+export const MCTS_VARIANTS: Readonly<Record<string, () => Strategy>> = {
+  "mcts-puct": () => mcts({ prior: true, maxDepth: 64, iterations: Infinity }),
+  "mcts-best": () => mcts({ prior: true, maxDepth: 64, iterations: Infinity, answer: "best-terminal" }),
+  "mcts-widen": () => mcts({ prior: true, maxDepth: 64, iterations: Infinity, answer: "best-terminal", widening: { coefficient: 1, exponent: 0.5 } }),
+  "mcts-rollout": () => mcts({ prior: true, maxDepth: 64, iterations: Infinity, answer: "best-terminal", rollout: "policy", rolloutDepth: 10 }),
+};
+
 function thoughtGraphSuite(name: string, description: string, make: (i: number) => ThoughtProblem): SuiteFactory {
   return {
     name,
     description,
-    policies: ["simulated"],
-    async create() {
+    policies: ["simulated", "llama"],
+    async create(policyKind) {
+      // With --policy llama the constrained decoder on the project's fitted model proposes the
+      // operations (the LLM operator that carries them out stays the simulated one).
+      const backend = policyKind === "llama" ? await game24Backend(undefined, 2048) : undefined;
+      const decoder = backend === undefined ? undefined : thoughtDecoder(backend);
       // The simulated LLM errs on each element with probability 0.02·(n/8): larger sub-problems are harder.
       const tasks = Array.from({ length: 50 }, (_, i) => createThoughtGraphTask(make(i + 1), new SimulatedThoughtOperator({ base: 0.02 }), { seed: i + 1 }));
       return {
@@ -123,15 +148,25 @@ function thoughtGraphSuite(name: string, description: string, make: (i: number) 
           const environment = task.environment as ThoughtGraphEnvironment;
           return {
             environment,
-            policy: new SimulatedThoughtPolicy(environment, roleRandom(task.id, seed, 1)),
+            policy: decoder !== undefined ? thoughtLlamaPolicy(decoder, environment, seed) : new SimulatedThoughtPolicy(environment, roleRandom(task.id, seed, 1)),
             value: new ScoreBasedThoughtValue(environment),
             random: roleRandom(task.id, seed, 4),
           };
         },
-        limits: (amount) => ({ envSteps: amount }),
+        release: async (problem) => {
+          if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
+        },
+        ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
+        close: async () => {
+          await backend?.dispose();
+        },
+        // A llama.cpp proposal whose samples all name thoughts that do not exist costs model
+        // calls but no operation, so with that policy model calls are capped too: the samples
+        // of one proposal (4) per operation of the budget.
+        limits: (amount) => (decoder !== undefined ? { envSteps: amount, modelCalls: 4 * amount } : { envSteps: amount }),
         budgetUnit: "graph operations (LLM calls)",
-        strategies: ["greedy", "mcts", "best-first", "beam", "got"],
-        strategy: (strategyName) => (strategyName === "got" ? gotSchedule() : undefined),
+        strategies: ["greedy", "mcts", "best-first", "beam", "got", ...Object.keys(MCTS_VARIANTS)],
+        strategy: (strategyName) => (strategyName === "got" ? gotSchedule() : MCTS_VARIANTS[strategyName]?.()),
       } as BenchSuite<ThoughtGraphState, ThoughtAction> as BenchSuite;
     },
   };
@@ -141,8 +176,10 @@ function thoughtGraphSuite(name: string, description: string, make: (i: number) 
 const toolPlanning: SuiteFactory = {
   name: "tool-planning",
   description: "tool planning over 36 typed APIs (home search, trip booking, spreadsheets), test split",
-  policies: ["simulated"],
-  async create() {
+  policies: ["simulated", "llama"],
+  async create(policyKind) {
+    // With --policy llama the constrained decoder on the project's fitted model proposes the calls under the protocol spec.
+    const backend = policyKind === "llama" ? await game24Backend(undefined, 2048) : undefined;
     const all = generateToolTasks();
     const tasks = all.filter((t) => t.split === "test");
     const memory = PlanMemory.fromTrainSplit([...trainingPlans(all).values()].map((plan) => plan.map((call) => callKey(call))));
@@ -154,14 +191,39 @@ const toolPlanning: SuiteFactory = {
         return {
           environment: toolTask.environment,
           // The simulated LLM proposes the task's next plan step in 40% of its 3 samples.
-          policy: new SimulatedToolPolicy(toolTask.environment, toolTask.referencePlan, { accuracy: 0.4, samples: 3, random: roleRandom(task.id, seed, 1) }),
+          policy:
+            backend !== undefined
+              ? toolLlamaPolicy(backend, toolTask, seed)
+              : new SimulatedToolPolicy(toolTask.environment, toolTask.referencePlan, { accuracy: 0.4, samples: 3, random: roleRandom(task.id, seed, 1) }),
           random: roleRandom(task.id, seed, 4),
         };
       },
+      release: async (problem) => {
+        if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
+      },
+      ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
+      close: async () => {
+        await backend?.dispose();
+      },
       limits: (amount) => ({ modelCalls: amount }),
       budgetUnit: "model calls",
-      strategies: ["greedy", "bfs", "dfs", "astar"],
+      strategies: ["greedy", "bfs", "dfs", "astar", "astar-grow", "astar-grow-self"],
       strategy: (strategyName) => (strategyName === "astar" ? astar({ cost: toolChainCost(memory) }) : undefined),
+      // ToolChain*'s memory grown during a run: each cell (budget, seed) starts from the train
+      // split alone and grows over its own tasks in order; a task's own plan is never in the
+      // memory its search uses. "astar-grow" adds the plans the judge scored as successes (the
+      // feedback ToolChain* learns from); "astar-grow-self" adds every plan that reached `finish`
+      // (no ground truth at all).
+      cell: (strategyName) => {
+        if (strategyName !== "astar-grow" && strategyName !== "astar-grow-self") return undefined;
+        const grown = new GrowingPlanMemory(memory, strategyName === "astar-grow" ? "judged" : "terminal");
+        return {
+          strategy: (task) => grown.strategyFor(task.id),
+          learn: (task, result, verdict) => {
+            grown.learn(task.id, (result.actions as readonly ToolCall[]).map((call) => callKey(call)), { done: result.done, success: verdict.success });
+          },
+        };
+      },
     } as BenchSuite<ToolState, ToolCall> as BenchSuite;
   },
 };

@@ -41,6 +41,8 @@ export function uniformCost<S, A>(): AStarCost<S, A> {
 /** Successful plans as sequences of action keys: ToolChain*'s long-term memory. */
 export class PlanMemory {
   private readonly stored: string[][] = [];
+  /** Where each stored plan came from (a task id), parallel to `stored`; undefined for anonymous plans. */
+  private readonly sources: (string | undefined)[] = [];
 
   constructor(plans: Iterable<readonly string[]> = []) {
     for (const plan of plans) this.add(plan);
@@ -51,12 +53,36 @@ export class PlanMemory {
     return new PlanMemory(plans);
   }
 
-  add(plan: readonly string[]): void {
-    if (plan.length > 0) this.stored.push([...plan]);
+  /**
+   * Stores a plan. `source` names the task it solved, so that `excluding` can keep a task's own
+   * plan out of its search (a plan remembered from a task must not guide a rerun of that task).
+   */
+  add(plan: readonly string[], source?: string): void {
+    if (plan.length === 0) return;
+    this.stored.push([...plan]);
+    this.sources.push(source);
   }
 
   get plans(): readonly (readonly string[])[] {
     return this.stored;
+  }
+
+  get size(): number {
+    return this.stored.length;
+  }
+
+  /** Whether a plan from this source is stored. */
+  has(source: string): boolean {
+    return this.sources.includes(source);
+  }
+
+  /** A copy without the plans of `source` (the memory a search for that task may use); without a source, a full copy. */
+  excluding(source?: string): PlanMemory {
+    const copy = new PlanMemory();
+    this.stored.forEach((plan, i) => {
+      if (source === undefined || this.sources[i] !== source) copy.add(plan, this.sources[i]);
+    });
+    return copy;
   }
 
   /**
@@ -317,4 +343,47 @@ export function astar<S = unknown, A = unknown>(options: AStarOptions<S, A> = {}
       }
     },
   };
+}
+
+/** Which finished plans grow ToolChain*'s memory during a run. */
+export type MemoryGrowth =
+  /** Plans the task's judge scored as successes (feedback after each task, as ToolChain* grows its memory). */
+  | "judged"
+  /** Every plan that reached a terminal state: the search's own claim, no ground truth at all. */
+  | "terminal";
+
+/**
+ * ToolChain*'s long-term memory growing over a sequence of tasks: seeded from the train split,
+ * extended with each task's plan once the task is over. A search for a task only ever sees the
+ * plans of *other* tasks (`excluding`), so a task that comes round again (a rerun, another
+ * budget) cannot be guided by its own earlier answer; callers should still give each independent
+ * run (a benchmark cell) its own `GrowingPlanMemory`, so runs do not inform one another.
+ */
+export class GrowingPlanMemory {
+  readonly memory: PlanMemory;
+
+  constructor(
+    seed: PlanMemory,
+    readonly growth: MemoryGrowth = "judged",
+  ) {
+    // A copy: the seed is shared by every run and must stay as the train split left it.
+    this.memory = seed.excluding();
+  }
+
+  /** A* with ToolChain*'s costs over the memory as it stands, without the task's own plans. */
+  strategyFor<S, A>(taskId: string, options: Omit<AStarOptions<S, A>, "cost"> & { readonly costOptions?: ToolChainCostOptions<S> } = {}): Strategy {
+    const { costOptions, ...rest } = options;
+    return astar<S, A>({ ...rest, cost: toolChainCost(this.memory.excluding(taskId), costOptions) });
+  }
+
+  /**
+   * Records a finished episode: its plan (action keys) joins the memory when it counts as a
+   * success under `growth`. Returns whether it was added.
+   */
+  learn(taskId: string, plan: readonly string[], outcome: { readonly done: boolean; readonly success?: boolean }): boolean {
+    const counts = this.growth === "judged" ? outcome.done && outcome.success === true : outcome.done;
+    if (!counts || plan.length === 0) return false;
+    this.memory.add(plan, taskId);
+    return true;
+  }
 }

@@ -1,6 +1,6 @@
 import { meanInterval, median, wilsonInterval, type Interval } from "./bench-stats.js";
 import { successCurvesSvg } from "./bench-svg.js";
-import { Budget, type BudgetLimits, type SearchProblem, type Strategy, type Task } from "./types.js";
+import { Budget, type BudgetLimits, type Judgement, type SearchProblem, type SearchResult, type Strategy, type Task } from "./types.js";
 
 /**
  * The search benchmark: every strategy on every environment it is meaningful for, at several
@@ -21,10 +21,26 @@ export interface BenchSuite<S = unknown, A = unknown> {
   readonly strategies: readonly string[];
   /** A strategy configured for this environment (e.g. A* with memory from the train split), if it needs one. */
   strategy?(name: string): Strategy | undefined;
+  /**
+   * State that learns across the tasks of one cell (strategy, budget, seed), which run in order:
+   * e.g. ToolChain*'s memory growing with successes. Called once per cell, so every cell starts
+   * afresh and cells cannot inform one another (the grid reruns the same tasks at every budget).
+   */
+  cell?(strategy: string, budget: number, seed: number): BenchCell | undefined;
   /** Frees what an episode's roles hold (a llama.cpp policy's sequences). */
   release?(problem: SearchProblem<S, A>): Promise<void>;
+  /** Tokens the model has evaluated so far (llama.cpp policies: prompt, replayed and generated tokens), to meter prefix reuse. */
+  evaluatedTokens?(): number;
   /** Frees what the suite holds (a loaded model). */
   close?(): Promise<void>;
+}
+
+/** What one benchmark cell keeps between its episodes. */
+export interface BenchCell {
+  /** The strategy for the next task of the cell. */
+  strategy(task: Task<unknown, unknown>): Strategy;
+  /** Told each finished episode of the cell (its verdict included), after it is judged. */
+  learn?(task: Task<unknown, unknown>, result: SearchResult<unknown, unknown>, verdict: Judgement): void;
 }
 
 export interface EpisodeRecord {
@@ -42,6 +58,16 @@ export interface EpisodeRecord {
   readonly wallMs: number;
   /** Nodes expanded (the strategy's own count of expansions). */
   readonly expansions: number;
+  /** Tokens the model evaluated during the episode (suites with a real model only). */
+  readonly evaluatedTokens?: number;
+  /** Whether the strategy's chosen episode reached a terminal state (only those are judged). */
+  readonly answered: boolean;
+  /** Actions in the chosen episode. */
+  readonly pathLength: number;
+  /** With `analysis`: how often each operation (an action's description up to its first "(" or "[") occurs on the chosen path … */
+  readonly pathOps?: Readonly<Record<string, number>>;
+  /** … and among all nodes of the search tree. */
+  readonly treeOps?: Readonly<Record<string, number>>;
   /** Set when the strategy threw: the episode counts as a failure. */
   readonly error?: string;
 }
@@ -58,6 +84,8 @@ export interface CellSummary {
   readonly envSteps: number;
   readonly wallMs: number;
   readonly expansions: number;
+  /** Median evaluated tokens (suites with a real model only). */
+  readonly evaluatedTokens?: number;
 }
 
 export interface BenchReport {
@@ -75,6 +103,8 @@ export interface BenchOptions {
   readonly seeds: number;
   /** Tasks drawn per seed and environment (deterministically, by seed). */
   readonly tasksPerSeed: number;
+  /** Record operation histograms per episode (path and tree), for `analysisMarkdown`. */
+  readonly analysis?: boolean;
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -97,22 +127,45 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
   }
   let done = 0;
+  // The plan lists each cell's tasks consecutively, so one cell object at a time suffices.
+  let cellKey: string | undefined;
+  let cell: BenchCell | undefined;
   for (const { suite, strategy, budget, seed, task } of plan) {
     options.onProgress?.(done, plan.length, `${suite.name} ${strategy} @${budget} seed ${seed}`);
-    episodes.push(await runEpisode(suite, suite.strategy?.(strategy) ?? options.strategies[strategy]!, strategy, budget, seed, task));
+    const key = `${suite.name}\u0000${strategy}\u0000${budget}\u0000${seed}`;
+    if (key !== cellKey) {
+      cellKey = key;
+      cell = suite.cell?.(strategy, budget, seed);
+    }
+    const chosen = cell?.strategy(task) ?? suite.strategy?.(strategy) ?? options.strategies[strategy]!;
+    episodes.push(await runEpisode(suite, chosen, strategy, budget, seed, task, cell, options.analysis ?? false));
     done++;
   }
   options.onProgress?.(done, plan.length, "done");
   return { seeds: options.seeds, tasksPerSeed: options.tasksPerSeed, episodes, cells: summarize(episodes), skipped };
 }
 
-async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, budgetAmount: number, seed: number, task: Task<unknown, unknown>): Promise<EpisodeRecord> {
+async function runEpisode(
+  suite: BenchSuite,
+  strategy: Strategy,
+  name: string,
+  budgetAmount: number,
+  seed: number,
+  task: Task<unknown, unknown>,
+  cell?: BenchCell,
+  analysis = false,
+): Promise<EpisodeRecord> {
   const budget = new Budget(suite.limits(budgetAmount));
   const base = { env: suite.name, strategy: name, budget: budgetAmount, seed, task: task.id };
   const problem = suite.problem(task, seed);
+  const evaluatedBefore = suite.evaluatedTokens?.();
+  const evaluated = (): { evaluatedTokens?: number } =>
+    evaluatedBefore === undefined ? {} : { evaluatedTokens: suite.evaluatedTokens!() - evaluatedBefore };
   try {
     const result = await strategy.search(problem, budget);
     const verdict = result.done ? task.judge(result.finalState) : { success: false, score: 0 };
+    // Only after the episode is over and judged: what the cell learns serves its later tasks.
+    cell?.learn?.(task, result, verdict);
     const spent = result.spent;
     return {
       ...base,
@@ -124,13 +177,43 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, b
       envSteps: spent.envSteps,
       wallMs: spent.wallMs,
       expansions: result.tree.filter((n) => n.expandedAt !== undefined).length,
+      answered: result.done,
+      pathLength: result.actions.length,
+      ...evaluated(),
+      ...(analysis
+        ? {
+            pathOps: histogram(result.actions.map((a) => task.environment.describe(a))),
+            treeOps: histogram(result.tree.flatMap((n) => (n.action === undefined ? [] : [n.action]))),
+          }
+        : {}),
     };
   } catch (error) {
     const spent = budget.snapshot();
-    return { ...base, success: false, score: 0, stop: "error", ...spent, expansions: 0, error: error instanceof Error ? error.message : String(error) };
+    return {
+      ...base,
+      success: false,
+      score: 0,
+      stop: "error",
+      ...spent,
+      expansions: 0,
+      answered: false,
+      pathLength: 0,
+      ...evaluated(),
+      error: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     await suite.release?.(problem);
   }
+}
+
+/** Counts of operations: an action's description up to its first "(" or "[" (`solve(#3)` → `solve`). */
+function histogram(labels: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const label of labels) {
+    const op = label.split(/[([]/, 1)[0]!.trim();
+    counts[op] = (counts[op] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** `count` tasks for a seed: a seeded shuffle, so seeds see different tasks and reruns the same. */
@@ -167,6 +250,7 @@ export function summarize(episodes: readonly EpisodeRecord[]): CellSummary[] {
       envSteps: median(list.map((e) => e.envSteps)),
       wallMs: median(list.map((e) => e.wallMs)),
       expansions: median(list.map((e) => e.expansions)),
+      ...(list.every((e) => e.evaluatedTokens !== undefined) ? { evaluatedTokens: median(list.map((e) => e.evaluatedTokens!)) } : {}),
     };
   });
 }
@@ -180,11 +264,13 @@ export function benchMarkdown(report: BenchReport, suites: readonly BenchSuite[]
     const cells = report.cells.filter((c) => c.env === suite.name);
     if (cells.length === 0) continue;
     lines.push(`### ${suite.name}`, "");
-    lines.push(`| strategy | budget (${suite.budgetUnit}) | episodes | success [95% CI] | mean score | model calls | tokens | env steps | expansions | wall ms |`);
-    lines.push("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    // Evaluated tokens (prompt, replayed and generated) only mean something with a real model.
+    const evaluated = cells.every((c) => c.evaluatedTokens !== undefined);
+    lines.push(`| strategy | budget (${suite.budgetUnit}) | episodes | success [95% CI] | mean score | model calls | tokens |${evaluated ? " evaluated tokens |" : ""} env steps | expansions | wall ms |`);
+    lines.push(`| --- | ---: | ---: | --- | ---: | ---: | ---: |${evaluated ? " ---: |" : ""} ---: | ---: | ---: |`);
     for (const c of [...cells].sort((a, b) => a.strategy.localeCompare(b.strategy) || a.budget - b.budget)) {
       lines.push(
-        `| ${c.strategy} | ${c.budget} | ${c.episodes} | ${pct(c.success.estimate)} [${pct(c.success.low)}, ${pct(c.success.high)}] | ${c.score.estimate.toFixed(3)} | ${c.modelCalls} | ${c.tokens} | ${c.envSteps} | ${c.expansions} | ${c.wallMs.toFixed(1)} |`,
+        `| ${c.strategy} | ${c.budget} | ${c.episodes} | ${pct(c.success.estimate)} [${pct(c.success.low)}, ${pct(c.success.high)}] | ${c.score.estimate.toFixed(3)} | ${c.modelCalls} | ${c.tokens} |${evaluated ? ` ${c.evaluatedTokens} |` : ""} ${c.envSteps} | ${c.expansions} | ${c.wallMs.toFixed(1)} |`,
       );
     }
     lines.push("");
@@ -192,6 +278,38 @@ export function benchMarkdown(report: BenchReport, suites: readonly BenchSuite[]
   if (report.skipped.length > 0) lines.push(`Not run (not meaningful for the environment): ${report.skipped.join(", ")}.`, "");
   const errors = report.episodes.filter((e) => e.error !== undefined);
   if (errors.length > 0) lines.push(`${errors.length} episodes ended in an error (counted as failures); first: ${errors[0]!.error}`, "");
+  return lines.join("\n");
+}
+
+/**
+ * Where each strategy's effort goes (from a run with `analysis`): per environment, strategy and
+ * budget, the share of episodes that reached a terminal state, the mean path length, and the mean
+ * count per episode of each operation on the chosen path and in the whole search tree.
+ */
+export function analysisMarkdown(report: BenchReport, suites: readonly BenchSuite[]): string {
+  const lines: string[] = [];
+  const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+  const ops = (list: readonly EpisodeRecord[], pick: (e: EpisodeRecord) => Readonly<Record<string, number>> | undefined): string => {
+    const names = [...new Set(list.flatMap((e) => Object.keys(pick(e) ?? {})))].sort();
+    return names.map((name) => `${name} ${mean(list.map((e) => pick(e)?.[name] ?? 0)).toFixed(1)}`).join(", ") || "–";
+  };
+  for (const suite of suites) {
+    const mine = report.episodes.filter((e) => e.env === suite.name && e.pathOps !== undefined);
+    if (mine.length === 0) continue;
+    lines.push(`### ${suite.name}: where the operations go`, "");
+    lines.push(`| strategy | budget | answered | mean score | path length | operations on the chosen path (mean per episode) | operations in the tree (mean per episode) |`);
+    lines.push("| --- | ---: | ---: | ---: | ---: | --- | --- |");
+    const cells = [...new Set(mine.map((e) => `${e.strategy}\u0000${e.budget}`))]
+      .map((key) => key.split("\u0000") as [string, string])
+      .sort(([a, x], [b, y]) => a.localeCompare(b) || Number(x) - Number(y));
+    for (const [strategy, budget] of cells) {
+      const list = mine.filter((e) => e.strategy === strategy && e.budget === Number(budget));
+      lines.push(
+        `| ${strategy} | ${budget} | ${pct(mean(list.map((e) => (e.answered ? 1 : 0))))} | ${mean(list.map((e) => e.score)).toFixed(3)} | ${mean(list.map((e) => e.pathLength)).toFixed(1)} | ${ops(list, (e) => e.pathOps)} | ${ops(list, (e) => e.treeOps)} |`,
+      );
+    }
+    lines.push("");
+  }
   return lines.join("\n");
 }
 

@@ -1,5 +1,5 @@
 import type { ConstrainedDecoder } from "../decoder/decoder.js";
-import type { Generation, SamplingOptions } from "../decoder/generation.js";
+import type { GeneratedSegment, Generation, SamplingOptions } from "../decoder/generation.js";
 import type { Budget, Policy, Proposal } from "./types.js";
 
 /**
@@ -26,6 +26,13 @@ export interface DecoderPolicyOptions {
   readonly maxTokens?: number;
   /** Generations kept alive as branch points (each holds a llama.cpp sequence). */
   readonly cachedPrefixes?: number;
+}
+
+/** Thrown from a generation listener to stop a sample once it has written its action. */
+class ActionWritten extends Error {
+  constructor(readonly segment: GeneratedSegment) {
+    super("the sample wrote its action");
+  }
 }
 
 /**
@@ -56,11 +63,28 @@ export class DecoderPolicy<S, A> implements Policy<S, A> {
       try {
         const before = branch.segments.filter((s) => s.complete).length;
         const tokensBefore = branch.tokens.length;
-        await branch.run({ maxTokens: this.options.maxTokens ?? 64 });
+        // A proposal is the first segment the model writes; a spec whose model segments follow
+        // one another (tool calls with no environment segment between them) would otherwise go
+        // on writing the rest of a plan up to maxTokens. Generation.run has no stop-after-segment
+        // limit, so the listener ends the run by throwing once the segment is complete.
+        let written: GeneratedSegment | undefined;
+        try {
+          await branch.run(
+            { maxTokens: this.options.maxTokens ?? 64 },
+            {
+              onSegmentEnd: (segment) => {
+                if (segment.writer === "model") throw new ActionWritten(segment);
+              },
+            },
+          );
+        } catch (error) {
+          if (!(error instanceof ActionWritten)) throw error;
+          written = error.segment;
+        }
         budget.spend("modelCalls");
         budget.spend("tokens", branch.tokens.length - tokensBefore);
         drawn++;
-        const written = branch.segments.slice(before).find((s) => s.complete && s.writer === "model");
+        written ??= branch.segments.slice(before).find((s) => s.complete && s.writer === "model");
         const action = written === undefined ? undefined : this.codec.parse(state, written.event, written.content);
         if (action === undefined) continue;
         const key = this.codec.actionKey(action);

@@ -27,6 +27,20 @@ export interface MctsOptions {
   readonly rolloutDepth?: number;
   /** Nodes this deep are not expanded. Default 10. */
   readonly maxDepth?: number;
+  /**
+   * Progressive widening: a node visited N times may have up to ⌈coefficient · N^exponent⌉
+   * children (at least k); when it is selected with room for more, the policy is asked again and
+   * new actions join its children. Off by default (a node keeps its first k proposals).
+   */
+  readonly widening?: { readonly coefficient: number; readonly exponent: number };
+  /**
+   * What the search answers with: "visits" — the most visited path (classic MCTS; it may stop
+   * short of a terminal state); "best-terminal" — the terminal node of highest reward the search
+   * reached (ties: the most visited), else the most visited path. The second is meaningful where
+   * the environment is deterministic, so a terminal state found in the tree is really reachable.
+   * Default "visits".
+   */
+  readonly answer?: "visits" | "best-terminal";
 }
 
 interface Node<S, A> extends Reached<S, A> {
@@ -38,7 +52,14 @@ interface Node<S, A> extends Reached<S, A> {
   children: Node<S, A>[] | undefined;
   visits: number;
   total: number;
+  /** The reward the node got when it was simulated (terminal nodes: their value). */
+  reward?: number;
+  /** Progressive widening's re-queries in a row that brought nothing new; at 3 the node is not asked again (a sampling policy may simply have repeated itself once). */
+  dry?: number;
 }
+
+/** Consecutive iterations that add no node after which the search stops (the tree cannot grow). */
+const IDLE_ITERATIONS = 1000;
 
 const mean = <S, A>(node: Node<S, A>) => (node.visits > 0 ? node.total / node.visits : 0);
 
@@ -70,6 +91,7 @@ export function mcts(options: MctsOptions = {}): Strategy {
         total: 0,
       };
 
+      let grown = 0;
       const select = (node: Node<S, A>): Node<S, A> => {
         const children = node.children ?? [];
         let chosen: Node<S, A> | undefined;
@@ -90,13 +112,15 @@ export function mcts(options: MctsOptions = {}): Strategy {
         return chosen ?? node;
       };
 
-      /** Expands a leaf with the policy's proposals (a failed proposal leaves it a leaf, to retry later). */
-      const expand = async (node: Node<S, A>): Promise<void> => {
-        const proposals = await propose(problem, node.state, k, budget);
-        if (!proposals.ok || proposals.value.length === 0) return;
+      /** Adds children from the policy's proposals (new actions only); a failed proposal leaves the node as it was, to retry later. */
+      const expand = async (node: Node<S, A>, want: number): Promise<number> => {
+        const proposals = await propose(problem, node.state, want, budget);
+        if (!proposals.ok || proposals.value.length === 0) return 0;
         tree.expand(node.id);
+        const seen = new Set((node.children ?? []).map((child) => env.actionKey(child.path[child.path.length - 1]!)));
         const children: Node<S, A>[] = [];
         for (const proposal of proposals.value) {
+          if (seen.has(env.actionKey(proposal.action))) continue;
           const outcome = await stepper.step(node, proposal.action);
           if (!outcome.ok) {
             if (outcome.reason === "budget") break;
@@ -119,8 +143,14 @@ export function mcts(options: MctsOptions = {}): Strategy {
             total: 0,
           });
         }
-        if (children.length > 0) node.children = children;
+        if (children.length > 0) node.children = [...(node.children ?? []), ...children];
+        grown += children.length;
+        return children.length;
       };
+
+      /** How many children progressive widening allows a node now. */
+      const room = (node: Node<S, A>): number =>
+        options.widening ? Math.max(k, Math.ceil(options.widening.coefficient * Math.pow(node.visits, options.widening.exponent))) : k;
 
       /** The reward of a leaf in [0, 1], or undefined when the budget ran out before any was had. */
       const simulate = async (node: Node<S, A>): Promise<number | undefined> => {
@@ -155,17 +185,47 @@ export function mcts(options: MctsOptions = {}): Strategy {
         return scored.ok ? scored.value : 0;
       };
 
+      const terminals: Node<S, A>[] = [];
       let stop: "budget" | "exhausted-frontier" = "budget";
+      // Without an iteration limit, a tree that can no longer grow (every leaf terminal, at the
+      // depth limit, or refused by the policy) would loop on a budget it no longer spends.
+      let idle = 0;
       for (let iteration = 0; iteration < iterations; iteration++) {
         if (budget.exhausted()) break;
+        if (idle >= IDLE_ITERATIONS) {
+          stop = "exhausted-frontier";
+          break;
+        }
+        const grownBefore = grown;
         let node = root;
-        while (node.children && !node.done) node = select(node);
-        if (!node.done && node.depth < maxDepth && !node.children) {
-          await expand(node);
+        let widened = false;
+        for (;;) {
+          if (!node.children || node.done) break;
+          const children: Node<S, A>[] = node.children;
+          // Progressive widening: a node that has earned more children asks the policy again;
+          // a newly added child is then simulated like any new leaf.
+          if (options.widening && (node.dry ?? 0) < 3 && children.length < room(node)) {
+            const before = children.length;
+            // Asked for as many as the node may hold: the most frequent proposals are often ones it already has.
+            const added = await expand(node, room(node));
+            node.dry = added === 0 ? (node.dry ?? 0) + 1 : 0;
+            if (added > 0) {
+              node = node.children![before]!;
+              widened = true;
+              break;
+            }
+          }
+          node = select(node);
+        }
+        if (!widened && !node.done && node.depth < maxDepth && !node.children) {
+          await expand(node, k);
           if (node.children) node = select(node);
         }
         const reward = await simulate(node);
         if (reward === undefined) break;
+        if (node.done && node.reward === undefined) terminals.push(node);
+        node.reward ??= reward;
+        idle = grown === grownBefore ? idle + 1 : 0;
         for (let at: Node<S, A> | undefined = node; at; at = at.parent) {
           at.visits++;
           at.total += reward;
@@ -173,9 +233,17 @@ export function mcts(options: MctsOptions = {}): Strategy {
         }
       }
       if (!budget.exhausted() && root.children === undefined) stop = "exhausted-frontier";
+      if (stop === "exhausted-frontier" && budget.exhausted()) stop = "budget";
 
       let chosen = root;
-      while (chosen.children) {
+      if (options.answer === "best-terminal") {
+        let best: Node<S, A> | undefined;
+        for (const node of terminals) {
+          if (best === undefined || node.reward! > best.reward! || (node.reward === best.reward && node.visits > best.visits)) best = node;
+        }
+        chosen = best ?? root;
+      }
+      while (chosen.children && !chosen.done) {
         let next: Node<S, A> | undefined;
         for (const child of chosen.children) if (child.visits > (next?.visits ?? 0)) next = child;
         if (!next) break;

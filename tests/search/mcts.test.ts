@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mcts } from "../../src/search/mcts.js";
 import { seededRandom } from "../../src/search/random.js";
 import { Budget, type Environment, type StepOutcome, type Value } from "../../src/search/types.js";
-import { StandInAllLegal, StandInTableValue, StandInValue, StandInWords, StringKeyed } from "./stand-ins.js";
+import { StandInAllLegal, StandInSampler, StandInTableValue, StandInValue, StandInWords, StringKeyed } from "./stand-ins.js";
 
 /** A bandit: one pull of an arm ends the episode; the state is the arm pulled ("" before). */
 class StandInBandit extends StringKeyed implements Environment<string, string> {
@@ -131,5 +131,45 @@ describe("MCTS over thought-graph operations", () => {
       expect(found.finalState.scores).toEqual([0.9]);
       expect(found.stop).toBe("done");
     }
+  });
+});
+
+describe("MCTS options for long horizons", () => {
+  it("progressive widening asks the policy again and adds children beyond the first k", async () => {
+    const env = new StandInBandit([0.1, 0.2, 0.3, 0.9, 0.4, 0.5]);
+    const problem = { environment: env, policy: new StandInSampler(env, seededRandom(5)), value: new StandInBernoulliValue([0.1, 0.2, 0.3, 0.9, 0.4, 0.5], seededRandom(5)), random: seededRandom(5) };
+    const narrow = await mcts({ iterations: 200, k: 2 }).search(problem, new Budget());
+    const wide = await mcts({ iterations: 400, k: 2, widening: { coefficient: 1, exponent: 0.5 } }).search(
+      { ...problem, policy: new StandInSampler(env, seededRandom(5)), value: new StandInBernoulliValue([0.1, 0.2, 0.3, 0.9, 0.4, 0.5], seededRandom(5)) },
+      new Budget(),
+    );
+    const rootChildren = (tree: typeof narrow.tree) => tree.filter((node) => node.parent === 0).length;
+    expect(rootChildren(narrow.tree)).toBeLessThanOrEqual(2);
+    expect(rootChildren(wide.tree)).toBeGreaterThan(2);
+    expect(wide.actions).toEqual(["arm3"]);
+  });
+
+  it('answer "best-terminal" returns the best-valued terminal state reached, where the most visited path stops short', async () => {
+    // Words of length 3 over a, b; only "bbb" is worth 1, everything else 0.2 (terminal or not).
+    const env = new StandInWords(true, ["a", "b"], 3);
+    const value = (w: string) => (w === "bbb" ? 1 : 0.2);
+    const run = (answer: "visits" | "best-terminal") =>
+      mcts({ iterations: 40, k: 2, answer }).search({ environment: env, policy: new StandInAllLegal(env), value: new StandInValue(value), random: seededRandom(1) }, new Budget());
+    const best = await run("best-terminal");
+    expect(best.actions).toEqual(["b", "b", "b"]);
+    expect(best.done).toBe(true);
+    const visits = await run("visits");
+    expect(visits.done || visits.actions.length < 3).toBe(true);
+  });
+
+  it("without an iteration cap, stops once the tree cannot grow, even when the budget is not spent", async () => {
+    const env = new StandInWords(true, ["a"], 2);
+    const result = await mcts({ iterations: Infinity, k: 1 }).search(
+      { environment: env, policy: new StandInAllLegal(env), value: new StandInValue(() => 0.5), random: seededRandom(1) },
+      new Budget({ envSteps: 1000 }),
+    );
+    expect(result.stop).toBe("done");
+    expect(result.actions).toEqual(["a", "a"]);
+    expect(result.spent.envSteps).toBe(2);
   });
 });
