@@ -104,3 +104,74 @@ export function tokensToBytes(vocabulary: Vocabulary, tokens: readonly number[])
   }
   return out;
 }
+
+/** The parts of a Hugging Face `tokenizer.json` that say what text each token id stands for. */
+export interface TokenizerJson {
+  readonly model: {
+    readonly type?: string;
+    /** BPE and WordPiece: piece → id. Unigram: [piece, score] pairs in id order. */
+    readonly vocab: Readonly<Record<string, number>> | readonly (readonly [string, number])[];
+    readonly unk_token?: string | null;
+    readonly unk_id?: number | null;
+    readonly byte_fallback?: boolean;
+  };
+  readonly added_tokens?: readonly { readonly id: number; readonly content: string; readonly special?: boolean }[];
+  readonly decoder?: TokenizerJsonComponent | null;
+  readonly pre_tokenizer?: TokenizerJsonComponent | null;
+}
+
+interface TokenizerJsonComponent {
+  readonly type?: string;
+  readonly decoders?: readonly TokenizerJsonComponent[];
+  readonly pretokenizers?: readonly TokenizerJsonComponent[];
+}
+
+function componentTypes(component: TokenizerJsonComponent | null | undefined): string[] {
+  if (component === null || component === undefined) return [];
+  return [component.type ?? "", ...[...(component.decoders ?? []), ...(component.pretokenizers ?? [])].flatMap(componentTypes)];
+}
+
+/**
+ * How a tokenizer.json's pieces spell bytes: GPT-2's byte-level table (a ByteLevel decoder or
+ * pre-tokenizer), or SentencePiece's `▁` and `<0xNN>` (Metaspace, ByteFallback, or a Unigram model).
+ */
+export function tokenizerJsonKind(json: TokenizerJson): TokenizerKind {
+  const types = [...componentTypes(json.decoder), ...componentTypes(json.pre_tokenizer)];
+  if (types.includes("ByteLevel")) return "byte-level-bpe";
+  if (types.includes("Metaspace") || types.includes("ByteFallback") || json.model.byte_fallback === true || json.model.type === "Unigram") return "sentencepiece";
+  throw new Error(
+    `unsupported tokenizer.json: model ${json.model.type ?? "?"} with decoder ${types.join("/") || "none"}; ltlguard reads byte-level BPE and SentencePiece-style vocabularies`,
+  );
+}
+
+/**
+ * A vocabulary from a Hugging Face `tokenizer.json` (what transformers.js tokenizes with), laid out
+ * like the GGUF vocabularies: added special tokens count as control tokens, other added tokens
+ * (`<think>`, …) as user-defined ones, `<0xNN>` pieces of a byte-fallback model as byte tokens.
+ * `size` is the model's logit count, which may exceed the tokenizer's ids (padding rows, never
+ * generated); `endOfGeneration` comes from the model's configuration.
+ */
+export function buildVocabularyFromTokenizerJson(json: TokenizerJson, options: { size?: number; endOfGeneration: readonly number[] }): Vocabulary {
+  const kind = tokenizerJsonKind(json);
+  const entries: [string, number][] = Array.isArray(json.model.vocab)
+    ? (json.model.vocab as readonly (readonly [string, number])[]).map(([piece], id) => [piece, id])
+    : Object.entries(json.model.vocab as Record<string, number>);
+  const added = json.added_tokens ?? [];
+  let count = options.size ?? 0;
+  for (const [, id] of entries) count = Math.max(count, id + 1);
+  for (const token of added) count = Math.max(count, token.id + 1);
+  const pieces: string[] = new Array<string>(count).fill("");
+  const types = new Uint8Array(count).fill(TOKEN_TYPE.unused);
+  for (const [piece, id] of entries) {
+    pieces[id] = piece;
+    types[id] = kind === "sentencepiece" && BYTE_PIECE.test(piece) ? TOKEN_TYPE.byte : TOKEN_TYPE.normal;
+  }
+  const unkPiece = json.model.unk_token;
+  const unknown = json.model.unk_id ?? (typeof unkPiece === "string" ? entries.find(([piece]) => piece === unkPiece)?.[1] : undefined);
+  if (typeof unknown === "number" && unknown >= 0 && unknown < count) types[unknown] = TOKEN_TYPE.unknown;
+  for (const token of added) {
+    pieces[token.id] = token.content;
+    types[token.id] = token.special === true ? TOKEN_TYPE.control : TOKEN_TYPE.userDefined;
+  }
+  return buildVocabulary({ kind, pieces, types, endOfGeneration: options.endOfGeneration });
+}

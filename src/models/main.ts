@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildModels, defaultModelsDir, isModelName, MODEL_NAMES, type ModelName } from "./build.js";
+import { ensureOnnxModel, ONNX_MODEL_NAMES } from "./onnx-model.js";
 
 const USAGE = `usage: node dist/models/main.js [--only ${MODEL_NAMES.join("|")}[,…]] [--out dir]
 
@@ -54,6 +55,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       onProgress: (message) => process.stderr.write(`${message}\n`),
     });
     for (const m of built) process.stdout.write(`${m.path}\n`);
+    // The transformers.js (ONNX) model folders too, when building everything (rebuilt only when stale).
+    if (!args.only) for (const name of ONNX_MODEL_NAMES) process.stdout.write(`${await ensureOnnxModel(name, { ...(args.outDir !== undefined ? { outDir: args.outDir } : {}), onProgress: (message) => process.stderr.write(`${message}\n`) })}\n`);
     return 0;
   } catch (err) {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
