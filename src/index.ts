@@ -53,3 +53,21 @@ export { buildVocabulary } from "./decoder/vocabulary.js";
 export type { Vocabulary, TokenizerKind } from "./decoder/vocabulary.js";
 export { outputToGbnf } from "./grammars/output-gbnf.js";
 export type { OutputGbnfOptions } from "./grammars/output-gbnf.js";
+
+// Tools as events, JSON-Schema arguments, and the agent runtime (src/ltl, src/grammars, src/agents).
+export { bindTools, usesTools, toolCallAtomName } from "./ltl/tool-calls.js";
+export type { ToolSignature, ToolCallAtom, ArgumentTest, EventVariant, ToolBinding, BindToolsOptions } from "./ltl/tool-calls.js";
+export { bindToolRegistry } from "./grammars/tools.js";
+export { jsonSchemaDfa, SchemaError } from "./grammars/json-schema.js";
+export type { JsonSchemaOptions, FieldConstraint } from "./grammars/json-schema.js";
+export { readTranscript } from "./grammars/output.js";
+export type { TranscriptMismatch } from "./grammars/output.js";
+export { ToolRegistry, ToolModuleError, callTool, loadToolModule, DEFAULT_TOOL_TIMEOUT_MS } from "./agents/tools.js";
+export type { Tool, ToolContext, ToolOutcome } from "./agents/tools.js";
+export { exampleTools, evaluateArithmetic, searchDocuments, clockQuery, EXAMPLE_DOCUMENTS } from "./agents/example-tools.js";
+export { runAgent, fitToSegment } from "./agents/runtime.js";
+export type { AgentRunOptions, AgentRunResult, AgentStop, AgentListener, ToolCallRecord, EnvironmentRequest, ProposalContext } from "./agents/runtime.js";
+export { JsonlTranscript, MemoryTranscript } from "./agents/transcript.js";
+export type { TranscriptRecord, TranscriptSink } from "./agents/transcript.js";
+export { buildPrompt, checkExamples, parseExamples, ExampleError } from "./agents/prompt.js";
+export type { PromptOptions, Example } from "./agents/prompt.js";

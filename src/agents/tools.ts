@@ -144,8 +144,11 @@ export async function loadToolModule(file: string): Promise<ToolRegistry> {
     throw new ToolModuleError(file, `could not load the module: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
   }
   let exported = module["tools"] ?? module["default"];
-  if (exported !== null && typeof exported === "object" && !Array.isArray(exported) && "tools" in exported) {
-    exported = (exported as { tools: unknown }).tools;
+  // A TypeScript file outside an ESM package is loaded as CommonJS: its exports arrive wrapped.
+  for (const key of ["tools", "default"]) {
+    if (exported !== null && typeof exported === "object" && !Array.isArray(exported) && key in exported) {
+      exported = (exported as Record<string, unknown>)[key];
+    }
   }
   if (typeof exported === "function") exported = await (exported as () => unknown)();
   if (!Array.isArray(exported)) {
