@@ -5,6 +5,7 @@ import { jsonSchemaDfa, SchemaError } from "./json-schema.js";
 import type { ByteDfa } from "./byte-dfa.js";
 import { choiceDfa, concatDfa, freeTextDfa, literalDfa, regexDfa } from "./constructions.js";
 import { prefixFreeWitness } from "./analysis.js";
+import { emptyDfa } from "./ops.js";
 import { RegexSyntaxError, AutomatonTooLargeError } from "./errors.js";
 
 /**
@@ -76,9 +77,16 @@ function toolContentDfa(format: SegmentFormat, bound: BoundVariant | undefined):
   const key = JSON.stringify(tests.map(({ test, holds }) => [test.path, test.regex, holds]));
   let dfa = byTests.get(key);
   if (dfa === undefined) {
-    dfa = jsonSchemaDfa(bound.tool.parameters, {
-      fields: tests.map(({ test, holds }) => ({ path: test.path, regex: test.regex, negate: !holds })),
-    });
+    const fields = tests.map(({ test, holds }) => ({ path: test.path, regex: test.regex, negate: !holds }));
+    try {
+      dfa = jsonSchemaDfa(bound.tool.parameters, { fields });
+    } catch (error) {
+      if (!(error instanceof SchemaError) || fields.length === 0 || /field constraint/.test(error.message)) throw error;
+      // The schema alone is fine (this rethrows if not), so the tests' outcome is what no
+      // arguments can have: an impossible refined event, which binding leaves out.
+      jsonSchemaDfa(bound.tool.parameters);
+      dfa = emptyDfa();
+    }
     byTests.set(key, dfa);
   }
   return dfa;

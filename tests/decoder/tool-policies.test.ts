@@ -8,7 +8,8 @@ import { ConstrainedDecoder } from "../../src/decoder/decoder.js";
 import { LlamaBackend } from "../../src/decoder/llama.js";
 import { ensureModel } from "../../src/models/build.js";
 import { seededRandom } from "../../src/search/random.js";
-import { checkToolOutput, readerForSchemas } from "../support/output-check.js";
+import { checkOutput, checkToolOutput, readerForSchemas } from "../support/output-check.js";
+import { randomToolSchema } from "../support/random-schemas.js";
 
 /**
  * Tool-call policies are enforced by the mask: on random tool sets and random privilege rules,
@@ -113,5 +114,47 @@ describe("tool-call policies while decoding", () => {
     expect(specs).toBeGreaterThan(30);
     expect(finished).toBeGreaterThan(30);
     expect(calls).toBeGreaterThan(20);
+  }, 300_000);
+
+  it("arguments written under random function-calling schemas validate with ajv: 12 tool sets × 2 seeds", async () => {
+    let validated = 0;
+    let unsatisfiable = 0;
+    for (let round = 0; round < 12; round++) {
+      const tools: ToolSignature[] = [0, 1, 2].map((i) => ({ name: NAMES[i]!, parameters: randomToolSchema(round * 3 + i) }));
+      const spec = parseSpec(SHAPE, { file: `schemas-${round}.ltl` });
+      let bound;
+      try {
+        bound = bindToolRegistry(spec, tools);
+      } catch (error) {
+        // A random schema can admit no value at all (e.g. a pattern longer than maxLength): refused, and counted below.
+        if (error instanceof SpecError && /no JSON value satisfies/.test(error.message)) {
+          unsatisfiable++;
+          continue;
+        }
+        throw error;
+      }
+      const decoder = ConstrainedDecoder.create(compileSpec(bound), backend, { precompute: false });
+      const reader = readerForSchemas(tools);
+      for (const seed of [round, round + 500]) {
+        const generation = decoder.start("", { seed, temperature: 1 });
+        let stop = await generation.run({ maxTokens: 400 });
+        while (stop === "environment") {
+          const events = generation.awaiting()!.events;
+          generation.supply(events.includes("ask") ? "go" : "ok", events[0]);
+          stop = await generation.run({ maxTokens: 400 });
+        }
+        await generation.dispose();
+        const segments = generation.segments;
+        segments.forEach((segment, i) => {
+          if (segment.event !== "args" || !segment.complete) return;
+          const tool = segments[i - 1]!.content;
+          expect(reader.validArguments(tool, segment.content), `${tool}: ${segment.content}\n${JSON.stringify(tools.find((t) => t.name === tool)!.parameters)}`).toBe(true);
+          validated++;
+        });
+        if (stop === "end") expect(checkOutput(bound, generation.text)).toBeUndefined();
+      }
+    }
+    expect(unsatisfiable).toBeLessThan(4);
+    expect(validated).toBeGreaterThan(12);
   }, 300_000);
 });

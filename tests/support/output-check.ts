@@ -2,7 +2,7 @@ import { conjunction } from "../../src/ltl/ast.js";
 import type { SegmentFormat } from "../../src/ltl/segments.js";
 import type { Spec } from "../../src/ltl/spec.js";
 import { holds } from "./evaluate.js";
-import { Ajv } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 
 /**
  * An independent reader of generated outputs: it splits text into segments by trying every
@@ -142,9 +142,9 @@ export function checkToolOutput(spec: Spec, tools: ToolReader, text: string): st
   return `no reading of the text satisfies the spec; events: ${parses[0]!.map((s) => s.event).join(" ")}; text: ${JSON.stringify(text)}`;
 }
 
-/** A ToolReader that validates arguments with ajv, an independent JSON-Schema validator. */
+/** A ToolReader that validates arguments with ajv (JSON Schema 2020-12), an independent validator. */
 export function readerForSchemas(tools: readonly { readonly name: string; readonly parameters: unknown }[]): ToolReader {
-  const ajv = new Ajv({ strict: false });
+  const ajv = new Ajv2020({ strict: false });
   const validators = new Map(tools.map((t) => [t.name, ajv.compile(t.parameters as object)] as const));
   return {
     names: tools.map((t) => t.name),
