@@ -54,7 +54,15 @@ export function loadSpec(
 ): CompiledSpec {
   let spec = readSpec(file, options);
   if (usesTools(spec) && (registry !== undefined || spec.toolCalls.length > 0 || needsText)) {
-    spec = bindToolRegistry(spec, (registry ?? exampleRegistry()).signatures());
+    try {
+      spec = bindToolRegistry(spec, (registry ?? exampleRegistry()).signatures());
+    } catch (error) {
+      if (registry !== undefined || !(error instanceof SpecError) || error.kind !== "unknown-atom") throw error;
+      throw new SpecError(error.kind, error.message, error.location, [
+        ...error.notes,
+        "no --tools module was given, so the example tools (calculator, search, clock) were bound; give --tools <module> with the spec's tools",
+      ]);
+    }
   }
   const compileOptions: CompileOptions = {};
   if (options.maxStates !== undefined) compileOptions.maxStates = parsePositiveInt(options.maxStates, "--max-states");
