@@ -59,18 +59,18 @@ export const ENFORCED_KEYWORDS: ReadonlySet<string> = new Set([
   "maxProperties",
   "unevaluatedProperties",
   "unevaluatedItems",
+  "patternProperties",
+  "not",
+  "dependencies",
+  "dependentRequired",
+  "dependentSchemas",
 ]);
 
 /** Validation keywords the compiler cannot enforce: a schema using them is refused. */
 export const REFUSED_KEYWORDS: ReadonlyMap<string, string> = new Map([
-  ["not", "negation of a schema is not supported"],
   ["if", "conditional schemas (if/then/else) are not supported"],
   ["then", "conditional schemas (if/then/else) are not supported"],
   ["else", "conditional schemas (if/then/else) are not supported"],
-  ["patternProperties", "patternProperties is not supported (it also constrains declared properties whose names match)"],
-  ["dependencies", "dependencies is not supported"],
-  ["dependentRequired", "dependentRequired is not supported"],
-  ["dependentSchemas", "dependentSchemas is not supported"],
   ["contains", "contains is not supported"],
   ["minContains", "minContains is not supported"],
   ["maxContains", "maxContains is not supported"],

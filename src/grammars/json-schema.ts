@@ -10,7 +10,9 @@
  *   first declaration, optional ones skippable, required ones (and those a positive field
  *   constraint names) always present. Extra properties are never generated, even where
  *   `additionalProperties` allows them. An object schema that declares no properties and
- *   requires none is free-form: any keys, with values from `additionalProperties` (or any value).
+ *   requires none is free-form: any keys, with values from `additionalProperties` (or any value),
+ *   or, with `patternProperties`, keys matching exactly one of the patterns and values from its
+ *   schema. `patternProperties` also apply to the declared properties whose names they match.
  * - arrays: `prefixItems` (or draft-07 `items: [...]`) then `items` (`additionalItems`), between
  *   `minItems` and `maxItems`; a `maxItems` above MAX_ITEMS_BOUND (and above `minItems`) is
  *   lowered to it.
@@ -25,20 +27,36 @@
  *   of at most two digits.
  * - `enum`/`const`: the values (that the rest of the schema allows) as JSON.stringify writes them.
  * - `anyOf`: the union of the branches, each combined with the rest of the schema; `oneOf` the
- *   same, provided the branches are provably exclusive (their generated languages are disjoint
- *   and each pair differs in type, in const/enum values, or in a required const/enum property).
+ *   same, provided the branches are provably exclusive: their generated languages are disjoint,
+ *   and each value generated for one branch fails the others (they differ in type, in const/enum
+ *   values, or in a required const/enum property, or the other requires a property the branch
+ *   never writes). A oneOf of bare `required` lists on objects is made exact instead: each
+ *   branch also leaves out a property of every other.
  * - `allOf`, `$ref` (local JSON pointers) and sibling keywords: conjunction, merged keyword by
- *   keyword. A recursive `$ref` is refused.
+ *   keyword. A recursive `$ref` is refused, or unfolded `recursionDepth` times.
+ * - `dependentRequired`, `dependentSchemas`, draft-07 `dependencies`: the property absent, or
+ *   present with what it demands (an anyOf, exact).
+ * - `minProperties`/`maxProperties`: counted exactly over declared properties; on free-form
+ *   objects (whose keys may repeat) `minProperties` at most 1.
+ * - `not` of {}, `required`, `type`, `pattern`, or `enum`/`const` of strings, booleans and null
+ *   (each has an exact positive form). `uniqueItems` only with `maxItems` ≤ 1; `unevaluated*`
+ *   only when true.
+ * - Refused: other `not`s, `if`/`then`/`else`, `contains`, `propertyNames`, dynamic/recursive
+ *   refs, remote refs, non-integer `multipleOf`, patterns with lookaround or backreferences,
+ *   formats other than the above, and unknown keywords (as likely typos, unless
+ *   `ignoreUnknownKeywords`).
  * - `true`, `{}`, and values no keyword constrains: any JSON value nested at most ANY_VALUE_DEPTH
  *   deep.
  * - whitespace: none, or (`compact`, the default) at most one space after each `:` and `,`.
  * - without `type`, the types whose keywords the schema uses (a schema with `properties` is an
  *   object), or every type when it uses none.
+ * Annotations (title, description, default, examples, $schema, $id, $comment, deprecated,
+ * readOnly, writeOnly, content*, $defs/definitions, and `x-` extensions) are ignored.
  */
 import type { ByteDfa } from "./byte-dfa.js";
 import { choiceDfa, literalDfa } from "./constructions.js";
 import { RegexSyntaxError } from "./errors.js";
-import { emptyDfa, intersectDfa, isEmptyLanguage, type DfaBuildOptions } from "./ops.js";
+import { emptyDfa, intersectDfa, isEmptyLanguage, productDfa, type DfaBuildOptions } from "./ops.js";
 import { regexDfa } from "./regex.js";
 import { shortestWord } from "./analysis.js";
 import { DfaAssembly, anyUtf8Dfa, complementWithinUtf8, jsonStringDfa, multipleOfDfa, unionOfDfas, utf8LengthDfa } from "./json-schema-automata.js";
@@ -93,6 +111,12 @@ export interface JsonSchemaOptions {
    * Default false.
    */
   readonly ignoreUnknownKeywords?: boolean;
+  /**
+   * How many times a recursive `$ref` may be unfolded inside itself; deeper, the value is not
+   * generated (an optional property is left out, a required one makes its object impossible).
+   * Default 0: a recursive `$ref` is a SchemaError.
+   */
+  readonly recursionDepth?: number;
 }
 
 /** How deep values that no keyword constrains may nest (`{}`, `true`, free-form objects and arrays). */
@@ -120,7 +144,13 @@ const ALL_TYPES: readonly JsonType[] = ["null", "boolean", "integer", "number", 
 interface Located {
   readonly schema: unknown;
   readonly path: string;
+  /** Built by the compiler (from `not`): may hold the internal keywords, skips the keyword check. */
+  readonly internal?: boolean;
 }
+
+/** Keywords only the compiler writes, into internal members: a pattern strings must not match, values to leave out. */
+const NOT_PATTERN = "\u0000notPattern";
+const NOT_VALUES = "\u0000notValues";
 
 /** An object schema after $ref and allOf have been expanded into the conjunction it is part of. */
 interface Member {
@@ -130,10 +160,12 @@ interface Member {
 
 const STRING_KEYWORDS = ["minLength", "maxLength", "pattern", "format"];
 const NUMBER_KEYWORDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
-const OBJECT_KEYWORDS = ["properties", "required", "additionalProperties", "minProperties", "maxProperties"];
+const OBJECT_KEYWORDS = ["properties", "patternProperties", "required", "additionalProperties", "minProperties", "maxProperties"];
 const ARRAY_KEYWORDS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
+/** Keywords turned into conjunction members (property present → more holds). */
+const DEPENDENCY_KEYWORDS = ["dependencies", "dependentRequired", "dependentSchemas"];
 /** Keywords consumed while expanding a conjunction. */
-const STRUCTURAL_KEYWORDS = new Set(["$ref", "allOf"]);
+const STRUCTURAL_KEYWORDS = new Set(["$ref", "allOf", "not", ...DEPENDENCY_KEYWORDS]);
 
 function pointerEscape(name: string): string {
   return name.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -175,6 +207,7 @@ class SchemaCompiler {
   private readonly fields: readonly FieldConstraint[];
   private readonly fieldApplied: boolean[];
   private readonly ignoreUnknown: boolean;
+  private readonly recursionDepth: number;
   private combinations = 0;
 
   constructor(
@@ -188,6 +221,8 @@ class SchemaCompiler {
     this.fields = options.fields ?? [];
     this.fieldApplied = this.fields.map(() => false);
     this.ignoreUnknown = options.ignoreUnknownKeywords ?? false;
+    this.recursionDepth = options.recursionDepth ?? 0;
+    if (!Number.isInteger(this.recursionDepth) || this.recursionDepth < 0) throw new RangeError(`recursionDepth must be a non-negative integer, got ${this.recursionDepth}`);
   }
 
   compileRoot(): ByteDfa {
@@ -224,7 +259,7 @@ class SchemaCompiler {
 
   /** Whether a keyword constrains values (rather than annotating or structuring). */
   private constrains(keyword: string): boolean {
-    return ENFORCED_KEYWORDS.has(keyword) && !STRUCTURAL_KEYWORDS.has(keyword);
+    return (ENFORCED_KEYWORDS.has(keyword) && !STRUCTURAL_KEYWORDS.has(keyword)) || keyword === NOT_PATTERN || keyword === NOT_VALUES;
   }
 
   /** Flattens booleans, $ref and allOf; undefined when some member is `false`. */
@@ -233,23 +268,38 @@ class SchemaCompiler {
     const expandedHere = new Set(here);
     const work = [...conj];
     while (work.length > 0) {
-      const { schema, path } = work.shift()!;
+      const { schema, path, internal } = work.shift()!;
       if (schema === true) continue;
       if (schema === false) return undefined;
       if (!isPlainObject(schema)) throw new SchemaError("a schema must be an object or a boolean", path, undefined);
-      this.checkKeywords(schema, path);
+      if (internal !== true) this.checkKeywords(schema, path);
       members.push({ schema, path });
+      if (schema.not !== undefined) {
+        const negation = this.negate(schema.not, `${path}/not`);
+        if (negation === false) return undefined;
+        if (negation !== true) work.push(negation);
+      }
       const ref = schema.$ref;
       if (ref !== undefined) {
         if (typeof ref !== "string") throw new SchemaError("$ref must be a string", `${path}/$ref`, "$ref");
         // The same reference twice at one value adds nothing (X ∧ X = X).
         if (!expandedHere.has(ref)) {
-          if (outerRefs.includes(ref)) {
-            throw new SchemaError(`recursive $ref '${ref}' is not supported (the schema describes unboundedly nested values)`, `${path}/$ref`, "$ref");
+          const depth = outerRefs.filter((r) => r === ref).length;
+          if (depth > 0 && this.recursionDepth === 0) {
+            throw new SchemaError(
+              `recursive $ref '${ref}' is not supported (the schema describes unboundedly nested values; the recursionDepth option unfolds it a bounded number of times)`,
+              `${path}/$ref`,
+              "$ref",
+            );
           }
+          // Deeper than the bound, the value cannot be written (as if the schema were false).
+          if (depth > this.recursionDepth) return undefined;
           expandedHere.add(ref);
           work.push({ schema: this.resolve(ref, `${path}/$ref`), path: ref });
         }
+      }
+      for (const keyword of DEPENDENCY_KEYWORDS) {
+        if (schema[keyword] !== undefined) work.push(...this.dependencyMembers(schema[keyword], `${path}/${keyword}`, keyword));
       }
       const allOf = schema.allOf;
       if (allOf !== undefined) {
@@ -258,6 +308,85 @@ class SchemaCompiler {
       }
     }
     return { members, here: expandedHere };
+  }
+
+  /**
+   * `not S` for the forms with an exact positive counterpart: `{}`/true (nothing), false
+   * (anything), `required` (objects lacking one of the names), `type` (the other types),
+   * `pattern` (strings not matching it), `enum`/`const` of strings, booleans and null (the
+   * other values). Other forms are refused.
+   */
+  private negate(schema: unknown, path: string): Located | boolean {
+    const resolved = this.followRefs(schema);
+    if (resolved === true) return false;
+    if (resolved === false) return true;
+    const refuse = (why: string): never => {
+      throw new SchemaError(`this negation is not supported (${why}); supported: not {}, not {required}, not {type}, not {pattern}, not {enum/const} of strings, booleans or null`, path, "not");
+    };
+    if (!isPlainObject(resolved)) return refuse("not a schema");
+    const keys = Object.keys(resolved).filter((k) => !ANNOTATION_KEYWORDS.has(k) && !k.startsWith("x-"));
+    const only = (...allowed: string[]): boolean => keys.every((k) => allowed.includes(k));
+    if (keys.length === 0) return false;
+    if (only("required")) {
+      const names = resolved.required;
+      if (!Array.isArray(names) || names.some((n) => typeof n !== "string")) return refuse("required must list names");
+      if (names.length === 0) return false;
+      // Non-objects satisfy any `required`, so only objects lacking a name satisfy its negation.
+      return { schema: { type: "object", anyOf: (names as string[]).map((name) => ({ properties: { [name]: false } })) }, path, internal: true };
+    }
+    if (only("type")) {
+      const declared = Array.isArray(resolved.type) ? resolved.type : [resolved.type];
+      const excluded = new Set<JsonType>();
+      for (const t of declared) {
+        if (typeof t !== "string" || !ALL_TYPES.includes(t as JsonType)) return refuse(`unknown type ${JSON.stringify(t)}`);
+        excluded.add(t as JsonType);
+        if (t === "number") excluded.add("integer");
+      }
+      // "Numbers that are not integers" has no type of its own here.
+      if (excluded.has("integer") && !excluded.has("number")) return refuse("not integer");
+      const remaining = ALL_TYPES.filter((t) => !excluded.has(t));
+      return remaining.length === 0 ? false : { schema: { type: remaining }, path, internal: true };
+    }
+    if (only("pattern")) {
+      if (typeof resolved.pattern !== "string") return refuse("pattern must be a string");
+      return { schema: { type: "string", [NOT_PATTERN]: resolved.pattern }, path, internal: true };
+    }
+    if (only("enum", "const", "type")) {
+      const values = Array.isArray(resolved.enum) ? [...resolved.enum] : [];
+      if ("const" in resolved) values.push(resolved.const);
+      // Written canonically, exactly as the generator writes them, so leaving the texts out
+      // leaves the values out (numbers have other spellings, objects other spacings).
+      if (values.some((v) => v !== null && typeof v !== "string" && typeof v !== "boolean")) return refuse("enum/const with numbers, arrays or objects");
+      if (resolved.type !== undefined) {
+        const declared = new Set(Array.isArray(resolved.type) ? resolved.type : [resolved.type]);
+        if (values.some((v) => !declared.has(typeOfValue(v)))) return refuse("enum/const values outside its type");
+      }
+      return { schema: { [NOT_VALUES]: values }, path, internal: true };
+    }
+    return refuse(`keywords ${keys.join(", ")}`);
+  }
+
+  /**
+   * `p → required qs` (dependentRequired, dependencies with an array) and `p → schema S`
+   * (dependentSchemas, dependencies with a schema) as conjunction members: anyOf(p absent,
+   * p present and qs present / S holds), which is exact.
+   */
+  private dependencyMembers(value: unknown, path: string, keyword: string): Located[] {
+    if (!isPlainObject(value)) throw new SchemaError(`${keyword} must be an object`, path, keyword);
+    return Object.entries(value).map(([name, dependency]) => {
+      const at = `${path}/${pointerEscape(name)}`;
+      const absent = { properties: { [name]: false } };
+      let present: unknown;
+      if (Array.isArray(dependency) && keyword !== "dependentSchemas") {
+        if (dependency.some((d) => typeof d !== "string")) throw new SchemaError(`${keyword} lists must hold property names`, at, keyword);
+        present = { required: [name, ...dependency] };
+      } else if ((isPlainObject(dependency) || typeof dependency === "boolean") && keyword !== "dependentRequired") {
+        present = { allOf: [{ required: [name] }, dependency] };
+      } else {
+        throw new SchemaError(`${keyword} values must be ${keyword === "dependentRequired" ? "arrays of names" : keyword === "dependentSchemas" ? "schemas" : "arrays of names or schemas"}`, at, keyword);
+      }
+      return { schema: { anyOf: [absent, present] }, path: at };
+    });
   }
 
   private resolve(ref: string, path: string): unknown {
@@ -282,6 +411,7 @@ class SchemaCompiler {
   private checkKeywords(schema: Readonly<Record<string, unknown>>, path: string): void {
     for (const [keyword, value] of Object.entries(schema)) {
       if (ANNOTATION_KEYWORDS.has(keyword) || keyword.startsWith("x-")) continue;
+      if (keyword === NOT_PATTERN || keyword === NOT_VALUES) continue; // internal members, copied into branches
       if (keyword === "unevaluatedProperties" || keyword === "unevaluatedItems") {
         if (value === true || (isPlainObject(value) && Object.keys(value).length === 0)) continue;
         throw new SchemaError(`${keyword} is not supported (other than true)`, `${path}/${keyword}`, keyword);
@@ -336,9 +466,15 @@ class SchemaCompiler {
       return { schema: copy, path: m.path };
     };
     const rest = members.map((m, i) => strip(m, i === index ? keyword : undefined));
+    const contextTypes = this.declaredTypes(members);
+    const objectsOnly = contextTypes !== undefined && contextTypes.size === 1 && contextTypes.has("object");
+    // oneOf over `required` lists alone ("exactly one of these groups"): each branch excludes the
+    // others by leaving out a property of each, which makes the union exact, so no check is needed.
+    const exact = keyword === "oneOf" && objectsOnly ? this.exclusiveRequiredBranches(branches) : undefined;
+    const compiledBranches = exact ?? branches;
     const dfas: ByteDfa[] = [];
     const kept: number[] = [];
-    branches.forEach((branch, i) => {
+    compiledBranches.forEach((branch, i) => {
       if (++this.combinations > MAX_BRANCH_COMBINATIONS) {
         throw new SchemaError(`more than ${MAX_BRANCH_COMBINATIONS} combinations of anyOf/oneOf branches`, path, keyword);
       }
@@ -348,8 +484,8 @@ class SchemaCompiler {
         kept.push(i);
       }
     });
-    if (keyword === "oneOf") {
-      const contextTypes = this.declaredTypes(members);
+    if (keyword === "oneOf" && exact === undefined) {
+      const emitted = branches.map((b) => this.emittedNames([...rest.map((r) => r.schema), b]));
       for (let a = 0; a < kept.length; a++) {
         for (let b = a + 1; b < kept.length; b++) {
           const overlap = shortestWord(intersectDfa(dfas[a]!, dfas[b]!, this.build));
@@ -364,22 +500,79 @@ class SchemaCompiler {
       }
       // A validator checks every generated value against every branch, also against branches
       // the generator writes nothing for (their generated language may be empty where their
-      // semantic one is not).
+      // semantic one is not): each value generated for branch a must fail every other branch b.
       for (const a of kept) {
         for (let b = 0; b < branches.length; b++) {
-          if (b === a || (kept.includes(b) && b < a)) continue;
-          if (!this.provablyExclusive(branches[a], branches[b], contextTypes)) {
-            throw new SchemaError(
-              `oneOf branches ${Math.min(a, b)} and ${Math.max(a, b)} may both match one value (they differ neither in type, nor in const/enum values, nor in a required const/enum property, nor in a property one requires and the other forbids)`,
-              path,
-              "oneOf",
-            );
-          }
+          if (b === a || this.provablyExclusive(branches[a], branches[b], contextTypes)) continue;
+          if (objectsOnly && this.requiresOutside(branches[b], emitted[a])) continue;
+          throw new SchemaError(
+            `oneOf branches ${Math.min(a, b)} and ${Math.max(a, b)} may both match one value (they differ neither in type, nor in const/enum values, nor in a required const/enum property, nor in a property one requires that the other never has)`,
+            path,
+            "oneOf",
+          );
         }
       }
     }
     if (dfas.length === 0) return emptyDfa();
     return dfas.length === 1 ? dfas[0]! : unionOfDfas(dfas, this.build, `${keyword} at ${path}`);
+  }
+
+  /**
+   * For branches that only list required properties: branch i made exclusive by also demanding,
+   * for each other branch j, that one of j's required properties that i does not require be
+   * absent (a branch whose list contains another's can never be the only match: it is dropped).
+   * Undefined when some branch has other keywords.
+   */
+  private exclusiveRequiredBranches(branches: readonly unknown[]): unknown[] | undefined {
+    const lists: string[][] = [];
+    for (const branch of branches) {
+      const resolved = this.followRefs(branch);
+      if (!isPlainObject(resolved)) return undefined;
+      if (Object.keys(resolved).some((k) => k !== "required" && !ANNOTATION_KEYWORDS.has(k))) return undefined;
+      const required = resolved.required;
+      if (!Array.isArray(required) || required.some((n) => typeof n !== "string")) return undefined;
+      lists.push(required as string[]);
+    }
+    return lists.map((mine, i) => {
+      const exclusions: unknown[] = [];
+      for (let j = 0; j < lists.length; j++) {
+        if (j === i) continue;
+        const missing = lists[j]!.filter((name) => !mine.includes(name));
+        if (missing.length === 0) return false;
+        exclusions.push({ anyOf: missing.map((name) => ({ properties: { [name]: false } })) });
+      }
+      return { allOf: [branches[i], ...exclusions] };
+    });
+  }
+
+  /**
+   * The property names the generator may write for an object satisfying all these schemas
+   * (declared or required anywhere in them, through $ref and combinators), or undefined when
+   * none is: then objects are free-form and may have any name.
+   */
+  private emittedNames(schemas: readonly unknown[]): Set<string> | undefined {
+    const names = new Set<string>();
+    const seen = new Set<unknown>();
+    const visit = (schema: unknown): void => {
+      const resolved = this.followRefs(schema);
+      if (!isPlainObject(resolved) || seen.has(resolved)) return;
+      seen.add(resolved);
+      if (isPlainObject(resolved.properties)) for (const name of Object.keys(resolved.properties)) names.add(name);
+      if (Array.isArray(resolved.required)) for (const name of resolved.required) if (typeof name === "string") names.add(name);
+      for (const keyword of ["allOf", "anyOf", "oneOf"]) {
+        const list = resolved[keyword];
+        if (Array.isArray(list)) list.forEach(visit);
+      }
+    };
+    schemas.forEach(visit);
+    return names.size === 0 ? undefined : names;
+  }
+
+  /** Whether the schema requires a property outside `names` (so no object the generator writes with those names satisfies it). */
+  private requiresOutside(schema: unknown, names: ReadonlySet<string> | undefined): boolean {
+    const resolved = this.followRefs(schema);
+    if (names === undefined || !isPlainObject(resolved) || !Array.isArray(resolved.required)) return false;
+    return resolved.required.some((name) => typeof name === "string" && !names.has(name));
   }
 
   /**
@@ -472,8 +665,10 @@ class SchemaCompiler {
     let types = this.typesOf(members);
     if (this.fieldsAt(at).some((i) => !this.fields[i]!.negate)) types = new Set([...types].filter((t) => t === "string"));
     const values = this.enumValues(members);
-    if (values !== undefined) return this.compileEnum(members, values, types, at, refs);
-    return this.compileTyped(members, types, at, refs);
+    let dfa = values !== undefined ? this.compileEnum(members, values, types, at, refs) : this.compileTyped(members, types, at, refs);
+    const unwanted = members.flatMap((m) => (Array.isArray(m.schema[NOT_VALUES]) ? (m.schema[NOT_VALUES] as unknown[]) : []));
+    if (unwanted.length > 0) dfa = productDfa(dfa, choiceDfa(unwanted.map((v) => JSON.stringify(v)), this.build), (x, y) => x && !y, this.build, "values left out by not");
+    return dfa;
   }
 
   /** The intersection of the declared `type`s (an integer is a number), or undefined when none is declared. */
@@ -614,6 +809,11 @@ class SchemaCompiler {
         if (typeof pattern !== "string") throw new SchemaError("pattern must be a string", `${m.path}/pattern`, "pattern");
         constraints.push(this.cached(`pattern:${pattern}`, () => this.regex(patternToRegex(pattern), `${m.path}/pattern`, "pattern")));
       }
+      const unwanted = m.schema[NOT_PATTERN];
+      if (typeof unwanted === "string") {
+        const matching = this.cached(`pattern:${unwanted}`, () => this.regex(patternToRegex(unwanted), m.path, "not"));
+        constraints.push(this.cached(`not-pattern:${unwanted}`, () => complementWithinUtf8(matching, this.build)));
+      }
       const format = m.schema.format;
       if (format !== undefined) {
         const source = typeof format === "string" ? FORMAT_REGEXES.get(format) : undefined;
@@ -734,24 +934,88 @@ class SchemaCompiler {
     ];
     if (depth > 0) {
       const inner = this.anyValue(depth - 1);
-      parts.push(this.freeObject(inner), this.chain([], inner, 0, Infinity));
+      parts.push(this.freeObject([[this.cached("string", () => jsonStringDfa(anyUtf8Dfa(), this.build)), inner]]), this.chain([], inner, 0, Infinity));
     }
     return unionOfDfas(parts, this.build, "any JSON value");
   }
 
-  /** Objects with any keys (repeats possible), each value from `value`. */
-  private freeObject(value: ByteDfa): ByteDfa {
+  /** Objects with min to max members (keys may repeat), each a key and a value of one of the pairs. */
+  private freeObject(pairs: ReadonlyArray<readonly [key: ByteDfa, value: ByteDfa]>, counts: PropertyCounts = { min: 0, max: Infinity }): ByteDfa {
     const assembly = new DfaAssembly();
-    const [start, open, key, colon, valueStart, afterValue, end] = Array.from({ length: 7 }, () => assembly.glue()) as [number, number, number, number, number, number, number];
-    assembly.literal("{", start, open);
-    assembly.literal("}", open, end);
-    assembly.link(open, key);
-    assembly.embed(this.cached("string", () => jsonStringDfa(anyUtf8Dfa(), this.build)), key, colon);
-    assembly.embed(this.cached("colon", () => (this.compact ? choiceDfa([":", ": "]) : literalDfa(":"))), colon, valueStart);
-    assembly.embed(value, valueStart, afterValue);
-    assembly.embed(this.separator(), afterValue, key);
-    assembly.literal("}", afterValue, end);
+    const start = assembly.glue();
+    const end = assembly.glue();
+    const { top, next } = countSteps(counts);
+    // after[c]: c members written; keyAt[c]: about to write member c + 1.
+    const after = Array.from({ length: top + 1 }, () => assembly.glue());
+    const keyAt = Array.from({ length: top + 1 }, () => assembly.glue());
+    const colonDfa = this.cached("colon", () => (this.compact ? choiceDfa([":", ": "]) : literalDfa(":")));
+    assembly.literal("{", start, after[0]!);
+    assembly.link(after[0]!, keyAt[0]!);
+    for (let c = 0; c <= top; c++) {
+      if (c >= counts.min) assembly.literal("}", after[c]!, end);
+      if (c > 0) assembly.embed(this.separator(), after[c]!, keyAt[c]!);
+      const written = next(c);
+      if (written === undefined) continue;
+      for (const [keyDfa, value] of pairs) {
+        const colon = assembly.glue();
+        const valueStart = assembly.glue();
+        assembly.embed(keyDfa, keyAt[c]!, colon);
+        assembly.embed(colonDfa, colon, valueStart);
+        assembly.embed(value, valueStart, after[written]!);
+      }
+    }
     return assembly.build(start, end, this.build, "free-form object");
+  }
+
+  /** The patternProperties of a member, each with an exact (ECMAScript) test of a name. */
+  private patternPropertiesOf(m: Member): Array<{ pattern: string; schema: unknown; path: string; matches: (name: string) => boolean }> {
+    const value = m.schema.patternProperties;
+    if (value === undefined) return [];
+    if (!isPlainObject(value)) throw new SchemaError("patternProperties must be an object", `${m.path}/patternProperties`, "patternProperties");
+    return Object.entries(value).map(([pattern, schema]) => {
+      const path = `${m.path}/patternProperties/${pointerEscape(pattern)}`;
+      let regex: RegExp;
+      try {
+        regex = new RegExp(pattern, "u");
+      } catch (error) {
+        throw new SchemaError(`invalid pattern: ${(error as Error).message}`, path, "patternProperties");
+      }
+      return { pattern, schema, path, matches: (name: string) => regex.test(name) };
+    });
+  }
+
+  /**
+   * Objects without declared properties whose names come from patternProperties: a name from
+   * pattern k matches no other pattern (so exactly S_k applies, and each member's
+   * additionalProperties where that member does not own pattern k).
+   */
+  private patternObject(
+    members: readonly Member[],
+    patterns: ReadonlyArray<{ pattern: string; schema: unknown; path: string; member: Member }>,
+    refs: readonly string[],
+    counts: PropertyCounts,
+  ): ByteDfa {
+    const decodedOf = (p: (typeof patterns)[number]): ByteDfa =>
+      this.cached(`pattern:${p.pattern}`, () => this.regex(patternToRegex(p.pattern), p.path, "patternProperties"));
+    const pairs: Array<[ByteDfa, ByteDfa]> = [];
+    patterns.forEach((p, k) => {
+      let names = decodedOf(p);
+      patterns.forEach((other, j) => {
+        if (j !== k && other.pattern !== p.pattern) names = intersectDfa(names, complementWithinUtf8(decodedOf(other), this.build), this.build);
+      });
+      if (isEmptyLanguage(names)) return;
+      const conj: Located[] = [];
+      for (const m of members) {
+        const owned = patterns.filter((q) => q.member === m && q.pattern === p.pattern);
+        if (owned.length > 0) conj.push(...owned.map((q) => ({ schema: q.schema, path: q.path })));
+        else if (m.schema.additionalProperties === false) return;
+        else if (m.schema.additionalProperties !== undefined) conj.push({ schema: m.schema.additionalProperties, path: `${m.path}/additionalProperties` });
+      }
+      const value = this.compile(conj, null, refs);
+      if (!isEmptyLanguage(value)) pairs.push([jsonStringDfa(names, this.build), value]);
+    });
+    if (pairs.length === 0) return counts.min === 0 ? literalDfa("{}") : emptyDfa();
+    return this.freeObject(pairs, counts);
   }
 
   /**
@@ -852,7 +1116,6 @@ class SchemaCompiler {
     let minProperties = 0;
     let maxProperties = Infinity;
     let minPath = "";
-    let maxPath = "";
     for (const m of members) {
       const properties = m.schema.properties;
       if (properties !== undefined) {
@@ -874,7 +1137,7 @@ class SchemaCompiler {
       const lowest = this.nonNegativeInteger(m, "minProperties");
       if (lowest !== undefined && lowest > minProperties) [minProperties, minPath] = [lowest, `${m.path}/minProperties`];
       const highest = this.nonNegativeInteger(m, "maxProperties");
-      if (highest !== undefined && highest < maxProperties) [maxProperties, maxPath] = [highest, `${m.path}/maxProperties`];
+      if (highest !== undefined) maxProperties = Math.min(maxProperties, highest);
     }
     for (const name of required) if (!names.includes(name)) names.push(name);
     if (at !== null) {
@@ -885,15 +1148,19 @@ class SchemaCompiler {
       }
     }
     if (names.length === 0) {
-      if (minProperties > 0) throw new SchemaError("minProperties is only supported when the required properties fulfil it", minPath, "minProperties");
-      if (maxProperties !== Infinity) throw new SchemaError("maxProperties is only supported on objects with declared properties", maxPath, "maxProperties");
-      if (members.some((m) => m.schema.additionalProperties === false)) return literalDfa("{}");
+      // Free-form keys may repeat, and JSON.parse keeps one of each: more than one member does
+      // not guarantee more than one property.
+      if (minProperties > 1) throw new SchemaError("minProperties above 1 is only supported on objects with declared properties", minPath, "minProperties");
+      const counts = { min: minProperties, max: maxProperties };
+      const patterns = members.flatMap((m) => this.patternPropertiesOf(m).map((p) => ({ ...p, member: m })));
+      if (patterns.length > 0) return this.patternObject(members, patterns, refs, counts);
+      const empty = minProperties === 0 ? literalDfa("{}") : emptyDfa();
+      if (members.some((m) => m.schema.additionalProperties === false)) return empty;
       const conj = members.filter((m) => isPlainObject(m.schema.additionalProperties)).map((m) => ({ schema: m.schema.additionalProperties, path: `${m.path}/additionalProperties` }));
       const value = conj.length === 0 ? this.anyValue(freeDepth - 1) : this.compile(conj, null, refs);
-      if (isEmptyLanguage(value)) return literalDfa("{}");
-      return this.freeObject(value);
+      if (isEmptyLanguage(value)) return empty;
+      return this.freeObject([[this.cached("string", () => jsonStringDfa(anyUtf8Dfa(), this.build)), value]], counts);
     }
-    if (minProperties > required.size) throw new SchemaError("minProperties is only supported when the required properties fulfil it", minPath, "minProperties");
     type Entry = { name: string; value: ByteDfa; required: boolean };
     const entries: Entry[] = [];
     for (const name of names) {
@@ -901,13 +1168,15 @@ class SchemaCompiler {
       let forbidden = false;
       for (const m of members) {
         const properties = m.schema.properties;
-        if (isPlainObject(properties) && Object.prototype.hasOwnProperty.call(properties, name)) {
-          conj.push({ schema: properties[name], path: `${m.path}/properties/${pointerEscape(name)}` });
-        } else if (m.schema.additionalProperties === false) {
-          forbidden = true;
-        } else if (m.schema.additionalProperties !== undefined) {
-          conj.push({ schema: m.schema.additionalProperties, path: `${m.path}/additionalProperties` });
-        }
+        const own = isPlainObject(properties) && Object.prototype.hasOwnProperty.call(properties, name);
+        if (own) conj.push({ schema: properties[name], path: `${m.path}/properties/${pointerEscape(name)}` });
+        // patternProperties apply to every name they match, declared or not; additionalProperties
+        // to the names neither declared nor matched.
+        const matched = this.patternPropertiesOf(m).filter((p) => p.matches(name));
+        for (const p of matched) conj.push({ schema: p.schema, path: p.path });
+        if (own || matched.length > 0) continue;
+        if (m.schema.additionalProperties === false) forbidden = true;
+        else if (m.schema.additionalProperties !== undefined) conj.push({ schema: m.schema.additionalProperties, path: `${m.path}/additionalProperties` });
       }
       const isRequired = required.has(name);
       const value = forbidden ? emptyDfa() : this.compile(conj, at === null ? null : [...at, name], refs);
@@ -917,39 +1186,56 @@ class SchemaCompiler {
       }
       entries.push({ name, value, required: isRequired });
     }
-    if (maxProperties < entries.length) {
-      throw new SchemaError("maxProperties is only supported when it allows all declared properties", maxPath, "maxProperties");
-    }
-    return this.declaredObject(entries);
+    return this.declaredObject(entries, { min: minProperties, max: maxProperties });
   }
 
-  /** Objects with the given properties in order, the optional ones skippable. */
-  private declaredObject(entries: ReadonlyArray<{ name: string; value: ByteDfa; required: boolean }>): ByteDfa {
+  /**
+   * Objects with the given properties in order, the optional ones skippable, with between
+   * `counts.min` and `counts.max` of them. The glue state before property i is split by how
+   * many were written (saturating where no maximum applies), which also tells whether a comma
+   * comes first.
+   */
+  private declaredObject(entries: ReadonlyArray<{ name: string; value: ByteDfa; required: boolean }>, counts: PropertyCounts): ByteDfa {
     const assembly = new DfaAssembly();
     const start = assembly.glue();
     const end = assembly.glue();
-    // noneYet[i] / someYet[i]: before property i, with no property / some property written.
-    const noneYet = entries.map(() => assembly.glue());
-    const someYet = entries.map(() => assembly.glue());
-    noneYet.push(assembly.glue());
-    someYet.push(assembly.glue());
-    assembly.literal("{", start, noneYet[0]!);
+    const { top, next } = countSteps(counts);
+    const before = Array.from({ length: entries.length + 1 }, () => Array.from({ length: top + 1 }, () => assembly.glue()));
+    assembly.literal("{", start, before[0]![0]!);
     entries.forEach((entry, i) => {
-      const keyStart = assembly.glue();
-      const valueStart = assembly.glue();
-      assembly.link(noneYet[i]!, keyStart);
-      assembly.embed(this.separator(), someYet[i]!, keyStart);
-      assembly.embed(this.keyDfa(entry.name), keyStart, valueStart);
-      assembly.embed(entry.value, valueStart, someYet[i + 1]!);
-      if (!entry.required) {
-        assembly.link(noneYet[i]!, noneYet[i + 1]!);
-        assembly.link(someYet[i]!, someYet[i + 1]!);
+      const key = this.keyDfa(entry.name);
+      for (let c = 0; c <= top; c++) {
+        const from = before[i]![c]!;
+        if (!entry.required) assembly.link(from, before[i + 1]![c]!);
+        const written = next(c);
+        if (written === undefined) continue;
+        const keyStart = assembly.glue();
+        const valueStart = assembly.glue();
+        if (c === 0) assembly.link(from, keyStart);
+        else assembly.embed(this.separator(), from, keyStart);
+        assembly.embed(key, keyStart, valueStart);
+        assembly.embed(entry.value, valueStart, before[i + 1]![written]!);
       }
     });
-    assembly.literal("}", noneYet[entries.length]!, end);
-    assembly.literal("}", someYet[entries.length]!, end);
+    for (let c = counts.min > top ? top + 1 : counts.min; c <= top; c++) assembly.literal("}", before[entries.length]![c]!, end);
     return assembly.build(start, end, this.build, "object");
   }
+}
+
+/** Bounds on the number of properties of an object. */
+interface PropertyCounts {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * Counting written properties: counts 0 … top are told apart; the count after one more is
+ * `next(c)` (saturating at top without a maximum; undefined past the maximum).
+ */
+function countSteps(counts: PropertyCounts): { top: number; next: (c: number) => number | undefined } {
+  if (counts.max !== Infinity) return { top: counts.max, next: (c) => (c < counts.max ? c + 1 : undefined) };
+  const top = Math.max(counts.min, 1);
+  return { top, next: (c) => Math.min(c + 1, top) };
 }
 
 function gcd(a: number, b: number): number {
