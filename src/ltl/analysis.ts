@@ -3,6 +3,7 @@ import { compileFormula, type CompileOptions } from "./compile.js";
 import type { Dfa } from "./dfa.js";
 import { SpecError } from "./errors.js";
 import type { Spec, SpecFormula } from "./spec.js";
+import { tieArguments } from "./tool-tie.js";
 
 /** What the decoder and the user need to know about an automaton's states. */
 export interface DfaAnalysis {
@@ -73,8 +74,17 @@ export function compileSpec(spec: Spec, options: CompileOptions = {}): CompiledS
   }
   const compileSome = (formulas: readonly SpecFormula[]): Dfa =>
     compileFormula(conjunction(formulas.map((f) => f.formula)), { atoms: spec.atoms, mode: spec.mode }, { label: spec.file, ...options });
-  const dfa = compileSome(spec.formulas);
+  const formulasOnly = compileSome(spec.formulas);
+  // With tools bound, each arguments step is tied to the tool named just before (tool-tie.ts).
+  const dfa = tieArguments(formulasOnly, spec);
   const analysis = analyze(dfa);
+  if (!analysis.satisfiable && analyze(formulasOnly).satisfiable) {
+    throw new SpecError(
+      "unsatisfiable",
+      "with these tools the spec is unsatisfiable: no sequence of tool calls whose arguments follow the tool just named satisfies it",
+      spec.toolCalls[0]?.location ?? spec.formulas[0]?.location ?? { file: spec.file, line: 1, column: 1, lineText: "" },
+    );
+  }
   if (!analysis.satisfiable) {
     const core = unsatisfiableCore(spec.formulas, (subset) => analyze(compileSome(subset)).satisfiable);
     const first = core[0] ?? spec.formulas[0];

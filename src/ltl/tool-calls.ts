@@ -1,4 +1,4 @@
-import { FALSE, atom, binary, conjunction, disjunction, unary, type Formula } from "./ast.js";
+import { atom, binary, disjunction, unary, type Formula } from "./ast.js";
 import { SpecError, type SourceLocation } from "./errors.js";
 import type { SegmentFormat } from "./segments.js";
 import { didYouMean } from "./names.js";
@@ -144,23 +144,9 @@ export function bindTools(spec: Spec, tools: readonly ToolSignature[], options: 
     }
   };
 
+  // The arguments written after `action[t]` are those of `t`: not a formula (one past operator
+  // per tool is costly to compile) but a product with a small monitor, applied by compileSpec
+  // (see tool-tie.ts).
   const formulas: SpecFormula[] = spec.formulas.map((f) => ({ ...f, formula: rewrite(f.formula) }));
-  // The arguments written after `action[t]` are those of `t`: each refined arguments event needs
-  // the step before it to name its tool (strong yesterday: not at the first step either).
-  for (const [action, args] of argumentsOf) {
-    const ties: Formula[] = [];
-    for (const tool of tools) {
-      const written = eventsOf(args.event, (v) => v.tool === tool.name);
-      if (written === FALSE) continue;
-      ties.push(unary("always", binary("implies", written, unary("yesterday", eventsOf(action, (v) => v.tool === tool.name)))));
-    }
-    if (ties.length > 0) {
-      formulas.push({
-        formula: conjunction(ties),
-        text: `(the arguments in '${args.event}' are those of the tool named in '${action}' just before)`,
-        location: args.location,
-      });
-    }
-  }
   return { ...spec, atoms: variants.map((v) => v.event), formulas, binding: { source: spec, tools, variants } };
 }

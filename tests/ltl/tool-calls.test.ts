@@ -135,6 +135,58 @@ describe("binding tools", () => {
     expect(accepted).toBeGreaterThan(100);
   });
 
+  it("agrees with the direct semantics and the tie on random sequences of refined events", () => {
+    const rng = seededRandom(11);
+    let accepted = 0;
+    for (let round = 0; round < 20; round++) {
+      const policies = POLICIES.filter(() => rng() < 0.5);
+      const spec = parseSpec(HEADER + policies.join("\n") + "\n", { file: "policy.ltl" });
+      const bound = bindTools(spec, TOOLS);
+      const { dfa } = compileSpec(bound);
+      const variants = bound.binding!.variants;
+      const formula = conjunction(spec.formulas.map((f) => f.formula));
+      for (let t = 0; t < 300; t++) {
+        // Mostly well-formed shapes with random tools, so that acceptance is not rare.
+        const trace: EventVariant[] = [variants.find((v) => v.base === "ask")!];
+        const rounds = Math.floor(rng() * 4);
+        for (let r = 0; r < rounds; r++) {
+          const pickOf = (base: string) => {
+            const options = variants.filter((v) => v.base === base);
+            return options[Math.floor(rng() * options.length)]!;
+          };
+          trace.push(pickOf("action"), pickOf("args"), pickOf("obs"));
+        }
+        if (rng() < 0.9) trace.push(variants.find((v) => v.base === "done")!);
+        // The tie: arguments right after an action that names their tool.
+        const tied = trace.every((v, i) => v.base !== "args" || (trace[i - 1]?.base === "action" && trace[i - 1]!.tool === v.tool));
+        const direct = trace.map((v) => {
+          const atoms = new Set([v.base]);
+          if (v.base === "args") {
+            for (const call of spec.toolCalls) {
+              if (call.tool !== v.tool) continue;
+              const test = v.tests!.find((x) => x.test.regex === call.field?.regex && x.test.path.join(".") === call.field?.path.join("."));
+              if (call.field === undefined || test?.holds === true) atoms.add(call.atom);
+            }
+          }
+          return atoms;
+        });
+        const expected = tied && holds(formula, direct);
+        expect(accepts(dfa, trace.map((v) => new Set([v.event]))), trace.map((v) => v.event).join(" ")).toBe(expected);
+        if (expected) accepted++;
+      }
+    }
+    expect(accepted).toBeGreaterThan(50);
+  });
+
+  it("compiles many tools quickly (the tie is a product, not a past formula per tool)", () => {
+    const tools = Array.from({ length: 24 }, (_, i) => ({ name: `t${i}`, parameters: {} }));
+    const spec = parseSpec(`${HEADER}G(call(t1) -> O call(t0))\nat most 3 call(t2)\n`, { file: "many.ltl" });
+    const started = performance.now();
+    const { dfa } = compileSpec(bindTools(spec, tools));
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(dfa.atoms.length).toBe(3 + 24 + 24);
+  });
+
   it("ties the arguments to the tool named just before", () => {
     const bound = bindTools(parseSpec(HEADER, { file: "p.ltl" }), TOOLS);
     const { dfa } = compileSpec(bound);
