@@ -61,7 +61,8 @@ export class ConstrainedDecoder {
   }
 }
 
-function rejectDeadEnds(index: MaskIndex, modelPath: string): void {
+/** Refuses, up front, a spec that could leave generation stuck with this vocabulary, naming the segment and the bytes needed. */
+export function rejectDeadEnds(index: MaskIndex, modelPath: string): void {
   const stuck = index.deadEnds();
   if (stuck.length === 0) return;
   const a = index.automaton;

@@ -1,5 +1,5 @@
 import type { LlamaContextSequence, Token, TokenBias } from "node-llama-cpp";
-import { eventsAllowedAt, STATE_CONTENT, STATE_PAUSE, STATE_TAG, type OutputAutomaton } from "../grammars/output.js";
+import { environmentAwaited, eventsAllowedAt, STATE_CONTENT, STATE_PAUSE, STATE_TAG, type OutputAutomaton } from "../grammars/output.js";
 import { runBytes } from "../grammars/byte-dfa.js";
 import type { SegmentWriter } from "../ltl/segments.js";
 import type { LlamaBackend } from "./llama.js";
@@ -143,14 +143,7 @@ export class Generation {
 
   /** What the environment must supply now, if generation is paused for it. */
   awaiting(): Awaiting | undefined {
-    const a = this.automaton;
-    if (a.kind[this.state] === STATE_PAUSE) return { events: [a.formats[a.event[this.state]!]!.event], tagWritten: true };
-    if (a.boundary[this.state] !== 1 || a.accepting[this.state] === 1) return undefined;
-    const allowed = eventsAllowedAt(a, a.eventState[this.state]!);
-    if (allowed.length > 0 && allowed.every((e) => a.formats[e]!.writer === "environment")) {
-      return { events: allowed.map((e) => a.formats[e]!.event), tagWritten: false };
-    }
-    return undefined;
+    return environmentAwaited(this.automaton, this.state);
   }
 
   /**

@@ -16,7 +16,7 @@
  * with the tokens it has not seen, so the order of the calls does not matter.
  */
 import { LogitsProcessor, StoppingCriteria, type Tensor } from "@huggingface/transformers";
-import { eventsAllowedAt, STATE_PAUSE } from "../grammars/output.js";
+import { environmentAwaited } from "../grammars/output.js";
 import { Prng } from "../models/prng.js";
 import type { Awaiting } from "./generation.js";
 import type { MaskIndex, TokenMask } from "./mask.js";
@@ -96,14 +96,7 @@ export class OutputTracker {
 
   /** What the environment must write now, if anything (the same rule as `Generation.awaiting`). */
   awaiting(): Awaiting | undefined {
-    const a = this.index.automaton;
-    if (a.kind[this.state] === STATE_PAUSE) return { events: [a.formats[a.event[this.state]!]!.event], tagWritten: true };
-    if (a.boundary[this.state] !== 1 || a.accepting[this.state] === 1) return undefined;
-    const allowed = eventsAllowedAt(a, a.eventState[this.state]!);
-    if (allowed.length > 0 && allowed.every((e) => a.formats[e]!.writer === "environment")) {
-      return { events: allowed.map((e) => a.formats[e]!.event), tagWritten: false };
-    }
-    return undefined;
+    return environmentAwaited(this.index.automaton, this.state);
   }
 
   /** The mask of the current state. */

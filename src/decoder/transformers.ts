@@ -12,9 +12,9 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { AutoModelForCausalLM, AutoTokenizer, env, LogitsProcessorList, StoppingCriteriaList, Tensor } from "@huggingface/transformers";
 import { runBytes } from "../grammars/byte-dfa.js";
-import { composeOutput, STATE_CONTENT, type OutputAutomaton } from "../grammars/output.js";
+import { composeOutput, type OutputAutomaton } from "../grammars/output.js";
 import type { CompiledSpec } from "../ltl/analysis.js";
-import { SpecError } from "../ltl/errors.js";
+import { rejectDeadEnds } from "./decoder.js";
 import { ModelFileError } from "../models/gguf-reader.js";
 import { SegmentContentError, type Awaiting, type StopReason } from "./generation.js";
 import { MaskIndex } from "./mask.js";
@@ -377,20 +377,6 @@ function readJson(path: string): unknown {
 
 function isOutputAutomaton(value: CompiledSpec | OutputAutomaton): value is OutputAutomaton {
   return (value as OutputAutomaton).transitions instanceof Int32Array;
-}
-
-function rejectDeadEnds(index: MaskIndex, modelDir: string): void {
-  const stuck = index.deadEnds();
-  if (stuck.length === 0) return;
-  const a = index.automaton;
-  const state = stuck[0]!;
-  const format = a.kind[state] === STATE_CONTENT ? a.formats[a.event[state]!] : undefined;
-  const where = format !== undefined ? `inside segment '${format.event}'` : "between segments";
-  throw new SpecError(
-    "segment",
-    `with the vocabulary of ${modelDir}, generation could get stuck ${where}: no token of the model spells a continuation the spec allows there (${stuck.length} such state${stuck.length === 1 ? "" : "s"})`,
-    format?.location ?? { file: a.spec.spec.file, line: 1, column: 1, lineText: "" },
-  );
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {

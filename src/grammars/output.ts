@@ -420,6 +420,22 @@ export function stepOutput(automaton: OutputAutomaton, state: number, bytes: Uin
   return s;
 }
 
+/**
+ * What the environment must write at `state`, if generation is paused for it: after the model
+ * wrote an environment segment's tag, that segment; at a boundary where the output may not end
+ * and only environment segments may come next, those (the tag not written yet).
+ */
+export function environmentAwaited(automaton: OutputAutomaton, state: number): { events: string[]; tagWritten: boolean } | undefined {
+  const a = automaton;
+  if (a.kind[state] === STATE_PAUSE) return { events: [a.formats[a.event[state]!]!.event], tagWritten: true };
+  if (a.boundary[state] !== 1 || a.accepting[state] === 1) return undefined;
+  const allowed = eventsAllowedAt(a, a.eventState[state]!);
+  if (allowed.length > 0 && allowed.every((e) => a.formats[e]!.writer === "environment")) {
+    return { events: allowed.map((e) => a.formats[e]!.event), tagWritten: false };
+  }
+  return undefined;
+}
+
 /** The events whose segment may start at a tag-trie root (their tags are what may come next). */
 export function eventsAllowedAt(automaton: OutputAutomaton, q: number): number[] {
   const { dfa, analysis } = automaton.spec;

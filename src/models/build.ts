@@ -11,7 +11,8 @@
  * Builds are deterministic: the same builder version writes the same bytes. Each file records its
  * `ltlguard.build_id`; `ensureModel` reuses a file only if it validates and its id matches.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeSync } from "node:fs";
+import { processIsGone, withFileLock } from "./build-lock.js";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -253,30 +254,6 @@ export async function ensureModel(
   return path;
 }
 
-// ---------------------------------------------------------------------------------------------
-// A lock file next to the model, so that parallel processes (test workers) build a model once.
-
-const LOCK_STALE_MS = 10 * 60 * 1000;
-
-function processIsGone(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ESRCH";
-  }
-}
-
-function lockIsStale(lock: string): boolean {
-  try {
-    if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) return true;
-    return processIsGone(Number(readFileSync(lock, "utf8").trim()));
-  } catch {
-    return false;
-  }
-}
-
 /** Removes temporary files that a killed build of `path` left behind (writeGgufFile's names). */
 function removeAbandonedTempFiles(path: string): void {
   const prefix = `.${basename(path)}.`;
@@ -287,28 +264,6 @@ function removeAbandonedTempFiles(path: string): void {
   }
 }
 
-async function withBuildLock<T>(path: string, fn: () => T): Promise<T> {
-  mkdirSync(dirname(path), { recursive: true });
-  const lock = `${path}.lock`;
-  for (;;) {
-    try {
-      const fd = openSync(lock, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (lockIsStale(lock)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    removeAbandonedTempFiles(path);
-    return fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
+function withBuildLock<T>(path: string, fn: () => T): Promise<Awaited<T>> {
+  return withFileLock(`${path}.lock`, () => removeAbandonedTempFiles(path), fn);
 }

@@ -23,7 +23,8 @@
  * step, so the previous tokens must come back through the cache. The "key cache" simply holds the
  * token ids seen so far (as floats, exact below 2^24).
  */
-import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { processIsGone, withFileLock } from "./build-lock.js";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { BUILDER_VERSION, defaultModelsDir, qwen3CorpusSequences } from "./build.js";
@@ -307,30 +308,6 @@ function hash(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 10);
 }
 
-// ---------------------------------------------------------------------------------------------
-// A lock file next to the folder, so that parallel processes (test workers) build a model once.
-
-const LOCK_STALE_MS = 10 * 60 * 1000;
-
-function processIsGone(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "ESRCH";
-  }
-}
-
-function lockIsStale(lock: string): boolean {
-  try {
-    if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) return true;
-    return processIsGone(Number(readFileSync(lock, "utf8").trim()));
-  } catch {
-    return false;
-  }
-}
-
 /** Removes temporary folders that killed builds of `dir` left behind. */
 function removeAbandonedBuilds(dir: string): void {
   const parent = join(dir, "..");
@@ -341,27 +318,6 @@ function removeAbandonedBuilds(dir: string): void {
   }
 }
 
-async function withLock(lock: string, fn: () => void): Promise<void> {
-  mkdirSync(join(lock, ".."), { recursive: true });
-  for (;;) {
-    try {
-      const fd = openSync(lock, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (lockIsStale(lock)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    removeAbandonedBuilds(lock.slice(0, -".lock".length));
-    fn();
-  } finally {
-    rmSync(lock, { force: true });
-  }
+function withLock(lock: string, fn: () => void): Promise<void> {
+  return withFileLock(lock, () => removeAbandonedBuilds(lock.slice(0, -".lock".length)), fn);
 }
