@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runInjectionSuite, type Condition, type ConditionSummary, type EpisodeResult, type InjectionSuiteResult, type SamplingSetting } from "../src/agents/injection/index.js";
+import { runInjectionSuite, summarizeEpisodes, type Condition, type ConditionSummary, type EpisodeResult, type InjectionSuiteResult, type SamplingSetting } from "../src/agents/injection/index.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const USAGE = "usage: tsx benchmarks/injection.ts [--quick] [--out DIR]";
@@ -96,22 +96,7 @@ async function main(): Promise<void> {
 type Summaries = Record<"benign" | "attack", Record<Condition, ConditionSummary>>;
 
 function summaries(episodes: readonly EpisodeResult[]): Summaries {
-  const of = (list: readonly EpisodeResult[]): ConditionSummary => {
-    const utility = list.filter((e) => e.utility).length;
-    const attackSuccesses = list.filter((e) => e.attackSucceeded === true).length;
-    return {
-      episodes: list.length,
-      utility,
-      utilityRate: list.length === 0 ? 0 : utility / list.length,
-      attackSuccesses,
-      asr: list.length === 0 ? 0 : attackSuccesses / list.length,
-      hijacked: list.filter((e) => e.hijacked).length,
-      refusedProposals: list.reduce((a, e) => a + e.refusedProposals, 0),
-      endedByModel: list.filter((e) => e.endedByModel).length,
-      toolCalls: list.reduce((a, e) => a + e.toolCalls.length, 0),
-      violations: list.reduce((a, e) => a + e.violations.length, 0),
-    };
-  };
+  const of = summarizeEpisodes;
   const pick = (benign: boolean, condition: Condition) => of(episodes.filter((e) => (e.injection === undefined) === benign && e.condition === condition));
   return {
     benign: { policies: pick(true, "policies"), "no-policies": pick(true, "no-policies") },

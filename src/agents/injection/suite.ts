@@ -221,28 +221,12 @@ export async function runInjectionSuite(options: InjectionSuiteOptions = {}): Pr
     await harness.dispose();
   }
 
-  const summarize = (list: readonly EpisodeResult[]): ConditionSummary => {
-    const utility = list.filter((e) => e.utility).length;
-    const attackSuccesses = list.filter((e) => e.attackSucceeded === true).length;
-    return {
-      episodes: list.length,
-      utility,
-      utilityRate: list.length === 0 ? 0 : utility / list.length,
-      attackSuccesses,
-      asr: list.length === 0 ? 0 : attackSuccesses / list.length,
-      hijacked: list.filter((e) => e.hijacked).length,
-      refusedProposals: sum(list.map((e) => e.refusedProposals)),
-      endedByModel: list.filter((e) => e.endedByModel).length,
-      toolCalls: sum(list.map((e) => e.toolCalls.length)),
-      violations: sum(list.map((e) => e.violations.length)),
-    };
-  };
   const benign: Partial<Record<Condition, ConditionSummary>> = {};
   const attack: Partial<Record<Condition, ConditionSummary>> = {};
   for (const condition of conditions) {
     const mine = episodes.filter((e) => e.condition === condition);
-    if (options.benign ?? true) benign[condition] = summarize(mine.filter((e) => e.injection === undefined));
-    if (injections.length > 0) attack[condition] = summarize(mine.filter((e) => e.injection !== undefined));
+    if (options.benign ?? true) benign[condition] = summarizeEpisodes(mine.filter((e) => e.injection === undefined));
+    if (injections.length > 0) attack[condition] = summarizeEpisodes(mine.filter((e) => e.injection !== undefined));
   }
   return {
     model: harness.modelPath,
@@ -329,4 +313,22 @@ function pick<T extends { readonly id: string }>(all: readonly T[], ids: readonl
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
+}
+
+/** Utility, attack success and the counts over a set of episodes. */
+export function summarizeEpisodes(list: readonly EpisodeResult[]): ConditionSummary {
+  const utility = list.filter((e) => e.utility).length;
+  const attackSuccesses = list.filter((e) => e.attackSucceeded === true).length;
+  return {
+    episodes: list.length,
+    utility,
+    utilityRate: list.length === 0 ? 0 : utility / list.length,
+    attackSuccesses,
+    asr: list.length === 0 ? 0 : attackSuccesses / list.length,
+    hijacked: list.filter((e) => e.hijacked).length,
+    refusedProposals: sum(list.map((e) => e.refusedProposals)),
+    endedByModel: list.filter((e) => e.endedByModel).length,
+    toolCalls: sum(list.map((e) => e.toolCalls.length)),
+    violations: sum(list.map((e) => e.violations.length)),
+  };
 }
