@@ -76,6 +76,9 @@ export interface ComposeOptions {
 /** Each state holds a 256-entry row (1 KiB): this caps the table at about 400 MiB. */
 export const DEFAULT_MAX_OUTPUT_STATES = 400_000;
 
+/** In a group product's table: no transition on this byte (a completion is `~member`, never this). */
+const NO_TRANSITION = -(2 ** 31);
+
 /** Builds the byte-level automaton of a compiled events-mode spec that declares segments. */
 export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = {}): OutputAutomaton {
   const { spec, dfa, analysis } = compiled;
@@ -185,24 +188,50 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
     const key = `${q}:${group.join(",")}`;
     const known = mergedEntries.get(key);
     if (known !== undefined) return known;
+    const product = groupProduct(group);
+    // The roots after each member first: making states may grow (replace) the table.
+    const after = group.map((e) => rootOf(eventNext(q, e), false));
+    const base = accepting.length;
+    for (let t = 0; t < product.stateCount; t++) {
+      newState(STATE_CONTENT, q, group[0]!, t);
+      merged[base + t] = 1;
+    }
+    for (let t = 0; t < product.stateCount; t++) {
+      for (let b = 0; b < 256; b++) {
+        const to = product.transitions[t * 256 + b]!;
+        if (to === NO_TRANSITION) continue;
+        transitions[(base + t) * 256 + b] = to >= 0 ? base + to : after[~to]!;
+      }
+    }
+    mergedEntries.set(key, base);
+    return base;
+  };
+  /**
+   * The product of a group's segment automata, the same at every event state: `transitions` holds
+   * a product state, `~j` where member j's content completes, or NO_TRANSITION.
+   */
+  const groupProducts = new Map<string, { stateCount: number; transitions: Int32Array }>();
+  const groupProduct = (group: readonly number[]): { stateCount: number; transitions: Int32Array } => {
+    const groupKey = group.join(",");
+    const known = groupProducts.get(groupKey);
+    if (known !== undefined) return known;
     const ids = new Map<string, number>();
     const queue: Int32Array[] = [];
     const stateOf = (tuple: Int32Array): number => {
       const tupleKey = tuple.join(",");
       let id = ids.get(tupleKey);
       if (id === undefined) {
-        id = newState(STATE_CONTENT, q, group[0]!, ids.size);
-        merged[id] = 1;
+        id = queue.length;
         ids.set(tupleKey, id);
         queue.push(tuple);
       }
       return id;
     };
-    const first = stateOf(Int32Array.from(group, (e) => segments[e]!.initial));
-    mergedEntries.set(key, first);
-    for (let i = 0; i < queue.length; i++) {
-      const tuple = queue[i]!;
-      const from = ids.get(tuple.join(","))!;
+    stateOf(Int32Array.from(group, (e) => segments[e]!.initial));
+    const rows: Int32Array[] = [];
+    for (let from = 0; from < queue.length; from++) {
+      const tuple = queue[from]!;
+      const row = new Int32Array(256).fill(NO_TRANSITION);
       for (let b = 0; b < 256; b++) {
         const next = new Int32Array(group.length);
         let alive = 0;
@@ -217,26 +246,24 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
           if (seg.accepting[to]) completed = j;
         }
         if (alive === 0) continue;
-        if (completed >= 0) {
-          if (alive > 1) {
-            const other = group.find((_, j) => j !== completed && next[j]! >= 0)!;
-            throw new SpecError(
-              "segment",
-              `segment '${formats[group[0]!]!.event}': the text of '${events[group[completed]!]}' could end where '${events[other]}' goes on; ` +
-                `a segment must end at one definite place (give the segment an 'end' string, or rename the tools)`,
-              formats[group[0]!]!.location,
-            );
-          }
-          // Computed before the assignment: making a state may grow (replace) the table.
-          const after = rootOf(eventNext(q, group[completed]!), false);
-          transitions[from * 256 + b] = after;
-        } else {
-          const to = stateOf(next);
-          transitions[from * 256 + b] = to;
+        if (completed >= 0 && alive > 1) {
+          const other = group.find((_, j) => j !== completed && next[j]! >= 0)!;
+          throw new SpecError(
+            "segment",
+            `segment '${formats[group[0]!]!.event}': the text of '${events[group[completed]!]}' could end where '${events[other]}' goes on; ` +
+              `a segment must end at one definite place (give the segment an 'end' string, or rename the tools)`,
+            formats[group[0]!]!.location,
+          );
         }
+        row[b] = completed >= 0 ? ~completed : stateOf(next);
       }
+      rows.push(row);
     }
-    return first;
+    const transitions = new Int32Array(rows.length * 256);
+    rows.forEach((row, t) => transitions.set(row, t * 256));
+    const product = { stateCount: rows.length, transitions };
+    groupProducts.set(groupKey, product);
+    return product;
   };
 
   const initial = rootOf(dfa.initial, true);

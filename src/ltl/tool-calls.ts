@@ -24,7 +24,8 @@ export { toolCallAtomName } from "./tool-atoms.js";
  * - `action` and `args` in formulas stand for the disjunction of their refinements; `call(t, …)`
  *   for the refinements of the step that executes the call (the arguments step, or the action step
  *   where the spec has no arguments segment);
- * - a formula `G(args[t|…] -> Y action[t])` ties the arguments to the tool just named.
+ * - the arguments are tied to the tool just named (`args[t|…]` only right after `action[t]`):
+ *   not by formulas but by `compileSpec`, as a product with a small monitor (tool-tie.ts).
  *
  * The byte automaton of each refined event is the tool's name, or its argument schema narrowed by
  * the tests, so a policy such as `G(call(transfer) -> O call(confirm))` is enforced by the mask
@@ -115,14 +116,13 @@ export function bindTools(spec: Spec, tools: readonly ToolSignature[], options: 
         steps.push(eventsOf(action.event, (v) => v.tool === call.tool));
       } else {
         steps.push(
-          eventsOf(args.event, (v) => v.tool === call.tool && (call.field === undefined || v.tests!.some((t) => t.test === findTest(call, v) && t.holds))),
+          // `testsOf` kept the very test objects of the call atoms, so identity finds the test.
+          eventsOf(args.event, (v) => v.tool === call.tool && (call.field === undefined || v.tests!.some((t) => t.test === call.field && t.holds))),
         );
       }
     }
     return disjunction(steps);
   };
-  const findTest = (call: ToolCallAtom, v: EventVariant): ArgumentTest | undefined =>
-    v.tests?.find((t) => t.test.path.join(".") === call.field!.path.join(".") && t.test.regex === call.field!.regex)?.test;
 
   const callAtoms = new Map(spec.toolCalls.map((c) => [c.atom, c] as const));
   const rewrite = (f: Formula): Formula => {
@@ -144,9 +144,6 @@ export function bindTools(spec: Spec, tools: readonly ToolSignature[], options: 
     }
   };
 
-  // The arguments written after `action[t]` are those of `t`: not a formula (one past operator
-  // per tool is costly to compile) but a product with a small monitor, applied by compileSpec
-  // (see tool-tie.ts).
   const formulas: SpecFormula[] = spec.formulas.map((f) => ({ ...f, formula: rewrite(f.formula) }));
   return { ...spec, atoms: variants.map((v) => v.event), formulas, binding: { source: spec, tools, variants } };
 }
