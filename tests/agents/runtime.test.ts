@@ -33,6 +33,9 @@ function readSpec(name: string): Spec {
 
 describe("the seven agents, end to end with the example tools", () => {
   const tools = exampleTools({ now: FIXED_NOW });
+  // Over all agents and seeds: the reader and the call checks below must actually have run.
+  let ended = 0;
+  let calls = 0;
   const registry = new ToolRegistry(tools);
   for (const name of AGENTS) {
     it(`${name}: runs to the end, calls tools with valid arguments, and writes a transcript`, async () => {
@@ -55,8 +58,10 @@ describe("the seven agents, end to end with the example tools", () => {
         });
         expect(["end", "max-steps", "max-tokens"]).toContain(result.stop);
         if (result.stop === "end") {
+          ended++;
           expect(checkToolOutput(spec, readerForSchemas(tools), result.text)).toBeUndefined();
         }
+        calls += result.calls.length;
         // Every tool call in the text was executed, in order, with the arguments written.
         const written = result.segments.filter((s) => s.event === "action_input" && s.complete).map((s) => JSON.parse(s.content) as unknown);
         expect(result.calls.map((c) => c.arguments)).toEqual(written.slice(0, result.calls.length));
@@ -72,6 +77,11 @@ describe("the seven agents, end to end with the example tools", () => {
       }
     }, 120_000);
   }
+
+  it("ended runs and made tool calls (so the checks above were exercised)", () => {
+    expect(ended).toBeGreaterThanOrEqual(7);
+    expect(calls).toBeGreaterThanOrEqual(5);
+  });
 });
 
 describe("tools that fail", () => {
