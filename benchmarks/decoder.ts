@@ -465,17 +465,9 @@ function argumentsMaskTimes(compiled: ReturnType<typeof loadCompiled>, decoder: 
   };
 }
 
+/** Distinct masks among the decoder's states (after `prepare`: every tag and content state). */
 function distinctMaskKeys(decoder: ConstrainedDecoder): number {
-  const a = decoder.automaton;
-  const k = decoder.index.shortTokenBytes;
-  const short = a.maskKeys(k);
-  const long = a.maskKeys(Math.max(k, decoder.backend.vocabulary.maxTokenBytes));
-  const pairs = new Set<number>();
-  for (let s = 0; s < a.stateCount; s++) {
-    if (a.kind[s] !== STATE_TAG && a.kind[s] !== STATE_CONTENT) continue;
-    pairs.add(short.keys[s]! * long.count + long.keys[s]!);
-  }
-  return pairs.size;
+  return decoder.index.stats().distinctMasks;
 }
 
 interface MeasuredSpec {
