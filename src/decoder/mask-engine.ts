@@ -154,7 +154,7 @@ export class MaskEngine {
 }
 
 /** Tier sizes in bytes: a margin between two tiers walks the slice tokens longer than the lower one. */
-const TIER_BYTES = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96];
+const TIER_BYTES = [1, 2, 4, 8, 16, 32, 64];
 
 /** Exported for tests: the slice automaton's table (see plain-slice.ts). */
 export { SLICE_TRANSITIONS };

@@ -110,6 +110,7 @@ export class SliceMargins {
     const best: number[] = [];
     const edgeFrom: number[] = [];
     const edgeTo: number[] = [];
+    const lastSource: number[] = [-1];
     for (let i = 0; i < pairs.length; i++) {
       const p = pairs[i]!;
       const q = (p / SLICE_STATES) | 0;
@@ -121,10 +122,13 @@ export class SliceMargins {
         continue;
       }
       let value = cap;
+      let previous = -1;
       for (let k = 0; k < bytes.length; k++) {
         const b = bytes[k]!;
-        const next = transitions[row + b]!;
-        const succ = next * SLICE_STATES + SLICE_TRANSITIONS[a * 256 + b]!;
+        const succ = transitions[row + b]! * SLICE_STATES + SLICE_TRANSITIONS[a * 256 + b]!;
+        // Most bytes of a row lead to the same pair (every letter inside a string): handle it once.
+        if (succ === previous) continue;
+        previous = succ;
         const known = dist[succ]!;
         if (known !== 0) {
           if (known + 1 < value) value = known + 1;
@@ -135,7 +139,10 @@ export class SliceMargins {
           j = pairs.length;
           local.set(succ, j);
           pairs.push(succ);
+          lastSource.push(-1);
         }
+        if (lastSource[j] === i) continue;
+        lastSource[j] = i;
         edgeFrom.push(i);
         edgeTo.push(j);
       }
