@@ -3,11 +3,17 @@
 /** The q-quantile of a sample (nearest rank on the sorted values); NaN for an empty sample. */
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = Float64Array.from(values).sort();
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-export const median = (values: readonly number[]): number => quantile(values, 0.5);
+/** The median (the mean of the two middle values of an even sample). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 export function mean(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
