@@ -1,4 +1,4 @@
-import { SLICE_TRANSITIONS, SliceMargins, inSlice } from "./plain-slice.js";
+import { PLAIN_SLICE, SliceMargins, WORD_SLICE, inSlice, type SliceAutomaton } from "./plain-slice.js";
 import { TokenTrie, compareBytes } from "./token-trie.js";
 import type { Vocabulary } from "./vocabulary.js";
 
@@ -6,66 +6,44 @@ import type { Vocabulary } from "./vocabulary.js";
  * How the allowed tokens of one automaton state are computed, for one vocabulary (shared by every
  * automaton, schema and spec on that vocabulary; built on first use and cached per vocabulary).
  *
- * A mask is the union of two exact parts:
- * - the **plain-text slice** (printable text without `"`, `\` or controls; see plain-slice.ts):
- *   given the state's margin m (every slice string of at most m bytes is read), the slice tokens
- *   of at most t ≤ m bytes are one precomputed bitset (t the largest tier ≤ m), and only the
- *   longer slice tokens are walked. Inside free text m is the longest token, so this part is a
- *   copy; where the state is not free text (m = 0) the slice's trie is walked, pruned as usual.
- * - the **rest** (tokens with a quote, a backslash, a control byte, a stray UTF-8 byte): a trie of
- *   a few thousand tokens, always walked.
+ * A mask is the union of two exact parts, for one of two slices (plain-slice.ts):
+ * - the **slice's tokens**: given the state's margin m for the slice (every slice string of at
+ *   most m bytes is read), the slice tokens of at most t ≤ m bytes are one precomputed bitset
+ *   (t the largest tier ≤ m), and only the longer slice tokens are walked;
+ * - the **other tokens**, walked.
  *
- * Walks jump over every subtree whose first byte is rejected and allocate nothing. No part of a
- * mask depends on anything but the state's own transitions, so nothing is ever shared between
- * states that could differ: the margin is a property of the state, computed exactly.
+ * The plain slice (printable text without `"`, `\` or controls: 96% of a byte-level vocabulary)
+ * is used where its margin is at least 1: inside free text the mask is then a copy plus a walk of
+ * a few thousand tokens with quotes, backslashes or controls. Where plain text is refused at once
+ * (margin 0) but letters and digits are read (identifiers, URIs, patterns), the word slice is used
+ * and the walk skips every token that starts with a refused byte. Elsewhere (structure, numbers,
+ * keys) every token is walked, and the walk is short because it skips every subtree whose first
+ * byte is refused. Walks allocate nothing.
+ *
+ * Nothing is shared between states that could differ: a margin is a property of the state alone,
+ * computed exactly on the product of the slice's automaton with the state's.
  */
 export class MaskEngine {
   /** Words of a token bitset (32 tokens a word, token t is bit t & 31 of word t >>> 5). */
   readonly words: number;
-  /** The longest slice token, in bytes; a margin this large means "every slice token". */
-  readonly sliceMaxBytes: number;
-  /** Tiers: slice tokens of at most `TIERS[i]` bytes as one bitset, the longer ones walked. */
-  private readonly tiers: number[];
-  private readonly tierBits: (Uint32Array | undefined)[];
-  private readonly tierTries: (TokenTrie | undefined)[];
-  /** Slice token ids sorted by their bytes (the order tries are built from). */
-  private readonly sliceSorted: Int32Array;
-  private sliceTrie: TokenTrie | undefined;
-  private allSlice: Uint32Array | undefined;
-  readonly restTrie: TokenTrie;
   readonly endOfGeneration: Uint32Array;
-  readonly sliceTokenCount: number;
+  /** The plain slice (index 0) and the word slice (index 1). */
+  readonly slices: readonly SlicePart[];
 
   private constructor(readonly vocabulary: Vocabulary) {
     this.words = Math.ceil(vocabulary.size / 32);
-    const slice: number[] = [];
-    const rest: number[] = [];
-    let sliceMax = 0;
-    for (let id = 0; id < vocabulary.size; id++) {
-      const bytes = vocabulary.bytes[id];
-      if (bytes === undefined) continue;
-      if (inSlice(bytes)) {
-        slice.push(id);
-        if (bytes.length > sliceMax) sliceMax = bytes.length;
-      } else rest.push(id);
-    }
-    const byBytes = (a: number, b: number): number => compareBytes(vocabulary.bytes[a]!, vocabulary.bytes[b]!);
-    slice.sort(byBytes);
-    rest.sort(byBytes);
-    this.sliceSorted = Int32Array.from(slice);
-    this.sliceTokenCount = slice.length;
-    this.sliceMaxBytes = sliceMax;
-    this.restTrie = TokenTrie.fromSorted(vocabulary.bytes, rest);
-    this.tiers = TIER_BYTES.filter((t) => t < sliceMax);
-    this.tierBits = this.tiers.map(() => undefined);
-    this.tierTries = this.tiers.map(() => undefined);
+    const sorted: number[] = [];
+    for (let id = 0; id < vocabulary.size; id++) if (vocabulary.bytes[id] !== undefined) sorted.push(id);
+    sorted.sort((a, b) => compareBytes(vocabulary.bytes[a]!, vocabulary.bytes[b]!));
+    const ids = Int32Array.from(sorted);
+    this.slices = [new SlicePart(vocabulary, PLAIN_SLICE, ids, this.words), new SlicePart(vocabulary, WORD_SLICE, ids, this.words)];
     this.endOfGeneration = new Uint32Array(this.words);
     for (const t of vocabulary.endOfGeneration) this.endOfGeneration[t >>> 5]! |= 1 << (t & 31);
   }
 
   private static readonly engines = new WeakMap<Vocabulary, MaskEngine>();
 
-  /** The engine of a vocabulary (built once; about a second for a 150k-token vocabulary, tiers on demand). */
+  /** The engine of a vocabulary (built once; under a second for a 150k-token vocabulary, tiers on demand). */
   static for(vocabulary: Vocabulary): MaskEngine {
     let engine = MaskEngine.engines.get(vocabulary);
     if (engine === undefined) {
@@ -75,47 +53,116 @@ export class MaskEngine {
     return engine;
   }
 
-  /** Margins for an automaton's states (one per automaton; see plain-slice.ts). */
-  margins(transitions: Int32Array, stateCount: number): SliceMargins {
-    return new SliceMargins(transitions, stateCount, this.sliceMaxBytes + 1);
+  /** Margins for an automaton's states, one per slice (see plain-slice.ts). */
+  margins(transitions: Int32Array, stateCount: number): SliceMargins[] {
+    return this.slices.map((s) => new SliceMargins(transitions, stateCount, s.maxBytes + 1, s.slice));
   }
 
   /**
    * Sets in `out` (all zero on entry) the bit of every vocabulary token whose bytes `transitions`
-   * reads from `state` without rejection; `margin` is the state's slice margin. End-of-generation
-   * and special tokens are the caller's (they have no bytes here). Returns trie nodes visited.
+   * reads from `state` without rejection. `margin(i)` is the state's margin for slice i (asked
+   * only when needed). End-of-generation and special tokens are the caller's (they have no bytes
+   * here). Returns the trie nodes visited.
    */
+  fill(transitions: Int32Array, state: number, margin: (slice: number) => number, out: Uint32Array | Int32Array): number {
+    const plain = this.slices[0]!;
+    const plainMargin = margin(0);
+    if (plainMargin === 0) {
+      const word = this.slices[1]!;
+      if (word.tokenCount > 0 && margin(1) > 0) return word.fill(transitions, state, margin(1), out) + word.others().walkInto(transitions, state, out);
+    }
+    return plain.fill(transitions, state, plainMargin, out) + plain.others().walkInto(transitions, state, out);
+  }
+
+  /** Builds every tier and trie now (a server may prefer to pay this at start-up). */
+  warmUp(): void {
+    for (const s of this.slices) s.warmUp();
+  }
+}
+
+/** Tier sizes in bytes: a margin between two tiers walks the slice tokens longer than the lower one. */
+const TIER_BYTES = [1, 2, 4, 8, 16, 32, 64];
+
+/** One slice's tokens: their bitsets by length tier, tries of the longer ones, and a trie of every token outside the slice. */
+export class SlicePart {
+  /** The longest token in the slice, in bytes; a margin this large means "every slice token". */
+  readonly maxBytes: number;
+  readonly tokenCount: number;
+  private readonly inside: Int32Array;
+  private readonly outside: Int32Array;
+  private readonly tiers: number[];
+  private readonly tierBits: (Uint32Array | undefined)[];
+  private readonly tierTries: (TokenTrie | undefined)[];
+  private all: Uint32Array | undefined;
+  private trie: TokenTrie | undefined;
+  private othersTrie: TokenTrie | undefined;
+
+  constructor(
+    private readonly vocabulary: Vocabulary,
+    readonly slice: SliceAutomaton,
+    /** Every token with bytes, sorted by its bytes. */
+    sorted: Int32Array,
+    private readonly words: number,
+  ) {
+    const inside: number[] = [];
+    const outside: number[] = [];
+    let max = 0;
+    for (const id of sorted) {
+      const bytes = vocabulary.bytes[id]!;
+      if (inSlice(bytes, slice)) {
+        inside.push(id);
+        if (bytes.length > max) max = bytes.length;
+      } else outside.push(id);
+    }
+    this.inside = Int32Array.from(inside);
+    this.outside = Int32Array.from(outside);
+    this.tokenCount = inside.length;
+    this.maxBytes = max;
+    this.tiers = TIER_BYTES.filter((t) => t < max);
+    this.tierBits = this.tiers.map(() => undefined);
+    this.tierTries = this.tiers.map(() => undefined);
+  }
+
+  /** Sets the bits of the slice's tokens that `transitions` reads from `state`, given its margin. */
   fill(transitions: Int32Array, state: number, margin: number, out: Uint32Array | Int32Array): number {
-    let visited = 0;
-    if (this.sliceTokenCount > 0) {
-      if (margin >= this.sliceMaxBytes) {
-        out.set(this.everySliceToken());
-      } else {
-        let tier = -1;
-        while (tier + 1 < this.tiers.length && this.tiers[tier + 1]! <= margin) tier++;
-        if (tier < 0) {
-          visited += this.fullSliceTrie().walkInto(transitions, state, out);
-        } else {
-          out.set(this.tierBitset(tier));
-          visited += this.tierTrie(tier).walkInto(transitions, state, out);
-        }
-      }
+    if (this.tokenCount === 0) return 0;
+    if (margin >= this.maxBytes) {
+      out.set(this.every());
+      return 0;
     }
-    visited += this.restTrie.walkInto(transitions, state, out);
-    return visited;
+    let tier = -1;
+    while (tier + 1 < this.tiers.length && this.tiers[tier + 1]! <= margin) tier++;
+    if (tier < 0) return this.fullTrie().walkInto(transitions, state, out);
+    out.set(this.tierBitset(tier));
+    return this.tierTrie(tier).walkInto(transitions, state, out);
   }
 
-  private everySliceToken(): Uint32Array {
-    if (this.allSlice === undefined) {
+  /** The trie of every token outside the slice (always walked with it). */
+  others(): TokenTrie {
+    return (this.othersTrie ??= TokenTrie.fromSorted(this.vocabulary.bytes, this.outside));
+  }
+
+  warmUp(): void {
+    this.every();
+    this.fullTrie();
+    this.others();
+    for (let i = 0; i < this.tiers.length; i++) {
+      this.tierBitset(i);
+      this.tierTrie(i);
+    }
+  }
+
+  private every(): Uint32Array {
+    if (this.all === undefined) {
       const bits = new Uint32Array(this.words);
-      for (const t of this.sliceSorted) bits[t >>> 5]! |= 1 << (t & 31);
-      this.allSlice = bits;
+      for (const t of this.inside) bits[t >>> 5]! |= 1 << (t & 31);
+      this.all = bits;
     }
-    return this.allSlice;
+    return this.all;
   }
 
-  private fullSliceTrie(): TokenTrie {
-    return (this.sliceTrie ??= TokenTrie.fromSorted(this.vocabulary.bytes, this.sliceSorted));
+  private fullTrie(): TokenTrie {
+    return (this.trie ??= TokenTrie.fromSorted(this.vocabulary.bytes, this.inside));
   }
 
   private tierBitset(tier: number): Uint32Array {
@@ -123,7 +170,7 @@ export class MaskEngine {
     if (bits === undefined) {
       const limit = this.tiers[tier]!;
       bits = new Uint32Array(this.words);
-      for (const t of this.sliceSorted) if (this.vocabulary.bytes[t]!.length <= limit) bits[t >>> 5]! |= 1 << (t & 31);
+      for (const t of this.inside) if (this.vocabulary.bytes[t]!.length <= limit) bits[t >>> 5]! |= 1 << (t & 31);
       this.tierBits[tier] = bits;
     }
     return bits;
@@ -135,26 +182,10 @@ export class MaskEngine {
       const limit = this.tiers[tier]!;
       trie = TokenTrie.fromSorted(
         this.vocabulary.bytes,
-        this.sliceSorted.filter((t) => this.vocabulary.bytes[t]!.length > limit),
+        this.inside.filter((t) => this.vocabulary.bytes[t]!.length > limit),
       );
       this.tierTries[tier] = trie;
     }
     return trie;
   }
-
-  /** Builds every tier now (a server may prefer to pay this at start-up). */
-  warmUp(): void {
-    this.everySliceToken();
-    this.fullSliceTrie();
-    for (let i = 0; i < this.tiers.length; i++) {
-      this.tierBitset(i);
-      this.tierTrie(i);
-    }
-  }
 }
-
-/** Tier sizes in bytes: a margin between two tiers walks the slice tokens longer than the lower one. */
-const TIER_BYTES = [1, 2, 4, 8, 16, 32, 64];
-
-/** Exported for tests: the slice automaton's table (see plain-slice.ts). */
-export { SLICE_TRANSITIONS };

@@ -12,25 +12,38 @@
  * so it is exact for any automaton: a state that is not free text simply gets margin 0.
  */
 
-/** States of the slice automaton: 0 at a character boundary, others inside a UTF-8 sequence. */
-export const SLICE_STATES = 8;
+/**
+ * A slice: a small automaton over bytes; a token is in the slice when the automaton reads all of
+ * its bytes from state 0. Margins are computed against it, and the tokens in it are handled as
+ * one set (see mask-engine.ts).
+ */
+export interface SliceAutomaton {
+  readonly name: string;
+  readonly states: number;
+  /** `transitions[a * 256 + b]`: the next slice state, or -1 where the slice stops. */
+  readonly transitions: Int32Array;
+  /** The bytes each slice state reads (its row without the -1s), for the product walks. */
+  readonly bytes: readonly Uint8Array[];
+}
 
-/** `SLICE_TRANSITIONS[a * 256 + b]`: the next slice state, or -1 where the slice stops. */
-export const SLICE_TRANSITIONS: Int32Array = buildSliceAutomaton();
-
-/** The bytes each slice state reads (its row without the -1s), for the product walks. */
-export const SLICE_BYTES: readonly Uint8Array[] = Array.from({ length: SLICE_STATES }, (_, a) => {
-  const bytes: number[] = [];
-  for (let b = 0; b < 256; b++) if (SLICE_TRANSITIONS[a * 256 + b]! >= 0) bytes.push(b);
-  return Uint8Array.from(bytes);
-});
-
-function buildSliceAutomaton(): Int32Array {
-  const t = new Int32Array(SLICE_STATES * 256).fill(-1);
-  const set = (a: number, from: number, to: number, next: number): void => {
+function slice(name: string, states: number, build: (set: (a: number, from: number, to: number, next: number) => void, t: Int32Array) => void): SliceAutomaton {
+  const t = new Int32Array(states * 256).fill(-1);
+  build((a, from, to, next) => {
     for (let b = from; b <= to; b++) t[a * 256 + b] = next;
-  };
-  // 0: boundary. Printable ASCII but '"' and '\'; 0x7F is left out (JSON may escape it).
+  }, t);
+  const bytes = Array.from({ length: states }, (_, a) => {
+    const list: number[] = [];
+    for (let b = 0; b < 256; b++) if (t[a * 256 + b]! >= 0) list.push(b);
+    return Uint8Array.from(list);
+  });
+  return { name, states, transitions: t, bytes };
+}
+
+/**
+ * Plain text: printable ASCII but `"` and `\` (0x7F is left out: JSON may escape it), and
+ * well-formed UTF-8 (state 0 at a character boundary, the others inside a sequence).
+ */
+export const PLAIN_SLICE: SliceAutomaton = slice("plain", 8, (set, t) => {
   set(0, 0x20, 0x7e, 0);
   t[0x22] = -1;
   t[0x5c] = -1;
@@ -49,13 +62,27 @@ function buildSliceAutomaton(): Int32Array {
   set(5, 0x80, 0xbf, 2); // 5: three continuations
   set(6, 0x90, 0xbf, 2); // 6: after F0
   set(7, 0x80, 0x8f, 2); // 7: after F4
-  return t;
-}
+});
 
-/** Whether a token's bytes are in the slice (read from the boundary state without stopping). */
-export function inSlice(bytes: Uint8Array): boolean {
+/**
+ * ASCII letters and digits: what restricted text (identifiers, URIs, e-mail addresses, host
+ * names, most `pattern`s) still reads freely where plain text is not allowed as a whole.
+ */
+export const WORD_SLICE: SliceAutomaton = slice("word", 1, (set) => {
+  set(0, 0x30, 0x39, 0);
+  set(0, 0x41, 0x5a, 0);
+  set(0, 0x61, 0x7a, 0);
+});
+
+/** The plain slice's table and state count (tests). */
+export const SLICE_TRANSITIONS = PLAIN_SLICE.transitions;
+export const SLICE_STATES = PLAIN_SLICE.states;
+
+/** Whether a token's bytes are in the slice (read from state 0 without stopping). */
+export function inSlice(bytes: Uint8Array, slice: SliceAutomaton = PLAIN_SLICE): boolean {
+  const t = slice.transitions;
   let a = 0;
-  for (let i = 0; i < bytes.length && a >= 0; i++) a = SLICE_TRANSITIONS[a * 256 + bytes[i]!]!;
+  for (let i = 0; i < bytes.length && a >= 0; i++) a = t[a * 256 + bytes[i]!]!;
   return a >= 0;
 }
 
@@ -72,21 +99,28 @@ export function inSlice(bytes: Uint8Array): boolean {
  * whole chain and each later one is a lookup.
  */
 export class SliceMargins {
-  /** dist per pair `q * SLICE_STATES + a`; 0 = not known yet. */
+  /** dist per pair `q * S + a` (S the slice's state count); 0 = not known yet. */
   private readonly dist: Uint16Array;
+  private readonly S: number;
+  private readonly sliceTable: Int32Array;
+  private readonly sliceBytes: readonly Uint8Array[];
 
   constructor(
     private readonly transitions: Int32Array,
     stateCount: number,
     readonly cap: number,
+    readonly slice: SliceAutomaton = PLAIN_SLICE,
   ) {
     if (cap < 1 || cap > 0xfffe) throw new RangeError(`SliceMargins: cap ${cap} out of range`);
-    this.dist = new Uint16Array(stateCount * SLICE_STATES);
+    this.S = slice.states;
+    this.sliceTable = slice.transitions;
+    this.sliceBytes = slice.bytes;
+    this.dist = new Uint16Array(stateCount * this.S);
   }
 
   /** m(q): every slice string of at most this many bytes is read from q without rejection (≤ cap - 1). */
   margin(state: number): number {
-    const p = state * SLICE_STATES;
+    const p = state * this.S;
     let d = this.dist[p]!;
     if (d === 0) d = this.rejectsAtOnce(state, 0) ? (this.dist[p] = 1) : this.settle(p);
     return d - 1;
@@ -94,7 +128,7 @@ export class SliceMargins {
 
   /** Whether q rejects a byte the slice reads from a (then dist(a, q) = 1; most states outside free text). */
   private rejectsAtOnce(q: number, a: number): boolean {
-    const bytes = SLICE_BYTES[a]!;
+    const bytes = this.sliceBytes[a]!;
     const row = q * 256;
     const transitions = this.transitions;
     for (let k = 0; k < bytes.length; k++) if (transitions[row + bytes[k]!]! < 0) return true;
@@ -102,7 +136,7 @@ export class SliceMargins {
   }
 
   private settle(start: number): number {
-    const { transitions, dist, cap } = this;
+    const { transitions, dist, cap, S, sliceTable } = this;
     // Explore the unknown pairs reachable from start. local index → pair; successors as edges.
     const local = new Map<number, number>();
     const pairs: number[] = [start];
@@ -113,9 +147,9 @@ export class SliceMargins {
     const lastSource: number[] = [-1];
     for (let i = 0; i < pairs.length; i++) {
       const p = pairs[i]!;
-      const q = (p / SLICE_STATES) | 0;
-      const a = p - q * SLICE_STATES;
-      const bytes = SLICE_BYTES[a]!;
+      const q = (p / S) | 0;
+      const a = p - q * S;
+      const bytes = this.sliceBytes[a]!;
       const row = q * 256;
       if (this.rejectsAtOnce(q, a)) {
         best.push(1); // nothing is shorter than a rejection right here: no need to look further
@@ -125,7 +159,7 @@ export class SliceMargins {
       let previous = -1;
       for (let k = 0; k < bytes.length; k++) {
         const b = bytes[k]!;
-        const succ = transitions[row + b]! * SLICE_STATES + SLICE_TRANSITIONS[a * 256 + b]!;
+        const succ = transitions[row + b]! * S + sliceTable[a * 256 + b]!;
         // Most bytes of a row lead to the same pair (every letter inside a string): handle it once.
         if (succ === previous) continue;
         previous = succ;

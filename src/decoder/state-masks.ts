@@ -34,7 +34,9 @@ const UNKNOWN = -1;
  */
 export class StateMasks {
   readonly engine: MaskEngine;
-  private readonly margins: SliceMargins;
+  private readonly margins: SliceMargins[];
+  private readonly marginOf: (slice: number) => number;
+  private current = 0;
   private readonly maskOfState: Int32Array;
   private readonly masks: Uint32Array[] = [];
   private readonly byHash = new Map<number, number[]>();
@@ -49,6 +51,7 @@ export class StateMasks {
   ) {
     this.engine = engine;
     this.margins = engine.margins(automaton.transitions, automaton.stateCount);
+    this.marginOf = (slice) => this.margins[slice]!.margin(this.current);
     this.maskOfState = new Int32Array(automaton.stateCount).fill(UNKNOWN);
     this.scratch = new Uint32Array(engine.words);
   }
@@ -60,7 +63,8 @@ export class StateMasks {
     const bits = this.scratch;
     bits.fill(0);
     const { transitions, accepting } = this.automaton;
-    this.visited += this.engine.fill(transitions, state, this.margins.margin(state), bits);
+    this.current = state;
+    this.visited += this.engine.fill(transitions, state, this.marginOf, bits);
     if (this.options.extraTrie !== undefined) this.visited += this.options.extraTrie.walkInto(transitions, state, bits);
     if (accepting[state] === 1) {
       const eog = this.engine.endOfGeneration;
@@ -87,9 +91,9 @@ export class StateMasks {
     return this.maskOfState[state] !== UNKNOWN;
   }
 
-  /** The state's slice margin (see plain-slice.ts). */
-  margin(state: number): number {
-    return this.margins.margin(state);
+  /** The state's margin for a slice (0: plain text, 1: letters and digits; see plain-slice.ts). */
+  margin(state: number, slice = 0): number {
+    return this.margins[slice]!.margin(state);
   }
 
   stats(): StateMasksStats {
