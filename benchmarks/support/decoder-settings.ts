@@ -12,7 +12,7 @@ import { bindToolRegistry } from "../../src/grammars/tools.js";
 import { exampleTools } from "../../src/agents/example-tools.js";
 import { seededRandom } from "../../src/search/random.js";
 
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const USAGE = "usage: tsx benchmarks/decoder.ts [--quick] [--out DIR]";
 
 export interface Options {

@@ -108,7 +108,14 @@ export class CompiledConstraint {
     return this.masks.bits(state);
   }
 
+  /** The same mask as an Int32Array view (shared: never modify it). */
+  int32BitsOf(state: number): Int32Array {
+    if (this.paused?.[state] === 1) return (this.emptyInt32 ??= new Int32Array(this.bitmaskWords));
+    return this.masks.int32Bits(state);
+  }
+
   private emptyBits: Uint32Array | undefined;
+  private emptyInt32: Int32Array | undefined;
 
   /** Masks of the states nearest the start, breadth first, until the budget is spent. */
   private precompute(budgetMs: number): number {
@@ -167,9 +174,8 @@ export class ConstraintMatcher {
       bitmask.fill(0, offset, offset + words);
       return;
     }
-    const bits = this.constraint.bitsOf(this.state);
-    if (bitmask instanceof Uint32Array) bitmask.set(bits, offset);
-    else bitmask.set(new Int32Array(bits.buffer, bits.byteOffset, words), offset);
+    if (bitmask instanceof Uint32Array) bitmask.set(this.constraint.bitsOf(this.state), offset);
+    else bitmask.set(this.constraint.int32BitsOf(this.state), offset);
   }
 
   /** Whether `token` is allowed now (computes the mask if needed). */

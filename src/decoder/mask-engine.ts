@@ -43,11 +43,13 @@ export class MaskEngine {
 
   private static readonly engines = new WeakMap<Vocabulary, MaskEngine>();
 
-  /** The engine of a vocabulary (built once; under a second for a 150k-token vocabulary, tiers on demand). */
+  /** The engine of a vocabulary, built once (its tries and bitsets: a few seconds for a 150k-token vocabulary) and shared. */
   static for(vocabulary: Vocabulary): MaskEngine {
     let engine = MaskEngine.engines.get(vocabulary);
     if (engine === undefined) {
       engine = new MaskEngine(vocabulary);
+      // Everything up front, once per vocabulary, so that no first use of a tier pays for its trie.
+      engine.warmUp();
       MaskEngine.engines.set(vocabulary, engine);
     }
     return engine;
@@ -74,14 +76,14 @@ export class MaskEngine {
     return plain.fill(transitions, state, plainMargin, out) + plain.others().walkInto(transitions, state, out);
   }
 
-  /** Builds every tier and trie now (a server may prefer to pay this at start-up). */
+  /** Builds every tier and trie (done by `MaskEngine.for`). */
   warmUp(): void {
     for (const s of this.slices) s.warmUp();
   }
 }
 
 /** Tier sizes in bytes: a margin between two tiers walks the slice tokens longer than the lower one. */
-const TIER_BYTES = [1, 2, 4, 8, 16, 32, 64];
+const TIER_BYTES = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 32, 48, 64];
 
 /** One slice's tokens: their bitsets by length tier, tries of the longer ones, and a trie of every token outside the slice. */
 export class SlicePart {

@@ -126,6 +126,16 @@ export class SliceMargins {
     return d - 1;
   }
 
+  /** Distinct successors of one pair (grown when a row has more). */
+  private successors = new Int32Array(64);
+  private localIndex: Int32Array | undefined;
+
+  /** Restarts a settle whose successor buffer overflowed (clears the local indexes first). */
+  private settleAgain(start: number, pairs: readonly number[], local: Int32Array): number {
+    for (const p of pairs) local[p] = 0;
+    return this.settle(start);
+  }
+
   /** Whether q rejects a byte the slice reads from a (then dist(a, q) = 1; most states outside free text). */
   private rejectsAtOnce(q: number, a: number): boolean {
     const bytes = this.sliceBytes[a]!;
@@ -137,29 +147,36 @@ export class SliceMargins {
 
   private settle(start: number): number {
     const { transitions, dist, cap, S, sliceTable } = this;
-    // Explore the unknown pairs reachable from start. local index → pair; successors as edges.
-    const local = new Map<number, number>();
+    // Explore the unknown pairs reachable from start: local index → pair, successors as edges.
+    // `local` maps a pair to its index + 1 during this call (cleared at the end: typed, not a Map).
+    const local = (this.localIndex ??= new Int32Array(dist.length));
     const pairs: number[] = [start];
-    local.set(start, 0);
+    local[start] = 1;
     const best: number[] = [];
     const edgeFrom: number[] = [];
     const edgeTo: number[] = [];
-    const lastSource: number[] = [-1];
+    const found = this.successors;
     for (let i = 0; i < pairs.length; i++) {
       const p = pairs[i]!;
       const q = (p / S) | 0;
       const a = p - q * S;
       const bytes = this.sliceBytes[a]!;
       const row = q * 256;
-      if (this.rejectsAtOnce(q, a)) {
-        best.push(1); // nothing is shorter than a rejection right here: no need to look further
-        continue;
-      }
+      const sliceRow = a * 256;
+      // One pass: the distinct unknown successors are only committed if no byte is rejected here
+      // (a rejection makes the distance 1 and the rest irrelevant).
       let value = cap;
+      let distinct = 0;
       let previous = -1;
+      let rejected = false;
       for (let k = 0; k < bytes.length; k++) {
         const b = bytes[k]!;
-        const succ = transitions[row + b]! * S + sliceTable[a * 256 + b]!;
+        const next = transitions[row + b]!;
+        if (next < 0) {
+          rejected = true;
+          break;
+        }
+        const succ = next * S + sliceTable[sliceRow + b]!;
         // Most bytes of a row lead to the same pair (every letter inside a string): handle it once.
         if (succ === previous) continue;
         previous = succ;
@@ -168,20 +185,32 @@ export class SliceMargins {
           if (known + 1 < value) value = known + 1;
           continue;
         }
-        let j = local.get(succ);
-        if (j === undefined) {
-          j = pairs.length;
-          local.set(succ, j);
-          pairs.push(succ);
-          lastSource.push(-1);
+        let seen = false;
+        for (let k2 = 0; k2 < distinct && !seen; k2++) seen = found[k2] === succ;
+        if (!seen && distinct < found.length) found[distinct++] = succ;
+        else if (!seen) {
+          this.successors = Int32Array.from({ length: found.length * 2 }, (_, x) => (x < found.length ? found[x]! : 0));
+          return this.settleAgain(start, pairs, local);
         }
-        if (lastSource[j] === i) continue;
-        lastSource[j] = i;
+      }
+      if (rejected) {
+        best.push(1);
+        continue;
+      }
+      for (let k2 = 0; k2 < distinct; k2++) {
+        const succ = found[k2]!;
+        let j = local[succ]! - 1;
+        if (j < 0) {
+          j = pairs.length;
+          local[succ] = j + 1;
+          pairs.push(succ);
+        }
         edgeFrom.push(i);
         edgeTo.push(j);
       }
       best.push(value);
     }
+    for (const p of pairs) local[p] = 0;
     // Shortest paths backwards: bucket queue over distances 1 … cap (unit edges).
     const n = pairs.length;
     const predStart = new Int32Array(n + 1);

@@ -39,6 +39,8 @@ export class StateMasks {
   private current = 0;
   private readonly maskOfState: Int32Array;
   private readonly masks: Uint32Array[] = [];
+  /** The same masks as Int32Array views (what bitmask consumers copy into: a same-type copy is a plain memory copy). */
+  private readonly views: Int32Array[] = [];
   private readonly byHash = new Map<number, number[]>();
   private readonly scratch: Uint32Array;
   private computed = 0;
@@ -81,6 +83,11 @@ export class StateMasks {
     return this.masks[this.maskId(state)]!;
   }
 
+  /** The state's mask as an Int32Array view of the same words (shared: do not modify). */
+  int32Bits(state: number): Int32Array {
+    return this.views[this.maskId(state)]!;
+  }
+
   /** A mask by its number (from `maskId`). */
   maskBits(id: number): Uint32Array {
     return this.masks[id]!;
@@ -109,7 +116,9 @@ export class StateMasks {
       for (const c of candidates) if (equalWords(this.masks[c]!, bits)) return c;
     }
     const id = this.masks.length;
-    this.masks.push(bits.slice());
+    const copy = bits.slice();
+    this.masks.push(copy);
+    this.views.push(new Int32Array(copy.buffer, copy.byteOffset, copy.length));
     if (candidates === undefined) this.byHash.set(h, [id]);
     else candidates.push(id);
     return id;

@@ -1,11 +1,17 @@
 import { inspectGguf, ModelFileError } from "../models/gguf-reader.js";
-import { buildVocabulary, buildVocabularyFromTokenizerJson, TOKEN_TYPE, type TokenizerJson, type TokenizerKind, type Vocabulary } from "./vocabulary.js";
+import { buildVocabulary, buildVocabularyFromTokenizerJson, type TokenizerJson, type TokenizerKind, type Vocabulary } from "./vocabulary.js";
 
 /**
- * The texts llama.cpp treats as end of generation when a GGUF names them as control tokens
- * (its `llama_vocab` load: EOT, EOM and friends), besides the ids the file names explicitly.
+ * The token texts llama.cpp treats as end of generation whatever their type (its `llama_vocab`
+ * load: EOT, EOM, the fill-in-the-middle pad and separators, `</s>`), besides the ids the file
+ * names explicitly.
  */
 const END_OF_GENERATION_TEXTS = new Set([
+  "</s>",
+  "<|fim_pad|>",
+  "<|repo_name|>",
+  "<|file_sep|>",
+  "<end_of_utterance>",
   "<|eot_id|>",
   "<|eom_id|>",
   "<|im_end|>",
@@ -46,7 +52,7 @@ export const VocabularyFactory = {
 
   /**
    * From a GGUF file's tokenizer metadata (checked first; the weights are not read). End of
-   * generation: the file's EOS/EOT/EOM ids and the control tokens llama.cpp treats as such.
+   * generation: the file's EOS/EOT/EOM ids and the tokens llama.cpp treats as such by their text.
    * `LlamaBackend.load(…).vocabulary` gives the same table with llama.cpp's own answer.
    */
   fromGguf(path: string): Vocabulary {
@@ -66,7 +72,7 @@ export const VocabularyFactory = {
       if (id !== undefined && id >= 0 && id < pieces.length) endOfGeneration.add(id);
     }
     pieces.forEach((piece, id) => {
-      if (types?.[id] === TOKEN_TYPE.control && END_OF_GENERATION_TEXTS.has(piece)) endOfGeneration.add(id);
+      if (END_OF_GENERATION_TEXTS.has(piece)) endOfGeneration.add(id);
     });
     return buildVocabulary({ kind, pieces, types, endOfGeneration: [...endOfGeneration] });
   },

@@ -243,3 +243,30 @@ describe("the engine API", () => {
     expect(() => Vocabulary.fromTokenizerJson({ model: {} }, { endOfGeneration: [-1] })).toThrow(/endOfGeneration/);
   });
 });
+
+describe("Vocabulary.fromGguf", () => {
+  it("reads the same bytes and end-of-generation tokens as llama.cpp does for the project's models", async () => {
+    const { LlamaBackend } = await import("../../src/decoder/llama.js");
+    const { ensureModel } = await import("../../src/models/build.js");
+    for (const name of ["small-vocab", "qwen3-random"] as const) {
+      const path = await ensureModel(name);
+      const mine = Vocabulary.fromGguf(path);
+      const backend = await LlamaBackend.load({ modelPath: path, contextSize: 256 });
+      try {
+        const theirs = backend.vocabulary;
+        expect(mine.size).toBe(theirs.size);
+        expect(mine.endOfGeneration).toEqual(theirs.endOfGeneration);
+        let differing = 0;
+        for (let t = 0; t < theirs.size; t++) {
+          const a = mine.bytes[t];
+          const b = theirs.bytes[t];
+          if ((a === undefined) !== (b === undefined) || (a !== undefined && b !== undefined && Buffer.compare(a, b) !== 0)) differing++;
+        }
+        expect(differing, name).toBe(0);
+      } finally {
+        await backend.dispose();
+      }
+    }
+    expect(() => Vocabulary.fromGguf("package.json")).toThrow(/package\.json/);
+  }, 300_000);
+});
