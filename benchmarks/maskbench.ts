@@ -13,6 +13,7 @@
  * accepted whole (end of generation included) is an invalidation error, a soundness bug.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tokenizerFiles, type EngineName, type FileRun, type TokenizerName } from "./support/maskbench-engines.js";
@@ -76,6 +77,7 @@ function fail(message: string): never {
 }
 
 const STARTED = performance.now();
+const LOAD_AT_START = loadavg()[0]!;
 const log = (message: string): void => {
   process.stderr.write(`[maskbench ${((performance.now() - STARTED) / 1000).toFixed(0)}s] ${message}\n`);
 };
@@ -180,6 +182,7 @@ async function main(): Promise<void> {
     timeoutSeconds: options.timeoutSeconds,
     totalFiles: readdirSync(options.data).filter((n) => n.endsWith(".json") && n.includes("---")).length,
     wallSeconds: (performance.now() - STARTED) / 1000,
+    loadAverage: { start: LOAD_AT_START, end: loadavg()[0]! },
   });
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(`${options.out}.json`, `${JSON.stringify(report.json, null, 2)}\n`);

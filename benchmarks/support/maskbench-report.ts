@@ -21,6 +21,8 @@ export interface ReportInput {
   readonly timeoutSeconds: number;
   readonly totalFiles: number;
   readonly wallSeconds: number;
+  /** The machine's 1-minute load average when the run started and ended (other work on a shared machine). */
+  readonly loadAverage?: { readonly start: number; readonly end: number };
 }
 
 interface EngineFigures {
@@ -129,6 +131,7 @@ export function buildMaskbenchReport(input: ReportInput): { json: unknown; markd
     sample: input.sample ?? null,
     timeoutSeconds: input.timeoutSeconds,
     wallSeconds: r3(input.wallSeconds),
+    loadAverage: input.loadAverage ?? null,
     machine: machine(),
     overall,
     splits: perSplit,
@@ -141,7 +144,8 @@ export function buildMaskbenchReport(input: ReportInput): { json: unknown; markd
   md.push(
     `Tokenizer ${input.tokenizer} (${input.vocabularySize.toLocaleString("en-US")} tokens); ${outcomes.length.toLocaleString("en-US")} files` +
       (input.sample !== undefined ? ` (a seeded sample of ${input.totalFiles.toLocaleString("en-US")}, seed ${input.sample.seed})` : "") +
-      `; ${machine().cpu}, Node ${process.versions.node}, one thread per engine; ${Math.round(input.wallSeconds)} s in all.`,
+      `; ${machine().cpu}, Node ${process.versions.node}, one thread per engine; ${Math.round(input.wallSeconds)} s in all` +
+      (input.loadAverage !== undefined ? `; load average ${input.loadAverage.start.toFixed(1)} at the start, ${input.loadAverage.end.toFixed(1)} at the end.` : "."),
     "",
   );
   md.push(
