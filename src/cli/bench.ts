@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { findSuite, MCTS_VARIANTS, SUITES, type PolicyKind } from "../envs/suites.js";
+import { findSuite, MCTS_VARIANTS, SUITES, type PolicyKind, type SimulationOptions } from "../envs/suites.js";
 import { BenchPlanError, countRuns, MAX_RUNS, runBench, type BenchSuite } from "../search/bench.js";
 import { analysisMarkdown, benchMarkdown, benchSvg, costSvg, statisticsJson, statisticsMarkdown, type ComparisonRequest } from "../search/bench-report.js";
 import { STRATEGIES, type StrategyName } from "../search/index.js";
@@ -21,6 +21,8 @@ interface BenchCommandOptions {
   reach: string;
   compare?: string;
   resamples: string;
+  finishRate?: string;
+  scoreNoise?: string;
 }
 
 /** Where results go unless `--out` says otherwise: a new folder per run (git-ignored), never the checked-in results. */
@@ -44,6 +46,8 @@ export function registerBench(program: Command, context: CliContext): void {
     .option("--compare <pairs>", "paired comparisons, e.g. astar:bfs,best-first:greedy")
     .option("--resamples <n>", "bootstrap resamples", "2000")
     .option("--analysis", "also record which operations each strategy chose (path and tree) and add a table of them")
+    .option("--finish-rate <p>", "simulated tool-planning policy: probability that a sample off the plan is a premature finish (default 0.05)")
+    .option("--score-noise <sd>", "simulated thought operator: standard deviation of its score noise (default 1; 0 = exact scores)")
     .action(async (options: BenchCommandOptions) => {
       const policy = parsePolicy(options.policy);
       const envNames = options.env === "all" ? SUITES.map((s) => s.name) : splitList(options.env);
@@ -69,7 +73,8 @@ export function registerBench(program: Command, context: CliContext): void {
         return factory;
       });
       const suites: BenchSuite[] = [];
-      for (const factory of factories) suites.push(await factory.create(policy));
+      const simulation = parseSimulation(options);
+      for (const factory of factories) suites.push(await factory.create(policy, simulation));
       const out = options.out ?? defaultOutDir();
       const started = performance.now();
       let lastDraw = 0;
@@ -104,7 +109,9 @@ export function registerBench(program: Command, context: CliContext): void {
         (options.reach !== "0.5" ? ` --reach ${levels.join(",")}` : "") +
         (comparisons.length > 0 ? ` --compare ${comparisons.map((c) => `${c.a}:${c.b}`).join(",")}` : "") +
         (options.name !== "search" ? ` --name ${options.name}` : "") +
-        (options.analysis === true ? " --analysis" : "");
+        (options.analysis === true ? " --analysis" : "") +
+        (simulation.finishRate !== undefined ? ` --finish-rate ${simulation.finishRate}` : "") +
+        (simulation.scoreNoise !== undefined ? ` --score-noise ${simulation.scoreNoise}` : "");
       const statistics = statisticsJson(report, levels, comparisons, resamples);
       const json = { command, wallSeconds, units: Object.fromEntries(suites.map((s) => [s.name, s.budgetUnit])), ...report, statistics };
       const base = join(out, options.name);
@@ -126,6 +133,19 @@ function progressLine(done: number, total: number, label: string, elapsedMs: num
   const filled = total === 0 ? width : Math.round((done / total) * width);
   const eta = done === 0 ? "" : `, ~${Math.round(((total - done) * elapsedMs) / done / 1000)} s left`;
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} searches${eta}  ${label}\n`;
+}
+
+/** The simulated roles' adjustable parts from the command line (unset: each suite's default). */
+export function parseSimulation(options: { finishRate?: string; scoreNoise?: string }): SimulationOptions {
+  const number = (text: string | undefined, option: string, max: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < 0 || value > max) throw new UsageError(`${option} expects a number from 0 to ${max}, got '${text}'`);
+    return value;
+  };
+  const finishRate = number(options.finishRate, "--finish-rate", 1);
+  const scoreNoise = number(options.scoreNoise, "--score-noise", 1000);
+  return { ...(finishRate !== undefined ? { finishRate } : {}), ...(scoreNoise !== undefined ? { scoreNoise } : {}) };
 }
 
 export function parsePolicy(text: string): PolicyKind {

@@ -3,7 +3,7 @@ import { findSuite, SUITES } from "../envs/suites.js";
 import { dotToSvg } from "../ltl/export/svg.js";
 import { Budget } from "../search/types.js";
 import { treeToDot, treeToText } from "../search/tree-render.js";
-import { parsePolicy, pickStrategies } from "./bench.js";
+import { parsePolicy, parseSimulation, pickStrategies } from "./bench.js";
 import { parsePositiveInt, UsageError, writeFileAtomically, type CliContext } from "./io.js";
 
 interface PlanCommandOptions {
@@ -16,6 +16,8 @@ interface PlanCommandOptions {
   policy: string;
   svg?: string;
   json?: string;
+  finishRate?: string;
+  scoreNoise?: string;
 }
 
 export function registerPlan(program: Command, context: CliContext): void {
@@ -31,6 +33,8 @@ export function registerPlan(program: Command, context: CliContext): void {
     .option("--policy <kind>", "simulated or llama", "simulated")
     .option("--svg <file>", "also draw the tree as SVG")
     .option("--json <file>", "also write the tree and the episode as JSON")
+    .option("--finish-rate <p>", "simulated tool-planning policy: probability of a premature finish off the plan (default 0.05)")
+    .option("--score-noise <sd>", "simulated thought operator: score noise (default 1)")
     .action(async (options: PlanCommandOptions) => {
       const factory = findSuite(options.env);
       if (factory === undefined) throw new UsageError(`unknown environment '${options.env}'; known: ${SUITES.map((s) => s.name).join(", ")}`);
@@ -43,7 +47,7 @@ export function registerPlan(program: Command, context: CliContext): void {
         return;
       }
       if (options.task === undefined) throw new UsageError("plan needs --task <id> (or --list-tasks to see them)");
-      const suite = await factory.create(policy);
+      const suite = await factory.create(policy, parseSimulation(options));
       const task = suite.tasks().find((t) => t.id === options.task);
       if (task === undefined) {
         const ids = suite.tasks().map((t) => t.id);
@@ -76,7 +80,7 @@ export function registerPlan(program: Command, context: CliContext): void {
       }
       context.stdout(treeToText(result.tree, { chosen }));
       context.stdout(
-        `\n${name} on ${options.env}/${task.id}: ${verdict.success ? "success" : "failure"} (score ${verdict.score.toFixed(3)}), stop: ${result.stop}${result.limit !== undefined ? ` (${result.limit})` : ""}\n` +
+        `\n${name} on ${options.env}/${task.id}: ${verdict.success ? "success" : "failure"} (score ${verdict.score.toFixed(3)}), stop: ${result.stop}${result.limit !== undefined ? ` (${result.limit})` : result.stop === "budget" ? ` (${budgetLimitReached(budget)})` : ""}\n` +
           `plan: ${result.actions.map((a) => environment.describe(a)).join(" → ") || "(none)"}\n` +
           `spent: ${result.spent.modelCalls} model calls, ${result.spent.tokens} tokens, ${result.spent.envSteps} environment steps, ${result.spent.wallMs.toFixed(0)} ms\n`,
       );
@@ -91,4 +95,15 @@ export function registerPlan(program: Command, context: CliContext): void {
 /** A task statement on one line (tabs and newlines become spaces). */
 function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
+}
+
+/** Which limit of the budget was reached, in words. */
+function budgetLimitReached(budget: Budget): string {
+  const { modelCalls, tokens, envSteps, wallMs } = budget.limits;
+  const reached: string[] = [];
+  if (modelCalls !== undefined && budget.used.modelCalls >= modelCalls) reached.push(`${modelCalls} model calls`);
+  if (tokens !== undefined && budget.used.tokens >= tokens) reached.push(`${tokens} tokens`);
+  if (envSteps !== undefined && budget.used.envSteps >= envSteps) reached.push(`${envSteps} environment steps`);
+  if (wallMs !== undefined && budget.wallMs >= wallMs) reached.push(`${wallMs} ms`);
+  return reached.length > 0 ? `reached: ${reached.join(", ")}` : "a limit was reached";
 }

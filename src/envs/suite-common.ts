@@ -5,13 +5,24 @@ import { seededRandom } from "../search/random.js";
 /** Which policy drives the search: simulated (a known, seeded error model) or the constrained decoder on llama.cpp. */
 export type PolicyKind = "simulated" | "llama";
 
+/**
+ * The adjustable parts of the simulated roles through which ground truth reaches a search (each
+ * suite documents its defaults; unset: the default).
+ */
+export interface SimulationOptions {
+  /** Tool planning: the probability that a sample not following the plan is a premature `finish` (default 0.05). */
+  readonly finishRate?: number;
+  /** Thought graphs: the standard deviation of the operator's score noise (default 1; 0 is GoT's exact scorer). */
+  readonly scoreNoise?: number;
+}
+
 /** An environment as the `bench` and `plan` commands see it. */
 export interface SuiteFactory {
   readonly name: string;
   readonly description: string;
   /** Policies this environment supports. */
   readonly policies: readonly PolicyKind[];
-  create(policy: PolicyKind): Promise<BenchSuite>;
+  create(policy: PolicyKind, options?: SimulationOptions): Promise<BenchSuite>;
 }
 
 /** Seeds for the simulated roles of one episode: distinct per role, task and seed, the same on every run. */

@@ -80,7 +80,7 @@ function thoughtGraphSuite(name: string, description: string, make: (i: number) 
     name,
     description,
     policies: ["simulated", "llama"],
-    async create(policyKind) {
+    async create(policyKind, simulation = {}) {
       // With --policy llama the constrained decoder on the project's fitted model proposes the
       // operations (the LLM operator that carries them out stays the simulated one).
       const backend = policyKind === "llama" ? await game24Backend(undefined, 2048) : undefined;
@@ -88,7 +88,7 @@ function thoughtGraphSuite(name: string, description: string, make: (i: number) 
       // The simulated LLM errs on each element with probability 0.02·(n/8); its scores carry noise of standard deviation 1.
       const tasks = Array.from({ length: 50 }, (_, i) => {
         const problem = make(i + 1);
-        const task = createThoughtGraphTask(problem, new SimulatedThoughtOperator({ base: 0.02, scoreNoise: 1 }), { seed: i + 1, scoring: "in-step", maxSteps: 4096, maxThoughts: 64 });
+        const task = createThoughtGraphTask(problem, new SimulatedThoughtOperator({ base: 0.02, scoreNoise: simulation.scoreNoise ?? 1 }), { seed: i + 1, scoring: "in-step", maxSteps: 4096, maxThoughts: 64 });
         return { ...task, statement: `${description}: instance ${i + 1}` };
       });
       const suite: BenchSuite<ThoughtGraphState, ThoughtAction> = {

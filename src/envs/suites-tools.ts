@@ -66,7 +66,7 @@ function toolSuite(name: string, description: string, options: { live?: boolean;
     name,
     description,
     policies: ["simulated", "llama"],
-    async create(policyKind) {
+    async create(policyKind, simulation = {}) {
       // With --policy llama the constrained decoder on the project's fitted model proposes the calls under the protocol spec.
       const backend = policyKind === "llama" ? await game24Backend(undefined, 2048) : undefined;
       const all = generateToolTasks();
@@ -88,7 +88,7 @@ function toolSuite(name: string, description: string, options: { live?: boolean;
             policy:
               backend !== undefined
                 ? toolLlamaPolicy(backend, { ...toolTask, environment: inner(toolTask) }, seed)
-                : new SimulatedToolPolicy(inner(toolTask), toolTask.referencePlan, { ...POLICY, random: roleRandom(task.id, seed, 1) }),
+                : new SimulatedToolPolicy(inner(toolTask), toolTask.referencePlan, { ...POLICY, pFinish: simulation.finishRate ?? POLICY.pFinish, random: roleRandom(task.id, seed, 1) }),
             value: new SimulatedToolValue(toolTask, { q: 0.8, random: roleRandom(task.id, seed, 2) }),
             random: roleRandom(task.id, seed, 4),
           };
