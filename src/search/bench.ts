@@ -254,7 +254,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       modelCalls: spent.modelCalls,
       tokens: spent.tokens,
       envSteps: spent.envSteps,
-      wallMs: spent.wallMs,
+      wallMs: roundMs(spent.wallMs),
       expansions: result.tree.filter((n) => n.expandedAt !== undefined).length,
       answered: result.done,
       pathLength: result.actions.length,
@@ -301,7 +301,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       modelCalls: cut.spent.modelCalls,
       tokens: cut.spent.tokens,
       envSteps: cut.spent.envSteps,
-      wallMs: cut.spent.wallMs,
+      wallMs: roundMs(cut.spent.wallMs),
       answered: cut.answered,
       pathLength: cut.pathLength,
     };
@@ -314,6 +314,9 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
   }
   return records;
 }
+
+/** Wall times to a hundredth of a millisecond (finer is noise, and bloats the results). */
+const roundMs = (ms: number): number => Math.round(ms * 100) / 100;
 
 /** Counts of operations: an action's description up to its first "(" or "[" (`solve(#3)` → `solve`). */
 function histogram(labels: readonly string[]): Record<string, number> {
