@@ -8,7 +8,7 @@
  * Fractions are pairs of JavaScript integers; every operation checks that its results stay safe
  * integers (they do by a wide margin for four numbers up to 13: |values| ≤ 13⁴).
  */
-import type { Environment, Judgement, StepOutcome, Task } from "../search/types.js";
+import type { Environment, EnvironmentText, Judgement, StepOutcome, Task } from "../search/types.js";
 
 // ---------------------------------------------------------------------------------------------
 // Exact fractions
@@ -402,9 +402,15 @@ export function verifyGame24(puzzle: readonly number[], expression: string): Gam
 export class Game24Environment implements Environment<Game24State, Game24Action> {
   readonly name: string;
   readonly reversible = true;
+  readonly text: EnvironmentText<Game24State, Game24Action>;
 
   constructor(readonly numbers: readonly number[]) {
     this.name = `game24(${[...numbers].sort((a, b) => a - b).join(" ")})`;
+    this.text = {
+      task: () => `Use the numbers ${numbers.join(" ")} and + - * / to make 24, combining two numbers per step.`,
+      state: (state) => `left: ${state.items.map((it) => fracToString(it.value)).join(" ")}`,
+      action: (action) => this.describe(action),
+    };
   }
 
   initial(): Game24State {
