@@ -3,6 +3,8 @@ import { ChromiumBrowser } from "./drivers/browser.js";
 import { WebDriverError, type DriverFailure, type DriverOptions, type WebDriver, type WebObservation } from "./drivers/driver.js";
 import { FastDriver } from "./drivers/fast.js";
 import { SESSION_COOKIE, startSites, type RunningSites, type SitesOptions } from "./sites/index.js";
+import type { ElementInfo } from "./dom/accessibility.js";
+import type { PageContext } from "./policy/events.js";
 import { evaluateTask, resolveStep, webTasks, type Evaluation, type WebTask, type WebTaskSet } from "./tasks/index.js";
 
 /**
@@ -25,15 +27,30 @@ export interface AgentView {
   readonly origin: string;
 }
 
-/** An agent writes the next action: as text (parsed; a syntax error becomes an error observation) or as an action. */
+/**
+ * An agent writes the next action: as text (parsed; a syntax error becomes an error observation)
+ * or as an action; undefined ends the episode without an answer (e.g. the model ran out of tokens).
+ */
 export interface WebAgent {
-  next(view: AgentView): Promise<string | WebAction>;
+  next(view: AgentView): Promise<string | WebAction | undefined>;
+}
+
+/** An action the driver carried out, with the facts a policy (or an auditor) judges it by. */
+export interface ExecutedAction {
+  readonly action: WebAction;
+  /** The page it was taken on. */
+  readonly page: PageContext;
+  /** The element it named (click, type, select). */
+  readonly element: ElementInfo | undefined;
 }
 
 export interface StepRecord {
   /** The action text as written (or formatted). */
   readonly action: string;
   readonly error?: string;
+  /** Set when the action was carried out (not for syntax errors and invalid actions). */
+  readonly executed?: ExecutedAction;
+  /** The URL after the step. */
   readonly url: string;
   readonly ms: number;
 }
@@ -112,7 +129,10 @@ export class WebRun {
       let error: string | undefined;
       for (let i = 0; i < (options.maxSteps ?? 30); i++) {
         const proposed = await agent.next({ task, observation, error, history: steps, origin: server.origin });
+        if (proposed === undefined) break;
         const t0 = performance.now();
+        const page: PageContext = { url: observation.url, title: observation.title };
+        const before = observation;
         let action: WebAction | undefined;
         let text: string;
         if (typeof proposed === "string") {
@@ -127,14 +147,19 @@ export class WebRun {
           action = proposed;
           text = formatAction(proposed);
         }
+        let executed: ExecutedAction | undefined;
         if (action !== undefined) {
           const result = await driver.act(action);
           observation = result.observation;
           error = result.error;
           if (result.answer !== undefined) answer = result.answer;
+          if (error === undefined) {
+            const element = "id" in action ? before.tree.elements.get(action.id) : undefined;
+            executed = { action, page, element };
+          }
         }
         url = observation.url;
-        const step: StepRecord = { action: text, ...(error !== undefined ? { error } : {}), url, ms: performance.now() - t0 };
+        const step: StepRecord = { action: text, ...(error !== undefined ? { error } : {}), ...(executed !== undefined ? { executed } : {}), url, ms: performance.now() - t0 };
         steps.push(step);
         await options.afterStep?.(step, i, driver);
         if (answer !== undefined) break;
@@ -157,7 +182,7 @@ export class WebRun {
 
 /** The reference plan as an agent: each step resolved against the page; a step that does not fit stops the episode. */
 export class PlanAgent implements WebAgent {
-  async next(view: AgentView): Promise<string | WebAction> {
+  async next(view: AgentView): Promise<string | WebAction | undefined> {
     const step = view.task.plan[view.history.length];
     if (step === undefined) return { kind: "stop", answer: "" };
     return resolveStep(step, view.observation, view.origin) ?? { kind: "stop", answer: `(the plan's step ${view.history.length + 1} does not fit the page)` };

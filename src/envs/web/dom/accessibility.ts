@@ -1,5 +1,6 @@
 import { collapse, isRendered, parentMap, type DomDocument, type DomElement, type DomNode } from "./dom.js";
 import { optionLabel, optionsOf } from "./html-parser.js";
+import { enterSubmits, isSubmitButton } from "./forms.js";
 
 /**
  * The accessibility tree of a document, as WebArena shows it to a model: one line per node,
@@ -27,6 +28,12 @@ export interface ElementInfo {
   readonly name: string;
   /** A link's target or a submit button's form action, absolute; "" otherwise. */
   readonly url: string;
+  /** The action URL (absolute) of the form the element belongs to; "" outside a form. */
+  readonly form: string;
+  /** Whether clicking it submits its form (a submit button). */
+  readonly submitButton: boolean;
+  /** Whether pressing Enter in it submits its form (HTML's implicit submission). */
+  readonly enterSubmits: boolean;
   /** The input's type (`text`, `password`, …), `textarea`, `select`, or "" for other elements. */
   readonly input: string;
   readonly autocomplete: string;
@@ -238,19 +245,22 @@ export function computeTree(document: DomDocument, pageUrl: string): AxTree {
 function elementInfo(node: AxNode, e: DomElement, parents: ReadonlyMap<DomElement, DomElement>, pageUrl: string): ElementInfo {
   const type = (e.attrs.type ?? "text").toLowerCase();
   const input = e.tag === "input" ? type : e.tag === "textarea" || e.tag === "select" ? e.tag : "";
+  let form: DomElement | undefined;
+  for (let p = parents.get(e); p !== undefined && form === undefined; p = parents.get(p)) if (p.tag === "form") form = p;
+  const formUrl = form === undefined ? "" : resolve(form.attrs.action ?? "", pageUrl);
+  const submitButton = form !== undefined && isSubmitButton(e) && !("disabled" in e.attrs);
   let url = "";
   if (e.tag === "a" && "href" in e.attrs) url = resolve(e.attrs.href!, pageUrl);
-  else if ((e.tag === "button" && (e.attrs.type ?? "submit").toLowerCase() === "submit") || (e.tag === "input" && (type === "submit" || type === "image"))) {
-    let form: DomElement | undefined;
-    for (let p = parents.get(e); p !== undefined && form === undefined; p = parents.get(p)) if (p.tag === "form") form = p;
-    if (form !== undefined) url = resolve(form.attrs.action ?? "", pageUrl);
-  }
+  else if (submitButton) url = formUrl;
   const editable = (e.tag === "textarea" || (e.tag === "input" && TEXT_INPUTS.has(type))) && !("disabled" in e.attrs) && !("readonly" in e.attrs);
   return {
     id: node.id,
     role: node.role,
     name: node.name,
     url,
+    form: formUrl,
+    submitButton,
+    enterSubmits: editable && e.tag === "input" && form !== undefined && enterSubmits(form),
     input,
     autocomplete: e.attrs.autocomplete ?? "",
     field: e.attrs.name ?? "",

@@ -2,7 +2,7 @@ import type { WebAction } from "../actions.js";
 import type { DomDocument, DomElement } from "../dom/dom.js";
 import { optionLabel, optionsOf, parseHtml } from "../dom/html-parser.js";
 import { DEFAULT_PAGE_TIMEOUT_MS, invalidActionText, observe, scrolled, WebDriverError, type DriverOptions, type SessionCookie, type StepResult, type WebDriver, type WebObservation } from "./driver.js";
-import { defaultButton, enterSubmits, formOf, isSubmitButton, submission } from "./forms.js";
+import { defaultButton, enterSubmits, formOf, isSubmitButton, submission } from "../dom/forms.js";
 
 /**
  * The fast driver: HTTP requests and an HTML parser, no browser and no JavaScript. It follows

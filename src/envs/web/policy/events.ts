@@ -13,6 +13,7 @@ import type { ElementInfo } from "../dom/accessibility.js";
  * | every kind | `page` (the URL of the page the action is taken on), `title` (its title) |
  * | click, type, select | the element's `role`, `name` (its accessible name: a link's text, a field's label), `input` (an input's type, `textarea`, `select`, or empty), `autocomplete`, `field` (the form field's name) |
  * | click | `url` (a link's target or a submit button's form action, absolute), `origin` (`same` or `other` than the page's; empty without a target) |
+ * | click, type | `submits`: the action URL of the form the action submits (a submit button's click, Enter in a field that submits its form), else empty |
  * | type | `text`, `enter` (`1` or `0`) |
  * | select | `option` |
  * | scroll | `direction` (`up` or `down`) |
@@ -27,8 +28,8 @@ export const ELEMENT_FIELDS = ["role", "name", "input", "autocomplete", "field"]
 export const CONTEXT_FIELDS = ["page", "title"] as const;
 
 export const FIELDS: Readonly<Record<ActionKind, readonly string[]>> = {
-  click: [...CONTEXT_FIELDS, ...ELEMENT_FIELDS, "url", "origin"],
-  type: [...CONTEXT_FIELDS, ...ELEMENT_FIELDS, "text", "enter"],
+  click: [...CONTEXT_FIELDS, ...ELEMENT_FIELDS, "url", "origin", "submits"],
+  type: [...CONTEXT_FIELDS, ...ELEMENT_FIELDS, "text", "enter", "submits"],
   select: [...CONTEXT_FIELDS, ...ELEMENT_FIELDS, "option"],
   scroll: [...CONTEXT_FIELDS, "direction"],
   goto: [...CONTEXT_FIELDS, "url", "origin"],
@@ -43,7 +44,7 @@ export function isContextField(field: string): boolean {
 
 /** Fields fixed by the element an action names (click, type, select). */
 export function isElementField(kind: ActionKind, field: string): boolean {
-  return (kind === "click" || kind === "type" || kind === "select") && ((ELEMENT_FIELDS as readonly string[]).includes(field) || (kind === "click" && (field === "url" || field === "origin")));
+  return (kind === "click" || kind === "type" || kind === "select") && ((ELEMENT_FIELDS as readonly string[]).includes(field) || (kind === "click" && (field === "url" || field === "origin" || field === "submits")));
 }
 
 /** The values a field can take at all, where they are few (used to leave out impossible events). */
@@ -112,14 +113,20 @@ export function targetOrigin(targetUrl: string, pageUrl: string): "" | "same" | 
   }
 }
 
-/** The facts of an element, as element fields. */
+/** The facts of an element, as element fields (for `type`, `submits` depends on `enter`: see `typeSubmits`). */
 export function elementFacts(kind: ActionKind, element: ElementInfo, page: PageContext): Record<string, string> {
   const facts: Record<string, string> = { role: element.role, name: element.name, input: element.input, autocomplete: element.autocomplete, field: element.field };
   if (kind === "click") {
     facts.url = element.url;
     facts.origin = targetOrigin(element.url, page.url);
+    facts.submits = element.submitButton ? element.form : "";
   }
   return facts;
+}
+
+/** What typing into a field submits: its form's action when Enter is pressed and submits it. */
+export function typeSubmits(element: ElementInfo, enter: boolean): string {
+  return enter && element.enterSubmits ? element.form : "";
 }
 
 /** Every field of an action taken on a page (element fields from the element it names). */
@@ -130,6 +137,7 @@ export function actionFacts(action: WebAction, page: PageContext, element: Eleme
     case "type":
       facts.text = action.text;
       facts.enter = action.enter ? "1" : "0";
+      facts.submits = element === undefined ? "" : typeSubmits(element, action.enter);
       break;
     case "select":
       facts.option = action.option;

@@ -1,10 +1,10 @@
 import type { ByteDfa } from "../../../grammars/byte-dfa.js";
-import { choiceDfa, concatDfa, literalDfa, unionDfa } from "../../../grammars/constructions.js";
+import { concatDfa, literalDfa, unionDfa } from "../../../grammars/constructions.js";
 import { complementWithinUtf8 } from "../../../grammars/json-schema-automata.js";
 import { emptyDfa, intersectDfa, isEmptyLanguage, minimizeDfa } from "../../../grammars/ops.js";
 import { MAX_ARGUMENT_BYTES, type ActionKind } from "../actions.js";
 import type { WebObservation } from "../drivers/driver.js";
-import { elementFacts, GOTO_URL_REGEX, regexAutomaton, sameOriginRegex, wholeMatch, type PageContext } from "./events.js";
+import { elementFacts, typeSubmits, GOTO_URL_REGEX, regexAutomaton, sameOriginRegex, wholeMatch, type PageContext } from "./events.js";
 import type { WebPolicy, WebVariant } from "./spec.js";
 
 /**
@@ -71,17 +71,20 @@ export class ActionLanguageBuilder {
     const select = variantsOf("select");
     const clickIds: string[] = [];
     const selectChoices: string[] = [];
-    const typeGroups = new Map<string, { events: number[]; ids: string[] }>();
+    const typeGroups = new Map<string, { pairs: { enter: string; events: number[] }[]; ids: string[] }>();
     for (const id of [...observation.visibleIds].sort((x, y) => x - y)) {
       const element = observation.tree.elements.get(id);
       if (element === undefined) continue;
       if (click.length > 0 && click.some(({ v }) => consistent(v, elementFacts("click", element, page)))) clickIds.push(String(id));
       if (element.editable && typeVariants.length > 0) {
         const facts = elementFacts("type", element, page);
-        const events = typeVariants.filter(({ v }) => consistent(v, facts)).map(({ e }) => e);
-        if (events.length > 0) {
-          const key = events.join(",");
-          const group = typeGroups.get(key) ?? { events, ids: [] };
+        // What is typed (and its tests) is free; whether Enter is pressed decides what it submits.
+        const pairs = ["0", "1"]
+          .map((enter) => ({ enter, events: typeVariants.filter(({ v }) => consistent(v, { ...facts, enter, submits: typeSubmits(element, enter === "1") })).map(({ e }) => e) }))
+          .filter((p) => p.events.length > 0);
+        if (pairs.length > 0) {
+          const key = pairs.map((p) => `${p.enter}:${p.events.join(",")}`).join(";");
+          const group = typeGroups.get(key) ?? { pairs, ids: [] };
           group.ids.push(String(id));
           typeGroups.set(key, group);
         }
@@ -108,10 +111,14 @@ export class ActionLanguageBuilder {
       const start = a.path(root, "select [");
       for (const choice of selectChoices) a.merge(a.path(start, choice), close);
     }
-    for (const group of typeGroups.values()) {
-      const rest = this.cached(`type-group:${group.events.join(",")}`, () => {
+    for (const [key, group] of typeGroups) {
+      const rest = this.cached(`type-group:${key}`, () => {
         let dfa = emptyDfa();
-        for (const e of group.events) dfa = unionDfa(dfa, this.typeRest(e));
+        for (const { enter, events } of group.pairs) {
+          let text = emptyDfa();
+          for (const e of events) text = unionDfa(text, this.freeText(e, "text"));
+          dfa = unionDfa(dfa, concatDfa(text, literalDfa(`] [${enter}]`)));
+        }
         return minimizeDfa(dfa);
       });
       if (isEmptyLanguage(rest)) continue;
@@ -157,16 +164,6 @@ export class ActionLanguageBuilder {
         dfa = intersectDfa(dfa, holds ? language : complementWithinUtf8(language));
       }
       return minimizeDfa(dfa);
-    });
-  }
-
-  /** `text] [enter` for one type event. */
-  private typeRest(e: number): ByteDfa {
-    return this.cached(`type:${e}`, () => {
-      const v = this.policy.variants[e]!;
-      const enters = ["0", "1"].filter((value) => v.tests.every(({ test, holds }) => test.field !== "enter" || wholeMatch(test.regex, value) === holds));
-      if (enters.length === 0) return emptyDfa();
-      return minimizeDfa(concatDfa(concatDfa(this.freeText(e, "text"), literalDfa("] [")), concatDfa(choiceDfa(enters), literalDfa("]"))));
     });
   }
 

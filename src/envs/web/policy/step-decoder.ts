@@ -9,6 +9,7 @@ import type { Vocabulary } from "../../../decoder/vocabulary.js";
 import { STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../../../grammars/output.js";
 import type { StepLanguage } from "./language.js";
 import { SpecError } from "../../../ltl/errors.js";
+import { boundedEquivalenceClasses } from "../../../grammars/analysis.js";
 
 /**
  * The model writes one action per step under that step's language: a one-segment output
@@ -110,16 +111,19 @@ function identityKeys(n: number): { keys: Int32Array; count: number } {
 
 /** Masks of part states, per vocabulary and part: they are the same at every step. */
 const partMasks = new WeakMap<Vocabulary, WeakMap<ByteDfa, Map<number, TokenMask>>>();
+/** Bounded-equivalence classes of each part's states, for tokens as long as the longest of the vocabulary. */
+const partClasses = new WeakMap<ByteDfa, Int32Array>();
 /** Parts whose every state was found to have a token (per vocabulary). */
 const partsChecked = new WeakMap<Vocabulary, WeakSet<ByteDfa>>();
 
 /**
  * The mask index of one step. Computing mask keys (k rounds of refinement over every state)
  * would cost more than the step's decoding, so each state is its own key, and the masks of the
- * states copied from cached parts (free text) are kept across steps: a part state allows the same
- * tokens wherever it is copied, since what follows a part (the closing newline, the end of the
- * output) is the same at every step. The masks themselves are computed as `MaskIndex` computes
- * them (a walk of the token trie), so they are exact.
+ * states copied from cached parts (free text) are kept across steps, one per bounded-equivalence
+ * class of the part (computed once per part): a part state allows the same tokens wherever it is
+ * copied, since what follows a part (the closing newline, the end of the output) is the same at
+ * every step. The masks themselves are computed as `MaskIndex` computes them (a walk of the token
+ * trie), so they are exact.
  */
 export class StepMaskIndex extends MaskIndex {
   private readonly cache: WeakMap<ByteDfa, Map<number, TokenMask>>;
@@ -141,8 +145,13 @@ export class StepMaskIndex extends MaskIndex {
     if (part === undefined) return super.maskFor(state);
     let masks = this.cache.get(part.part);
     if (masks === undefined) this.cache.set(part.part, (masks = new Map()));
-    let mask = masks.get(part.local);
-    if (mask === undefined) masks.set(part.local, (mask = super.maskFor(state)));
+    // States of a part that agree on every string as long as a token (and its observations:
+    // live, accepting) allow the same tokens: free text far from its limit is one class.
+    let classes = partClasses.get(part.part);
+    if (classes === undefined) partClasses.set(part.part, (classes = boundedEquivalenceClasses(part.part, this.vocabulary.maxTokenBytes + 1)));
+    const key = classes[part.local]!;
+    let mask = masks.get(key);
+    if (mask === undefined) masks.set(key, (mask = super.maskFor(state)));
     return mask;
   }
 

@@ -26,7 +26,10 @@ export function resolveStep(step: PlanStep, observation: WebObservation, origin:
     }
     case "select": {
       const id = find((_, name, __, select) => select && name === step.field);
-      return id === undefined ? undefined : { kind: "select", id, option: step.option };
+      if (id === undefined) return undefined;
+      const options = observation.tree.elements.get(id)!.options ?? [];
+      const option = step.prefix ? options.find((o) => o.startsWith(step.option)) : step.option;
+      return option === undefined ? undefined : { kind: "select", id, option };
     }
     case "goto":
       return { kind: "goto", url: new URL(step.path, origin).href };

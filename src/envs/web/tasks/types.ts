@@ -10,7 +10,8 @@ import type { SiteName } from "../sites/index.js";
 export type PlanStep =
   | { readonly do: "click"; readonly name: string; readonly role?: string }
   | { readonly do: "type"; readonly field: string; readonly text: string; readonly enter?: boolean }
-  | { readonly do: "select"; readonly field: string; readonly option: string }
+  /** `prefix`: the first option whose label starts with `option`. */
+  | { readonly do: "select"; readonly field: string; readonly option: string; readonly prefix?: boolean }
   | { readonly do: "goto"; readonly path: string }
   | { readonly do: "go_back" }
   | { readonly do: "scroll"; readonly direction: "up" | "down" }

@@ -1,5 +1,5 @@
-import { findAll, parentMap, type DomDocument, type DomElement } from "../dom/dom.js";
-import { optionsOf, optionValue } from "../dom/html-parser.js";
+import { findAll, parentMap, type DomDocument, type DomElement } from "./dom.js";
+import { optionsOf, optionValue } from "./html-parser.js";
 
 /**
  * HTML form submission for the fast driver: which control a click or an Enter submits, and the
