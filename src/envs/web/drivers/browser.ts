@@ -115,6 +115,7 @@ export class BrowserDriver implements WebDriver {
   private observation: WebObservation | undefined;
   private documentStatus = 200;
   private crashed = false;
+  private startIndex = 0;
 
   constructor(
     private readonly browser: Browser,
@@ -139,6 +140,8 @@ export class BrowserDriver implements WebDriver {
       });
       this.documentStatus = 200;
       await page.goto(url, { waitUntil: "load" });
+      // The start page's place in the history (a new page starts on about:blank before it).
+      this.startIndex = await this.historyIndex();
       await this.afterNavigation(true);
     });
     return this.current();
@@ -206,10 +209,7 @@ export class BrowserDriver implements WebDriver {
           break;
         }
         case "go_back": {
-          const cdp = await this.context!.newCDPSession(page);
-          const history = (await cdp.send("Page.getNavigationHistory")) as { currentIndex: number };
-          await cdp.detach();
-          if (history.currentIndex <= 0) {
+          if ((await this.historyIndex()) <= this.startIndex) {
             result = { observation: before, error: `The action "go_back" is invalid: there is no previous page.` };
             return;
           }
@@ -244,6 +244,16 @@ export class BrowserDriver implements WebDriver {
     this.context = undefined;
     this.page = undefined;
     if (context !== undefined) await context.close().catch(() => undefined);
+  }
+
+  /** The current entry's index in the page's session history. */
+  private async historyIndex(): Promise<number> {
+    const cdp = await this.context!.newCDPSession(this.page!);
+    try {
+      return ((await cdp.send("Page.getNavigationHistory")) as { currentIndex: number }).currentIndex;
+    } finally {
+      await cdp.detach();
+    }
   }
 
   private elementOf(id: number): DomElement {
