@@ -9,7 +9,8 @@ import type { AxTree, ElementInfo } from "./dom/accessibility.js";
  *
  * `type`'s last bracket says whether Enter is pressed after typing (WebArena's
  * press_enter_after; 1 when left out). Brackets delimit arguments, so text and answers cannot
- * contain `]` or a newline. An action that names no element of the page, types into something
+ * contain `]` or a newline; what is inside them is taken as written (spaces included), so the
+ * action a policy judged is the action carried out. An action that names no element of the page, types into something
  * that is not a text field, or selects an option the select does not have is not executed: the
  * driver answers with an error text, which becomes the next observation.
  */
@@ -95,13 +96,13 @@ export function parseAction(text: string): WebAction {
     }
     case "goto":
       count(1, 1);
-      return { kind, url: args[0]!.trim() };
+      return { kind, url: args[0]! };
     case "go_back":
       count(0, 0);
       return { kind };
     case "stop":
       count(0, 1);
-      return { kind, answer: (args[0] ?? "").trim() };
+      return { kind, answer: args[0] ?? "" };
     default:
       throw new ActionSyntaxError(`unknown action '${kind || line}': the actions are ${ACTION_KINDS.join(", ")}`);
   }
