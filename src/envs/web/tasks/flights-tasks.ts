@@ -112,7 +112,7 @@ export function flightTasks(seed = 1): WebTask[] {
     const airline = pickFrom(random, flights).airline;
     const cheapest = flights.filter((f) => f.airline === airline).sort(byPrice)[0]!;
     add("airline-price", i, {
-      intent: `What is the lowest price of a ${airline} flight ${route(from, to, date)}?`,
+      intent: `What is the lowest price of ${/^[AEIOU]/.test(airline) ? "an" : "a"} ${airline} flight ${route(from, to, date)}?`,
       checks: [{ kind: "answer", mode: "must_include", values: [(cheapest.fares[0]!.cents / 100).toFixed(2)] }],
       plan: [...searchSteps(from, to, date), { do: "select", field: "Airline", option: airline }, { do: "click", role: "button", name: "Apply filters" }, { do: "stop", answer: money(cheapest.fares[0]!.cents) }],
     });
