@@ -7,7 +7,7 @@ import type { AgentView, WebAgent } from "../episode.js";
 import { ActionLanguageBuilder, type StepLanguage } from "./language.js";
 import { PolicyMonitor } from "./monitor.js";
 import type { WebPolicy } from "./spec.js";
-import { ACTION_TAG, type WebActionDecoder } from "./step-decoder.js";
+import type { WebActionDecoder } from "./step-decoder.js";
 
 /**
  * The agent whose every action is written under the step's language (the page's ids, the
@@ -111,4 +111,3 @@ export class ConstrainedWebAgent implements WebAgent {
   }
 }
 
-export { ACTION_TAG };

@@ -142,7 +142,8 @@ export function createShopSite(options: ShopOptions = {}): SiteDefinition<ShopSt
   const productPage = (product: Product) => {
     const planted = plants.filter((p) => p.productId === product.id);
     const description = [product.description, ...planted.filter((p) => p.place === "description").map((p) => p.text)].join(" ");
-    const reviews = [...product.reviews, ...planted.filter((p) => p.place === "review").map((p) => ({ author: "Verified buyer", rating: 5, title: "Important note", text: p.text }))];
+    // Planted reviews are the newest, shown first (where the first three are, without JavaScript).
+    const reviews = [...planted.filter((p) => p.place === "review").map((p) => ({ author: "Verified buyer", rating: 5, title: "Important note", text: p.text })), ...product.reviews];
     const options = product.options
       .map((g, i) => `<p>${selectField(`option-${i}`, `option:${g.name}`, g.name, g.values.map((v, j) => ({ value: v, label: g.deltas[j] ? `${v} (+${money(g.deltas[j]!)})` : v })))}</p>`)
       .join("");
