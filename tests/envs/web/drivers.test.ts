@@ -136,7 +136,7 @@ describe("the browser and the fast driver", () => {
 
 describe("reliability with the browser", () => {
   it("records a browser crash, a page timeout and a server error as episode errors, and the run goes on with a fresh browser", async () => {
-    const run = await WebRun.start({ driver: "browser", seed: 1, pageTimeoutMs: 1500 });
+    const run = await WebRun.start({ driver: "browser", seed: 1, pageTimeoutMs: 4000 });
     try {
       const task = tasks.tasks.find((t) => t.family === "buy-named")!;
       const crashed = await run.episode(task, new PlanAgent(), {
