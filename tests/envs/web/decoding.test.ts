@@ -29,6 +29,40 @@ afterAll(async () => {
   await backend?.dispose();
 });
 
+describe("the step's masks", () => {
+  it("equal the brute-force sets on every state, across steps that reuse cached parts (the 498-token model)", async () => {
+    const small = await LlamaBackend.load({ modelPath: await ensureModel("small-vocab"), threads: 1, sequences: 1, contextSize: 512 });
+    try {
+      const policy = loadWebPolicy(readFileSync(join(REPO, "specs", "web-shop.ltl"), "utf8"), "specs/web-shop.ltl");
+      const decoder = new WebActionDecoder(small);
+      const builder = new ActionLanguageBuilder(policy);
+      let states = 0;
+      const mismatches: string[] = [];
+      for (const [i, n] of [30, 80, 30].entries()) {
+        const page = observe(parseHtml(syntheticPage(n, 900 + i)), `http://127.0.0.1:4000/page/${i}`, 0, undefined);
+        const { index } = decoder.prepare(builder.build(new PolicyMonitor(policy).allowed(), page));
+        const a = index.automaton;
+        for (let s = 0; s < a.stateCount; s++) {
+          if (a.kind[s] !== 0 && a.kind[s] !== 1) continue;
+          const mask = index.maskFor(s);
+          const allowed = new Uint8Array(small.vocabulary.size);
+          if (mask.allowed !== undefined) for (const t of mask.allowed) allowed[t] = 1;
+          else {
+            allowed.fill(1);
+            for (const t of mask.banned!) allowed[t] = 0;
+          }
+          for (let t = 0; t < small.vocabulary.size; t++) if ((allowed[t] === 1) !== index.allows(s, t)) mismatches.push(`page ${i}, state ${s}, token ${t}`);
+          states++;
+        }
+      }
+      expect(mismatches.slice(0, 5)).toEqual([]);
+      expect(states).toBeGreaterThan(3000);
+    } finally {
+      await small.dispose();
+    }
+  }, 180_000);
+});
+
 describe("the model writing web actions", () => {
   it("writes only actions on this page that the policy allows, on pages of 50 and 200 elements, with masks kept across steps", async () => {
     const policy = loadWebPolicy(readFileSync(join(REPO, "specs", "web-shop.ltl"), "utf8"), "specs/web-shop.ltl");

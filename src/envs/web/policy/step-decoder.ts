@@ -102,28 +102,60 @@ function singleByteTokens(vocabulary: Vocabulary): Uint8Array {
   return bytes;
 }
 
-/** Each state its own mask key: no key computation at all (states still share equal masks). */
-function identityKeys(n: number): { keys: Int32Array; count: number } {
-  const keys = new Int32Array(n);
-  for (let i = 0; i < n; i++) keys[i] = i;
-  return { keys, count: n };
-}
-
 /** Masks of part states, per vocabulary and part: they are the same at every step. */
 const partMasks = new WeakMap<Vocabulary, WeakMap<ByteDfa, Map<number, TokenMask>>>();
-/** Bounded-equivalence classes of each part's states, for tokens as long as the longest of the vocabulary. */
-const partClasses = new WeakMap<ByteDfa, Int32Array>();
+/** Bounded-equivalence classes of each part's states, per string length k (computed once per part and k). */
+const partClasses = new WeakMap<ByteDfa, Map<number, Int32Array>>();
+
+function classesOf(part: ByteDfa, k: number): Int32Array {
+  let byK = partClasses.get(part);
+  if (byK === undefined) partClasses.set(part, (byK = new Map()));
+  let classes = byK.get(k);
+  if (classes === undefined) byK.set(k, (classes = boundedEquivalenceClasses(part, k)));
+  return classes;
+}
+
+/**
+ * Mask keys for a step's automaton without refining it as a whole: a state copied from a cached
+ * part takes its bounded-equivalence class in that part (the part's continuation, a newline and
+ * the end, is the same for all its states), every other state a key of its own. States with one
+ * key agree on every string of length ≤ k, which is what `MaskIndex` needs to share masks.
+ */
+function partKeys(automaton: OutputAutomaton, parts: StepLanguage["parts"], k: number): { keys: Int32Array; count: number } {
+  const n = automaton.stateCount;
+  const keys = new Int32Array(n);
+  const offsets = new Map<ByteDfa, number>();
+  let count = 0;
+  for (let s = 0; s < n; s++) {
+    const part = automaton.kind[s] === STATE_CONTENT ? parts[automaton.local[s]!] : undefined;
+    if (part === undefined) {
+      keys[s] = count++;
+      continue;
+    }
+    const classes = classesOf(part.part, k);
+    let offset = offsets.get(part.part);
+    if (offset === undefined) {
+      offset = count;
+      offsets.set(part.part, offset);
+      let max = -1;
+      for (const c of classes) if (c > max) max = c;
+      count += max + 1;
+    }
+    keys[s] = offset + classes[part.local]!;
+  }
+  return { keys, count };
+}
 /** Parts whose every state was found to have a token (per vocabulary). */
 const partsChecked = new WeakMap<Vocabulary, WeakSet<ByteDfa>>();
 
 /**
- * The mask index of one step. Computing mask keys (k rounds of refinement over every state)
- * would cost more than the step's decoding, so each state is its own key, and the masks of the
- * states copied from cached parts (free text) are kept across steps, one per bounded-equivalence
- * class of the part (computed once per part): a part state allows the same tokens wherever it is
- * copied, since what follows a part (the closing newline, the end of the output) is the same at
- * every step. The masks themselves are computed as `MaskIndex` computes them (a walk of the token
- * trie), so they are exact.
+ * The mask index of one step. Refining the whole automaton for mask keys at every step would cost
+ * more than the step's decoding; instead a state copied from a cached part (free text) takes its
+ * part's bounded-equivalence class, computed once per part (`partKeys`), and every state built for
+ * the page a key of its own. The masks of part states are also kept across steps, one per class:
+ * a part state allows the same tokens wherever it is copied, since what follows a part (the
+ * closing newline, the end of the output) is the same at every step. The masks themselves are
+ * computed as `MaskIndex` computes them (a walk of the token trie), so they are exact.
  */
 export class StepMaskIndex extends MaskIndex {
   private readonly cache: WeakMap<ByteDfa, Map<number, TokenMask>>;
@@ -133,7 +165,7 @@ export class StepMaskIndex extends MaskIndex {
     vocabulary: Vocabulary,
     private readonly parts: StepLanguage["parts"],
   ) {
-    super({ ...automaton, maskKeys: () => identityKeys(automaton.stateCount), segmentMaskKeys: () => identityKeys(automaton.stateCount) }, vocabulary);
+    super({ ...automaton, maskKeys: (k) => partKeys(automaton, parts, k), segmentMaskKeys: (k) => partKeys(automaton, parts, k) }, vocabulary);
     let cache = partMasks.get(vocabulary);
     if (cache === undefined) partMasks.set(vocabulary, (cache = new WeakMap()));
     this.cache = cache;
@@ -147,9 +179,7 @@ export class StepMaskIndex extends MaskIndex {
     if (masks === undefined) this.cache.set(part.part, (masks = new Map()));
     // States of a part that agree on every string as long as a token (and its observations:
     // live, accepting) allow the same tokens: free text far from its limit is one class.
-    let classes = partClasses.get(part.part);
-    if (classes === undefined) partClasses.set(part.part, (classes = boundedEquivalenceClasses(part.part, this.vocabulary.maxTokenBytes + 1)));
-    const key = classes[part.local]!;
+    const key = classesOf(part.part, this.vocabulary.maxTokenBytes + 1)[part.local]!;
     let mask = masks.get(key);
     if (mask === undefined) masks.set(key, (mask = super.maskFor(state)));
     return mask;
