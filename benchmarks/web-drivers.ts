@@ -4,8 +4,10 @@
  * the cost of backtracking by reset and replay (a new session and browser context, then the
  * path's actions again), which is what search on the web pays instead of branching.
  *
- *   npm run bench:web-drivers -- [--tasks N] [--out DIR]
+ *   npm run bench:web-drivers -- [--tasks N|all] [--out DIR]
  *
+ * `--tasks N` (default 10) runs N tasks per site without client-side JavaScript on both drivers;
+ * `--tasks all` runs every task's plan, the JavaScript ones on Chromium only.
  * Writes DIR/web-drivers.json and .md (DIR defaults to benchmarks/results).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -16,7 +18,7 @@ import { formatAction } from "../src/envs/web/actions.js";
 import { resolveStep, type WebTask } from "../src/envs/web/tasks/index.js";
 import { commit, machine, median, parseOptions, quantile, ROOT } from "./web-common.js";
 
-const USAGE = "usage: tsx benchmarks/web-drivers.ts [--tasks N] [--out DIR]";
+const USAGE = "usage: tsx benchmarks/web-drivers.ts [--tasks N|all] [--out DIR]";
 
 interface DriverRow {
   readonly driver: DriverKind;
@@ -41,7 +43,8 @@ interface ReplayRow {
 
 async function main(): Promise<void> {
   const args = parseOptions(process.argv.slice(2), USAGE, { tasks: "value", out: "value" });
-  const perSite = Number(args.tasks ?? 10);
+  const all = args.tasks === "all";
+  const perSite = all ? Infinity : Number(args.tasks ?? 10);
   const out = typeof args.out === "string" ? resolve(args.out) : join(ROOT, "benchmarks", "results");
   const started = performance.now();
   const rows: DriverRow[] = [];
@@ -50,7 +53,9 @@ async function main(): Promise<void> {
     const run = await WebRun.start({ driver, seed: 1 });
     try {
       for (const site of ["shop", "flights", "wiki"] as const) {
-        const tasks = run.tasks.bySite(site).filter((t) => !t.requiresBrowser).filter((_, i) => i % 7 === 0).slice(0, perSite);
+        const tasks = all
+          ? run.tasks.bySite(site).filter((t) => driver === "browser" || !t.requiresBrowser)
+          : run.tasks.bySite(site).filter((t) => !t.requiresBrowser).filter((_, i) => i % 7 === 0).slice(0, perSite);
         const stepMs: number[] = [];
         const startMs: number[] = [];
         let success = 0;
@@ -113,7 +118,7 @@ function markdown(json: { generated: string; commit: string; machine: string; ms
   const f = (x: number) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
   const lines = ["# Web drivers: the fast driver and Chromium", ""];
   lines.push(`Reproduce with \`npm run bench:web-drivers\` (${(json.ms / 1000).toFixed(0)} s). ${json.machine}; ltlguard at ${json.commit}; ${json.generated.slice(0, 10)}.`, "");
-  lines.push("The reference plans of tasks on pages without client-side JavaScript, both drivers against the same local sites; a step is the action and the observation after it (the accessibility tree computed from the DOM). Times in ms. Steps that load no page (typing, choosing an option) cost the fast driver almost nothing, so its median is low; the mean includes the page loads.", "");
+  lines.push("The reference plans of the tasks (with `--tasks all`: every task, those that need JavaScript on Chromium only; otherwise a sample without JavaScript), both drivers against the same local sites; a step is the action and the observation after it (the accessibility tree computed from the DOM). Times in ms. Steps that load no page (typing, choosing an option) cost the fast driver almost nothing, so its median is low; the mean includes the page loads.", "");
   lines.push("| driver | site | episodes | steps | median ms per step | mean | p90 | episode start (context, session, first page) | plans solved |");
   lines.push("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const r of json.rows) lines.push(`| ${r.driver} | ${r.site} | ${r.episodes} | ${r.steps} | ${f(r.msPerStep)} | **${f(r.meanMsPerStep)}** | ${f(r.p90)} | ${f(r.startMs)} | ${r.success}/${r.episodes} |`);
