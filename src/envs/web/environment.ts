@@ -274,10 +274,10 @@ export class WebDecoderPolicy implements Policy<WebState, string> {
     const prompt = webPrompt(view);
     const counts = new Map<string, number>();
     let drawn = 0;
-    for (let i = 0; i < Math.max(k, this.options.samples ?? k) && !budget.exhausted(); i++) {
+    for (let i = 0; i < Math.max(k, this.options.samples ?? k) && !budget.exhausted("model"); i++) {
+      const started = performance.now();
       const out = await this.decoder.generate(index, prompt, { temperature: 1, ...this.options.sampling, seed: (this.options.seed ?? 0) * 1_000_003 + this.draws++ }, this.options.maxTokens ?? 160);
-      budget.spend("modelCalls");
-      budget.spend("tokens", out.tokens);
+      budget.charge("policy", { calls: 1, generatedTokens: out.tokens, ms: performance.now() - started });
       drawn++;
       if (!out.complete) continue;
       counts.set(out.action, (counts.get(out.action) ?? 0) + 1);
