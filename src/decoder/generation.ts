@@ -311,6 +311,25 @@ export class Generation {
     return twin;
   }
 
+  /**
+   * Ends this output and goes on, on the same llama.cpp sequence, with a new output under another
+   * decoder's automaton: what was written stays in the model's context and nothing is evaluated
+   * again (a thinking block, then the spec's output). This generation is spent afterwards.
+   */
+  async continueUnder(index: MaskIndex, sampling: SamplingOptions = this.sampling): Promise<Generation> {
+    await this.iterator?.return?.();
+    this.iterator = undefined;
+    const next = new Generation(this.backend, index, this.sequence, this.pending, sampling);
+    this.sequence = undefined;
+    this.pending = [];
+    return next;
+  }
+
+  /** Every token the model has been given so far: the prompt, then the output (evaluated or about to be). */
+  get contextTokens(): readonly number[] {
+    return [...(this.sequence?.contextTokens ?? []), ...this.pending];
+  }
+
   /** Gives the llama.cpp sequence back to the backend. */
   async dispose(): Promise<void> {
     await this.iterator?.return?.();
