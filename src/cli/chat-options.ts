@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { ChatTemplate, renderPrompt, type ChatTemplateChoice, type RenderedPrompt, type ThinkingChoice } from "../decoder/chat-template.js";
+import { ChatTemplate, readTemplateFile, renderPrompt, type ChatTemplateChoice, type RenderedPrompt, type ThinkingChoice } from "../decoder/chat-template.js";
 import type { LlamaBackend } from "../decoder/llama.js";
 import { UsageError } from "./io.js";
 
@@ -29,9 +29,11 @@ export function addChatOptions(command: Command, withThinking: boolean): Command
   return command;
 }
 
+/** The `--chat-template` choice; a template file is read and parsed here, so a bad one fails before a model loads. */
 export function parseChatTemplate(text: string): ChatTemplateChoice {
   if (text === "auto" || text === "none") return text;
   if (text.trim() === "") throw new UsageError("--chat-template expects auto, none or a Jinja template file");
+  readTemplateFile(text);
   return { file: text };
 }
 

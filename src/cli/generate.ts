@@ -136,6 +136,7 @@ export function registerGenerate(program: Command, context: CliContext): void {
         } else {
           context.stdout(
             JSON.stringify({
+              prompt: { template: prompt.template, text: prompt.text },
               ...(thought !== undefined ? { thinking: { text: thought.text, complete: thought.complete } } : {}),
               text: thought?.complete === false ? "" : generation.text,
               segments: segments.map((s) => ({ event: s.event, content: s.content, ...(s.complete ? {} : { complete: false }) })),

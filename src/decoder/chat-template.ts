@@ -90,26 +90,13 @@ export class ChatTemplate {
       const text = modelChatTemplate(backend);
       return text === undefined ? undefined : ChatTemplate.fromText(backend, text, "gguf", backend.modelPath);
     }
-    let text: string;
-    try {
-      text = readFileSync(choice.file, "utf8");
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ChatTemplateError(choice.file, code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message);
-    }
-    return ChatTemplate.fromText(backend, text, choice.file, choice.file);
+    const { text, template } = readTemplateFile(choice.file);
+    return new ChatTemplate(backend, template, choice.file, text);
   }
 
   /** A template from its Jinja text; `where` names it in errors. */
   static fromText(backend: LlamaBackend, text: string, source: string, where = source): ChatTemplate {
-    if (text.trim() === "") throw new ChatTemplateError(where, "the chat template is empty");
-    let template: Template;
-    try {
-      template = new Template(text);
-    } catch (error) {
-      throw new ChatTemplateError(where, `the chat template is not valid Jinja: ${(error as Error).message}`);
-    }
-    return new ChatTemplate(backend, template, source, text);
+    return new ChatTemplate(backend, parseTemplate(text, where), source, text);
   }
 
   /** Whether the template knows thinking blocks (it mentions `<think>` or `enable_thinking`). */
@@ -229,6 +216,27 @@ function splitAtPlaceholders(skeleton: string, turn: ChatTurn, where: string): P
   const users = skeleton.split(PLACEHOLDER.user).length - 1;
   if (users !== 1) throw new ChatTemplateError(where, `the chat template writes the user's message ${users === 0 ? "nowhere" : `${users} times`}; ltlguard needs it once`);
   return parts;
+}
+
+function parseTemplate(text: string, where: string): Template {
+  if (text.trim() === "") throw new ChatTemplateError(where, "the chat template is empty");
+  try {
+    return new Template(text);
+  } catch (error) {
+    throw new ChatTemplateError(where, `the chat template is not valid Jinja: ${(error as Error).message}`);
+  }
+}
+
+/** Reads and parses a Jinja template file. */
+export function readTemplateFile(file: string): { readonly text: string; readonly template: Template } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ChatTemplateError(file, code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message);
+  }
+  return { text, template: parseTemplate(text, file) };
 }
 
 /** Whether the vocabulary has a control or user-defined token spelling `text`. */
