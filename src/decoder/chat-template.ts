@@ -29,10 +29,15 @@ export class ChatTemplateError extends Error {
   }
 }
 
-/** The conversation before the output: an optional system message and the user's message. */
+/**
+ * The conversation before the output: an optional system message and the user's message. The
+ * message may be given in pieces (joined as they are): each piece is tokenized on its own, and
+ * the prompt records where each ends (`RenderedPrompt.breaks`), so prompts that share their first
+ * pieces share their first tokens, and a model's evaluated prefix can be reused between them.
+ */
 export interface ChatTurn {
   readonly system?: string;
-  readonly user: string;
+  readonly user: string | readonly string[];
 }
 
 /** The thinking block the model writes first when thinking is allowed. */
@@ -53,6 +58,8 @@ export interface RenderedPrompt extends PromptTokens {
   readonly template: string;
   /** Set when thinking is allowed: the model writes this block before the spec's output. */
   readonly thinking?: ThinkingBlock;
+  /** With a message in pieces: the number of prompt tokens up to the end of each piece. */
+  readonly breaks?: readonly number[];
 }
 
 /** The markers of a thinking block, as reasoning models (Qwen3, DeepSeek-R1) write them. */
@@ -142,7 +149,7 @@ export class ChatTemplate {
       }
     }
     const parts = splitAtPlaceholders(skeleton, turn, where);
-    const full = render(turn.system, turn.user, merged);
+    const full = render(turn.system, userText(turn), merged);
     if (parts.map((p) => p.text).join("") !== full) {
       throw new ChatTemplateError(where, "the chat template changes the messages' text (it trims or rewrites them), so their text cannot be kept apart from its markup");
     }
@@ -155,7 +162,7 @@ export class ChatTemplate {
     } else if (allowThinking) {
       block = this.fitThinking("", thinking, where).block;
     }
-    return this.tokenizeParts(parts, block);
+    return this.tokenizeParts(parts, block, turn);
   }
 
   /** Closes or hands over a thinking block at the end of the prompt's markup. */
@@ -172,21 +179,27 @@ export class ChatTemplate {
     return { markup: opened ? markup.slice(0, open) : markup, block };
   }
 
-  private tokenizeParts(parts: readonly Part[], thinking: ThinkingBlock | undefined): RenderedPrompt {
+  private tokenizeParts(parts: readonly Part[], thinking: ThinkingBlock | undefined, turn: ChatTurn): RenderedPrompt {
     const model = this.backend.model;
     const tokens: number[] = [];
-    for (const part of parts) {
-      if (part.text === "") continue;
-      if (part.markup) tokens.push(...(model.tokenize(part.text.normalize("NFC"), true, "trimLeadingSpace") as number[]));
-      else tokens.push(...this.backend.tokenize(part.text));
-    }
+    const breaks: number[] = [];
     const bos = model.tokens.bos;
-    if (bos !== null && model.tokens.shouldPrependBosToken && tokens[0] !== bos) tokens.unshift(bos);
+    const firstText = parts.find((p) => p.text !== "");
+    const startsWithBos = firstText?.markup === true && model.tokenize(firstText.text, true)[0] === bos;
+    if (bos !== null && model.tokens.shouldPrependBosToken && !startsWithBos) tokens.push(bos);
+    for (const part of parts) {
+      if (part.text !== "") {
+        if (part.markup) tokens.push(...(model.tokenize(part.text.normalize("NFC"), true, "trimLeadingSpace") as number[]));
+        else tokens.push(...this.backend.tokenize(part.text));
+      }
+      if (part.piece === true) breaks.push(tokens.length);
+    }
     return {
       text: parts.map((p) => p.text).join(""),
       tokens,
       template: this.source,
       ...(thinking !== undefined ? { thinking } : {}),
+      ...(typeof turn.user !== "string" ? { breaks } : {}),
     };
   }
 }
@@ -195,6 +208,16 @@ interface Part {
   text: string;
   /** The template's markup (special tokens recognized) rather than message text (always plain). */
   readonly markup: boolean;
+  /** A piece of the user's message. */
+  readonly piece?: boolean;
+}
+
+function userPieces(turn: ChatTurn): readonly string[] {
+  return typeof turn.user === "string" ? [turn.user] : turn.user;
+}
+
+function userText(turn: ChatTurn): string {
+  return userPieces(turn).join("");
 }
 
 function splitAtPlaceholders(skeleton: string, turn: ChatTurn, where: string): Part[] {
@@ -208,8 +231,8 @@ function splitAtPlaceholders(skeleton: string, turn: ChatTurn, where: string): P
     const next = candidates[0];
     if (next === undefined) break;
     parts.push({ text: rest.slice(0, next.at), markup: true });
-    const content = next.role === "system" ? turn.system! : turn.user;
-    parts.push({ text: content, markup: false });
+    if (next.role === "system") parts.push({ text: turn.system!, markup: false });
+    else for (const piece of userPieces(turn)) parts.push({ text: piece, markup: false, piece: true });
     rest = rest.slice(next.at + PLACEHOLDER[next.role].length);
   }
   parts.push({ text: rest, markup: true });
@@ -262,6 +285,17 @@ export function renderPrompt(backend: LlamaBackend, choice: ChatTemplateChoice, 
   if (template !== undefined) return template.render(turn, thinking);
   if (thinking !== "forbid") {
     throw new ChatTemplateError(backend.modelPath, "thinking can only be allowed through a chat template that has a thinking block (this prompt has no template)");
+  }
+  if (typeof turn.user !== "string") {
+    // Pieces are tokenized one by one (plain text); the system text as a plain prompt would be.
+    const head = turn.system === undefined ? "" : `${turn.system}\n\n`;
+    const tokens = head.length > 0 ? backend.tokenizePrompt(head) : [backend.documentStartToken()];
+    const breaks: number[] = [];
+    for (const piece of turn.user) {
+      if (piece !== "") tokens.push(...backend.tokenize(piece));
+      breaks.push(tokens.length);
+    }
+    return { text: head + userText(turn), tokens, template: "none", breaks };
   }
   const text = turn.system === undefined ? turn.user : `${turn.system}\n\n${turn.user}`;
   const tokens = text.length > 0 ? backend.tokenizePrompt(text) : [backend.documentStartToken()];

@@ -1,0 +1,11 @@
+/** Model-backed search roles: value, critic, world model and intent clusterer on one llama.cpp model, each under its own spec. */
+export * from "./contract.js";
+export { PromptCache } from "./prompt-cache.js";
+export { RoleModel, RoleAnswerError, type RoleModelOptions, type RoleMeter, type RoleAnswer } from "./role-model.js";
+export { VERDICTS, type Verdict, trajectoryPieces } from "./prompts.js";
+export { verdictSpec, worldModelSpec, clusterSpec, VERDICT_OPTIONS, VERDICT_TAG } from "./role-specs.js";
+export type { JudgeOptions } from "./verdict.js";
+export { ModelValue } from "./value.js";
+export { ModelCritic } from "./critic.js";
+export { ModelWorldModel, type ModelWorldModelOptions } from "./world-model.js";
+export { ModelIntentClusterer } from "./clusterer.js";
