@@ -9,3 +9,4 @@ export { ModelValue } from "./value.js";
 export { ModelCritic } from "./critic.js";
 export { ModelWorldModel, type ModelWorldModelOptions } from "./world-model.js";
 export { ModelIntentClusterer } from "./clusterer.js";
+export { ModelPolicy, choiceSpec, type ModelPolicyOptions } from "./policy.js";

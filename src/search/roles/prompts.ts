@@ -7,12 +7,26 @@ import type { EnvironmentText, Prediction, Trajectory } from "./contract.js";
  * their evaluated prefix whichever role asks.
  */
 export function trajectoryPieces<S, A>(text: EnvironmentText<S, A>, trajectory: Trajectory<S, A>): string[] {
-  const pieces = [`Task: ${text.task()}\n\nInitial state:\n${text.state(trajectory.states[0]!)}\n`];
+  const pieces = [taskPiece(text), `\nInitial state:\n${text.state(trajectory.states[0]!)}\n`];
   trajectory.actions.forEach((action, i) => {
     const observation = trajectory.observations[i];
     pieces.push(`\nStep ${i + 1}: ${text.action(action)}\n${observation !== undefined && observation !== "" ? `Observation: ${observation}\n` : ""}`);
   });
   return pieces;
+}
+
+/** The first piece of every role's prompt. */
+export function taskPiece<S, A>(text: EnvironmentText<S, A>): string {
+  return `Task: ${text.task()}\n`;
+}
+
+/** The policy's prompt: the task, the state (the initial one worded as in a trajectory, so the two share a prefix), the question. */
+export function policyPieces<S, A>(text: EnvironmentText<S, A>, state: S, initial: boolean): string[] {
+  return [
+    taskPiece(text),
+    `\n${initial ? "Initial" : "Current"} state:\n${text.state(state)}\n`,
+    "\nWhat is the best next action toward the task? Write one action.\n",
+  ];
 }
 
 function currentState<S, A>(text: EnvironmentText<S, A>, trajectory: Trajectory<S, A>): string {

@@ -35,6 +35,8 @@ export interface RoleMeter {
 /** One sampled answer: its complete segments by event. */
 export interface RoleAnswer {
   readonly segments: readonly GeneratedSegment[];
+  /** The whole answer as text (tags and end strings included). */
+  readonly text: string;
   /** The content of a segment by event (the first one). */
   content(event: string): string | undefined;
 }
@@ -58,13 +60,15 @@ export class RoleModel {
     this.cache = new PromptCache(options.cachedPrefixes ?? 6);
   }
 
-  /** The decoder for a role's spec (compiled once; masks computed on first use). */
+  /** The decoder for a role's spec (compiled once; masks computed on first use; the least recently used beyond 64 are dropped). */
   decoder(source: string, file: string): ConstrainedDecoder {
     let decoder = this.decoders.get(source);
     if (decoder === undefined) {
       decoder = ConstrainedDecoder.create(compileSpec(parseSpec(source, { file })), this.backend, { precompute: false });
-      this.decoders.set(source, decoder);
     }
+    this.decoders.delete(source);
+    this.decoders.set(source, decoder);
+    if (this.decoders.size > 64) this.decoders.delete(this.decoders.keys().next().value as string);
     return decoder;
   }
 
@@ -110,7 +114,7 @@ export class RoleModel {
       meter.generatedTokens += branch.tokens.length - written;
       if (stop !== "end") throw new RoleAnswerError(`the answer did not end within ${maxTokens} tokens`);
       const segments = branch.segments.filter((s) => s.complete);
-      return { segments, content: (event) => segments.find((s) => s.event === event)?.content };
+      return { segments, text: branch.text, content: (event) => segments.find((s) => s.event === event)?.content };
     } finally {
       await branch.dispose();
     }
