@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
+import Ajv from "ajv";
 import { LlamaBackend } from "../../src/decoder/llama.js";
 import { ensureModel } from "../../src/models/build.js";
 import {
@@ -143,6 +144,24 @@ describe("model-backed roles on the tiny models", () => {
       await model.dispose();
     }
   }, 60_000);
+
+  it("a world model with structured fields writes JSON valid for their schema, read back into a state", async () => {
+    const schema = { type: "object", properties: { left: { type: "array", items: { type: "integer", minimum: 1, maximum: 99 }, minItems: 1, maxItems: 4 } }, required: ["left"] };
+    const validate = new Ajv().compile(schema);
+    for (let seed = 1; seed <= 4; seed++) {
+      const model = new RoleModel(random, { seed, sampling: { temperature: 1.5, topK: 40 } });
+      try {
+        let seen: unknown;
+        const world = new ModelWorldModel(model, TEXT, { maxBytes: 30, fields: { schema, parse: (fields) => ((seen = fields), (fields as { left: number[] }).left) } });
+        const prediction = await world.predict(trajectory(1), "1 * 1 = 1", new Budget());
+        expect(validate(seen)).toBe(true);
+        expect(prediction.state).toEqual((seen as { left: number[] }).left);
+      } finally {
+        await model.dispose();
+      }
+    }
+    expect(() => new ModelWorldModel(new RoleModel(random), TEXT, { fields: { schema: { type: "object", if: {} } } })).toThrow(/if/);
+  }, 120_000);
 
   it("options out of range are refused where they are given", () => {
     const model = new RoleModel(fitted);

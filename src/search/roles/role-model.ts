@@ -4,6 +4,8 @@ import type { GeneratedSegment, SamplingOptions } from "../../decoder/generation
 import type { LlamaBackend } from "../../decoder/llama.js";
 import { compileSpec } from "../../ltl/analysis.js";
 import { parseSpec } from "../../ltl/spec.js";
+import type { ToolSignature } from "../../ltl/tool-calls.js";
+import { bindToolRegistry } from "../../grammars/tools.js";
 import type { Budget } from "../types.js";
 import { charge, type RoleName } from "./contract.js";
 import { PromptCache } from "./prompt-cache.js";
@@ -60,14 +62,20 @@ export class RoleModel {
     this.cache = new PromptCache(options.cachedPrefixes ?? 6);
   }
 
-  /** The decoder for a role's spec (compiled once; masks computed on first use; the least recently used beyond 64 are dropped). */
-  decoder(source: string, file: string): ConstrainedDecoder {
-    let decoder = this.decoders.get(source);
+  /**
+   * The decoder for a role's spec, with `tools` bound where its segments name tools (compiled
+   * once; masks computed on first use; the least recently used beyond 64 are dropped).
+   */
+  decoder(source: string, file: string, tools?: readonly ToolSignature[]): ConstrainedDecoder {
+    const key = tools === undefined ? source : `${source}\u0000${JSON.stringify(tools)}`;
+    let decoder = this.decoders.get(key);
     if (decoder === undefined) {
-      decoder = ConstrainedDecoder.create(compileSpec(parseSpec(source, { file })), this.backend, { precompute: false });
+      let spec = parseSpec(source, { file });
+      if (tools !== undefined) spec = bindToolRegistry(spec, tools);
+      decoder = ConstrainedDecoder.create(compileSpec(spec), this.backend, { precompute: false });
     }
-    this.decoders.delete(source);
-    this.decoders.set(source, decoder);
+    this.decoders.delete(key);
+    this.decoders.set(key, decoder);
     if (this.decoders.size > 64) this.decoders.delete(this.decoders.keys().next().value as string);
     return decoder;
   }

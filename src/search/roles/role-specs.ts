@@ -28,14 +28,25 @@ export function verdictSpec(reasoningBytes?: number): string {
   ].join("\n");
 }
 
-/** The world model's answer (SimuRA): the next state as text of at most `maxBytes` bytes, then whether the task is over. */
-export function worldModelSpec(maxBytes: number): string {
+/** The name under which structured fields' JSON Schema is bound (as the one "tool" of the world model's spec). */
+export const FIELDS_RECORD = "next_state";
+
+/**
+ * The world model's answer (SimuRA): the next state as text of at most `maxBytes` bytes, with
+ * `fields`, a JSON record valid for the schema bound as `FIELDS_RECORD`, then whether the task
+ * is over.
+ */
+export function worldModelSpec(maxBytes: number, fields = false): string {
+  const next = `segment next "Next state: " text until "\\n\\n" max ${maxBytes}`;
+  const over = 'segment over "Task over: " one of "yes", "no"';
+  if (!fields) return ["events next, over", next, over, "next & X(over & last)", ""].join("\n");
   return [
-    "events next, over",
-    // A blank line ends the description, so it may span lines.
-    `segment next "Next state: " text until "\\n\\n" max ${maxBytes}`,
-    'segment over "Task over: " one of "yes", "no"',
-    "next & X(over & last)",
+    "events next, record, fields, over",
+    next,
+    'segment record "Record: " one of tools',
+    'segment fields "Fields: " json args(record)',
+    over,
+    "next & X(record & X(fields & X(over & last)))",
     "",
   ].join("\n");
 }
