@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import Ajv from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import { LlamaBackend } from "../../src/decoder/llama.js";
 import { ensureModel } from "../../src/models/build.js";
 import {
@@ -147,7 +147,7 @@ describe("model-backed roles on the tiny models", () => {
 
   it("a world model with structured fields writes JSON valid for their schema, read back into a state", async () => {
     const schema = { type: "object", properties: { left: { type: "array", items: { type: "integer", minimum: 1, maximum: 99 }, minItems: 1, maxItems: 4 } }, required: ["left"] };
-    const validate = new Ajv().compile(schema);
+    const validate = new Ajv2020().compile(schema);
     for (let seed = 1; seed <= 4; seed++) {
       const model = new RoleModel(random, { seed, sampling: { temperature: 1.5, topK: 40 } });
       try {
