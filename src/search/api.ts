@@ -5,8 +5,10 @@
  * the contracts.
  */
 export * from "./index.js";
-export { runBench, benchMarkdown, benchSvg, analysisMarkdown } from "./bench.js";
-export type { BenchSuite, BenchCell, BenchOptions, BenchReport, EpisodeRecord, CellSummary } from "./bench.js";
+export { runBench, countRuns, pickTasks } from "./bench.js";
+export type { BenchSuite, BenchCell, BenchOptions, BenchReport, EpisodeRecord, CellSummary, EpisodeCurve } from "./bench.js";
+export { benchMarkdown, benchSvg, costSvg, analysisMarkdown, statisticsMarkdown, statisticsJson } from "./bench-report.js";
+export { renderTrajectory, startTrajectory, extendTrajectory } from "./text.js";
 export { DecoderPolicy } from "./decoder-policy.js";
 export type { DecoderPolicyOptions, TranscriptCodec } from "./decoder-policy.js";
 export * from "./roles/index.js";

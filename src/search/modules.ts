@@ -18,7 +18,7 @@ export interface EnvironmentModule<S = unknown, A = unknown> {
   /** A policy for runs where the model does not play the policy (e.g. a rule-based or simulated one). */
   policy?(task: Task<S, A>, seed: number): Policy<S, A>;
   /** A value for runs where the model does not play the value. */
-  value?(task: Task<S, A>, seed: number): Value<S>;
+  value?(task: Task<S, A>, seed: number): Value<S, A>;
   /** A world model for runs where the model does not play it. */
   worldModel?(task: Task<S, A>, seed: number): WorldModel<S, A>;
   /** What a budget amount limits. Defaults to model calls. */

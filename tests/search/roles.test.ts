@@ -6,15 +6,14 @@ import { ensureModel } from "../../src/models/build.js";
 import {
   ModelCritic,
   ModelIntentClusterer,
+  ModelPolicy,
   ModelValue,
   ModelWorldModel,
   RoleModel,
   VERDICT_TAG,
   verdictSpec,
-  type EnvironmentText,
-  type Trajectory,
 } from "../../src/search/roles/index.js";
-import { Budget } from "../../src/search/types.js";
+import { Budget, type Environment, type EnvironmentText, type Trajectory } from "../../src/search/types.js";
 
 /** A small arithmetic task as text: states are the numbers left, actions combine two of them. */
 type Numbers = readonly number[];
@@ -79,7 +78,7 @@ describe("model-backed roles on the tiny models", () => {
           await model.dispose();
         }
       }),
-      { numRuns: 6 },
+      { numRuns: 5 },
     );
   }, 240_000);
 
@@ -161,6 +160,40 @@ describe("model-backed roles on the tiny models", () => {
       }
     }
     expect(() => new ModelWorldModel(new RoleModel(random), TEXT, { fields: { schema: { type: "object", if: {} } } })).toThrow(/if/);
+  }, 120_000);
+
+  it("the model policy proposes legal actions only, charging one policy call per sample, within the budget", async () => {
+    const moves = ["4 * 6 = 24", "4 + 6 = 10", "6 - 4 = 2", "1 * 1 = 1"];
+    const environment: Environment<Numbers, string> = {
+      name: "numbers",
+      reversible: true,
+      initial: () => [4, 6, 1, 1],
+      legalActions: (numbers) => (numbers.length > 1 ? moves : []),
+      step: async (numbers) => ({ state: numbers.slice(1), done: numbers.length <= 2 }),
+      stateKey: (numbers) => numbers.join(" "),
+      actionKey: (move) => move,
+      describe: (move) => move,
+      text: TEXT,
+    };
+    for (const seed of [1, 2, 3]) {
+      const model = new RoleModel(random, { seed, sampling: { temperature: 2 } });
+      try {
+        const policy = new ModelPolicy(model, environment, TEXT);
+        const budget = new Budget();
+        const proposals = await policy.propose([4, 6, 1, 1], 3, budget, { samples: 6, trajectory: trajectory(0) });
+        expect(proposals.length).toBeGreaterThan(0);
+        expect(proposals.length).toBeLessThanOrEqual(3);
+        for (const p of proposals) expect(moves).toContain(p.action);
+        expect(proposals.reduce((n, p) => n + p.frequency, 0)).toBeLessThanOrEqual(1 + 1e-9);
+        expect(budget.byRole().policy.calls).toBe(6);
+        expect(budget.byRole().policy.evaluatedTokens).toBeGreaterThan(budget.byRole().policy.generatedTokens);
+        const limited = new Budget({ modelCalls: 2 });
+        await policy.propose([24, 1, 1], 3, limited, { samples: 6 });
+        expect(limited.used.modelCalls).toBe(2);
+      } finally {
+        await model.dispose();
+      }
+    }
   }, 120_000);
 
   it("options out of range are refused where they are given", () => {

@@ -1,5 +1,4 @@
-import type { Budget, Proposal } from "../types.js";
-import type { EnvironmentText, IntentClusterer, Trajectory } from "./contract.js";
+import type { Budget, EnvironmentText, IntentClusterer, Proposal, Trajectory } from "../types.js";
 import { clusterQuestion, trajectoryPieces } from "./prompts.js";
 import { RoleAnswerError, type RoleModel } from "./role-model.js";
 import { clusterSpec } from "./role-specs.js";
@@ -22,19 +21,18 @@ export class ModelIntentClusterer<S, A> implements IntentClusterer<S, A> {
     const groups: number[][] = [];
     const stem = trajectoryPieces(this.text, trajectory);
     for (const [index, proposal] of proposals.entries()) {
-      if (groups.length === 0) {
+      // The first proposal opens a group; once the budget is out, the rest stay apart (the
+      // strategy discards a call the budget cut short anyway).
+      if (groups.length === 0 || budget.exhausted("model")) {
         groups.push([index]);
         continue;
       }
       const representatives = groups.map((g) => proposals[g[0]!]!.action);
       const prompt = this.model.prompt([...stem, clusterQuestion(this.text, trajectory, proposal.action, representatives)]);
-      const choice = await this.model.metered(budget, "clusterer", async (meter) => {
-        const decoder = this.model.decoder(clusterSpec(groups.length), "<clusterer>");
-        const answer = await this.model.sample(decoder, prompt, "Same as: ", 8, meter);
-        const same = answer.content("same");
-        if (same === undefined) throw new RoleAnswerError("no choice in the answer");
-        return same;
-      });
+      const decoder = this.model.decoder(clusterSpec(groups.length), "<clusterer>");
+      const answer = await this.model.sample(decoder, prompt, "Same as: ", 8, { budget, role: "clusterer" });
+      const choice = answer.content("same");
+      if (choice === undefined) throw new RoleAnswerError("no choice in the answer");
       if (choice === "new") groups.push([index]);
       else groups[Number(choice) - 1]!.push(index);
     }

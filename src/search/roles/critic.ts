@@ -1,5 +1,4 @@
-import type { Budget } from "../types.js";
-import type { Critic, EnvironmentText, Prediction, Trajectory } from "./contract.js";
+import type { Budget, Critic, EnvironmentText, Prediction, Trajectory } from "../types.js";
 import { criticQuestion, trajectoryPieces } from "./prompts.js";
 import type { RoleModel } from "./role-model.js";
 import { checkJudgeOptions, judge, type JudgeOptions } from "./verdict.js";

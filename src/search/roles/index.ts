@@ -1,7 +1,6 @@
 /** Model-backed search roles: value, critic, world model and intent clusterer on one llama.cpp model, each under its own spec. */
-export * from "./contract.js";
 export { PromptCache } from "./prompt-cache.js";
-export { RoleModel, RoleAnswerError, type RoleModelOptions, type RoleMeter, type RoleAnswer } from "./role-model.js";
+export { RoleModel, RoleAnswerError, type RoleModelOptions, type RoleCharge, type RoleAnswer } from "./role-model.js";
 export { VERDICTS, type Verdict, trajectoryPieces } from "./prompts.js";
 export { verdictSpec, worldModelSpec, clusterSpec, VERDICT_OPTIONS, VERDICT_TAG, FIELDS_RECORD } from "./role-specs.js";
 export type { JudgeOptions } from "./verdict.js";

@@ -1,10 +1,9 @@
-import type { Budget, Environment, Policy, Proposal } from "../types.js";
-import type { EnvironmentText } from "./contract.js";
+import type { Budget, Environment, EnvironmentText, Policy, ProposeContext, Proposal } from "../types.js";
 import { policyPieces } from "./prompts.js";
 import { RoleAnswerError, type RoleModel } from "./role-model.js";
 
 export interface ModelPolicyOptions {
-  /** Samples drawn per proposal call (at least k); their frequencies are the self-consistency signal. Defaults to max(k, 4). */
+  /** Samples drawn per proposal call when the strategy does not say (`ProposeContext.samples`); their frequencies are the self-consistency signal. Defaults to max(k, 4). */
   readonly samples?: number;
   /** Most tokens one sample may take. Defaults to 64. */
   readonly maxTokens?: number;
@@ -31,44 +30,37 @@ export class ModelPolicy<S, A> implements Policy<S, A> {
     private readonly options: ModelPolicyOptions = {},
   ) {}
 
-  async propose(state: S, k: number, budget: Budget): Promise<readonly Proposal<A>[]> {
+  async propose(state: S, k: number, budget: Budget, context: ProposeContext<S, A> = {}): Promise<readonly Proposal<A>[]> {
     const legal = this.environment.legalActions(state);
     if (legal.length === 0 || k <= 0) return [];
     const byText = new Map<string, A>();
     for (const action of legal) byText.set(this.text.action(action).trim(), action);
     const custom = this.text.actionSpec?.(state);
-    const source = custom ?? choiceSpec([...byText.keys()]);
-    const initial = this.environment.stateKey(state) === this.environment.stateKey(this.environment.initial());
-    const prompt = this.model.prompt(policyPieces(this.text, state, initial));
-    return this.model.metered(budget, "policy", async (meter) => {
-      const decoder = this.model.decoder(source, `<${this.environment.name} actions>`);
-      const tag = custom === undefined ? ACTION_TAG : undefined;
-      const samples = Math.max(k, this.options.samples ?? Math.max(k, 4));
-      const counts = new Map<string, { action: A; count: number }>();
-      let drawn = 0;
-      for (let i = 0; i < samples && !budget.exhausted(); i++) {
-        let output;
-        try {
-          output = await this.model.sample(decoder, prompt, tag ?? "", this.options.maxTokens ?? 64, meter);
-        } catch (error) {
-          if (!(error instanceof RoleAnswerError)) throw error;
-          drawn++;
-          continue; // an answer cut by the token limit names no action
-        }
-        drawn++;
-        const written = output.segments.filter((s) => s.writer === "model");
-        const candidates = [written.length === 1 ? written[0]!.content : undefined, output.text];
-        const key = candidates.map((c) => c?.trim()).find((c) => c !== undefined && byText.has(c));
-        if (key === undefined) continue;
-        const entry = counts.get(key);
-        if (entry === undefined) counts.set(key, { action: byText.get(key)!, count: 1 });
-        else entry.count++;
+    const decoder = this.model.decoder(custom ?? choiceSpec([...byText.keys()]), `<${this.environment.name} actions>`);
+    const prompt = this.model.prompt(policyPieces(this.text, state, context.trajectory));
+    const samples = Math.max(1, context.samples ?? this.options.samples ?? Math.max(k, 4));
+    const counts = new Map<string, { action: A; count: number }>();
+    let drawn = 0;
+    for (let i = 0; i < samples && !budget.exhausted("model"); i++) {
+      drawn++;
+      let answer;
+      try {
+        answer = await this.model.sample(decoder, prompt, custom === undefined ? ACTION_TAG : "", this.options.maxTokens ?? 64, { budget, role: "policy" });
+      } catch (error) {
+        if (error instanceof RoleAnswerError) continue; // cut by the token limit: it names no action
+        throw error;
       }
-      return [...counts.values()]
-        .sort((a, b) => b.count - a.count)
-        .slice(0, k)
-        .map(({ action, count }) => ({ action, frequency: count / Math.max(1, drawn) }));
-    });
+      const written = answer.segments.filter((s) => s.writer === "model");
+      const key = [written.length === 1 ? written[0]!.content : undefined, answer.text].map((c) => c?.trim()).find((c) => c !== undefined && byText.has(c));
+      if (key === undefined) continue;
+      const entry = counts.get(key);
+      if (entry === undefined) counts.set(key, { action: byText.get(key)!, count: 1 });
+      else entry.count++;
+    }
+    return [...counts.values()]
+      .sort((a, b) => b.count - a.count)
+      .slice(0, k)
+      .map(({ action, count }) => ({ action, frequency: count / drawn }));
   }
 }
 

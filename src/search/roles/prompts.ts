@@ -1,4 +1,4 @@
-import type { EnvironmentText, Prediction, Trajectory } from "./contract.js";
+import type { EnvironmentText, Prediction, Trajectory } from "../types.js";
 
 /**
  * The roles' prompts, as pieces of the user's message. Every role's prompt starts with the same
@@ -20,13 +20,16 @@ export function taskPiece<S, A>(text: EnvironmentText<S, A>): string {
   return `Task: ${text.task()}\n`;
 }
 
-/** The policy's prompt: the task, the state (the initial one worded as in a trajectory, so the two share a prefix), the question. */
-export function policyPieces<S, A>(text: EnvironmentText<S, A>, state: S, initial: boolean): string[] {
-  return [
-    taskPiece(text),
-    `\n${initial ? "Initial" : "Current"} state:\n${text.state(state)}\n`,
-    "\nWhat is the best next action toward the task? Write one action.\n",
-  ];
+/**
+ * The policy's prompt: the trajectory that reached the state where the strategy gives it (so it
+ * shares its prefix with the other roles' prompts), else the task and the state; then the question.
+ */
+export function policyPieces<S, A>(text: EnvironmentText<S, A>, state: S, trajectory?: Trajectory<S, A>): string[] {
+  const question = "\nWhat is the best next action toward the task? Write one action.\n";
+  if (trajectory !== undefined && trajectory.states.length > 0) {
+    return [...trajectoryPieces(text, trajectory), `${trajectory.actions.length === 0 ? "" : `\nCurrent state:\n${text.state(state)}\n`}${question}`];
+  }
+  return [taskPiece(text), `\nCurrent state:\n${text.state(state)}\n`, question];
 }
 
 function currentState<S, A>(text: EnvironmentText<S, A>, trajectory: Trajectory<S, A>): string {

@@ -6,8 +6,7 @@ import { compileSpec } from "../../ltl/analysis.js";
 import { parseSpec } from "../../ltl/spec.js";
 import type { ToolSignature } from "../../ltl/tool-calls.js";
 import { bindToolRegistry } from "../../grammars/tools.js";
-import type { Budget } from "../types.js";
-import { charge, type RoleName } from "./contract.js";
+import type { Budget, RoleName } from "../types.js";
 import { PromptCache } from "./prompt-cache.js";
 
 export interface RoleModelOptions {
@@ -28,10 +27,10 @@ export class RoleAnswerError extends Error {
   override readonly name = "RoleAnswerError";
 }
 
-/** What one role call spent, filled in as it goes. */
-export interface RoleMeter {
-  calls: number;
-  generatedTokens: number;
+/** Where a model call is charged: the budget, and the role's row. */
+export interface RoleCharge {
+  readonly budget: Budget;
+  readonly role: RoleName;
 }
 
 /** One sampled answer: its complete segments by event. */
@@ -48,7 +47,7 @@ export interface RoleAnswer {
  * backend): the roles' specs compiled once each, their prompts rendered through the model's chat
  * template with thinking forbidden, evaluated prefixes shared through one `PromptCache`, and each
  * call metered on the budget under its role's name (model calls, generated and evaluated tokens,
- * wall time).
+ * wall time), each sample as it is drawn.
  */
 export class RoleModel {
   readonly cache: PromptCache;
@@ -86,62 +85,47 @@ export class RoleModel {
   }
 
   /**
-   * Runs one role call and charges it to `role`: the calls and generated tokens the call reports
-   * on its meter, the tokens the model evaluated meanwhile (prompt tokens not found in the cache,
-   * plus the answer), and the wall time. Charged even when the call fails.
-   */
-  async metered<T>(budget: Budget, role: RoleName, call: (meter: RoleMeter) => Promise<T>): Promise<T> {
-    const meter: RoleMeter = { calls: 0, generatedTokens: 0 };
-    const evaluatedBefore = this.backend.evaluatedTokens;
-    const started = performance.now();
-    try {
-      return await call(meter);
-    } finally {
-      charge(budget, role, {
-        calls: Math.max(1, meter.calls),
-        generatedTokens: meter.generatedTokens,
-        evaluatedTokens: this.backend.evaluatedTokens - evaluatedBefore,
-        ms: performance.now() - started,
-      });
-    }
-  }
-
-  /**
    * Samples one answer under `decoder` after `prompt`, its first tag written as text (the tag is
-   * fixed; sampling how to spell it would only add noise); an answer cut by `maxTokens` is a
-   * failed call.
+   * fixed; sampling how to spell it would only add noise), and charges it to `role` on the budget
+   * at once: one call, the tokens sampled, the tokens the model evaluated for it (the part of the
+   * prompt not found in the cache, the tag, the answer) and its wall time. An answer cut by
+   * `maxTokens` is a failed call (charged all the same).
    */
-  async sample(decoder: ConstrainedDecoder, prompt: RenderedPrompt, tag: string, maxTokens: number, meter: RoleMeter): Promise<RoleAnswer> {
+  async sample(decoder: ConstrainedDecoder, prompt: RenderedPrompt, tag: string, maxTokens: number, charge: RoleCharge): Promise<RoleAnswer> {
+    const started = performance.now();
+    const evaluatedBefore = this.backend.evaluatedTokens;
+    let generatedTokens = 0;
     const base = await this.branchPoint(decoder, prompt);
     const branch = await base.clone({ temperature: 1, ...this.options.sampling, seed: this.nextSeed() });
     try {
       branch.write(tag);
       const written = branch.tokens.length;
       const stop = await branch.run({ maxTokens });
-      meter.calls++;
-      meter.generatedTokens += branch.tokens.length - written;
+      generatedTokens = branch.tokens.length - written;
       if (stop !== "end") throw new RoleAnswerError(`the answer did not end within ${maxTokens} tokens`);
       const segments = branch.segments.filter((s) => s.complete);
       return { segments, text: branch.text, content: (event) => segments.find((s) => s.event === event)?.content };
     } finally {
       await branch.dispose();
+      this.charge(charge, generatedTokens, evaluatedBefore, started);
     }
   }
 
   /**
    * The probability of each option of a choice segment, from one forward pass: the tag is written,
    * and the masked next-token distribution is grouped by the option each token begins (the options
-   * must begin with different bytes). No sampling.
+   * must begin with different bytes). No sampling; charged as one call that generates nothing.
    */
-  async choiceProbabilities(decoder: ConstrainedDecoder, prompt: RenderedPrompt, tag: string, options: readonly string[], meter: RoleMeter): Promise<Map<string, number>> {
+  async choiceProbabilities(decoder: ConstrainedDecoder, prompt: RenderedPrompt, tag: string, options: readonly string[], charge: RoleCharge): Promise<Map<string, number>> {
     const firstBytes = options.map((o) => new TextEncoder().encode(o)[0]);
     if (new Set(firstBytes).size !== options.length) throw new Error(`choice options must begin with different bytes: ${options.join(", ")}`);
+    const started = performance.now();
+    const evaluatedBefore = this.backend.evaluatedTokens;
     const base = await this.branchPoint(decoder, prompt);
     const branch = await base.clone();
     try {
       branch.write(tag);
       const distribution = await branch.nextTokenDistribution();
-      meter.calls++;
       const byOption = new Map<string, number>(options.map((o) => [o, 0]));
       for (const [token, p] of distribution) {
         const bytes = decoder.index.bytesOf(token);
@@ -151,7 +135,17 @@ export class RoleModel {
       return byOption;
     } finally {
       await branch.dispose();
+      this.charge(charge, 0, evaluatedBefore, started);
     }
+  }
+
+  private charge(charge: RoleCharge, generatedTokens: number, evaluatedBefore: number, started: number): void {
+    charge.budget.charge(charge.role, {
+      calls: 1,
+      generatedTokens,
+      evaluatedTokens: this.backend.evaluatedTokens - evaluatedBefore,
+      ms: performance.now() - started,
+    });
   }
 
   /** The prompt's evaluated branch point; the prefix before its last piece (the role's question) is kept for later prompts. */

@@ -1,5 +1,4 @@
-import type { Budget } from "../types.js";
-import type { EnvironmentText, Trajectory, ValueRole } from "./contract.js";
+import type { Budget, EnvironmentText, Trajectory, Value } from "../types.js";
 import { trajectoryPieces, valueQuestion } from "./prompts.js";
 import type { RoleModel } from "./role-model.js";
 import { checkJudgeOptions, judge, type JudgeOptions } from "./verdict.js";
@@ -10,7 +9,7 @@ import { checkJudgeOptions, judge, type JudgeOptions } from "./verdict.js";
  * under a choice segment, so the answer always parses. `scoring: "probabilities"` reads the
  * expected verdict from one forward pass instead of sampling.
  */
-export class ModelValue<S, A> implements ValueRole<S, A> {
+export class ModelValue<S, A> implements Value<S, A> {
   readonly name: string;
 
   constructor(

@@ -1,5 +1,4 @@
-import type { Budget } from "../types.js";
-import type { RoleName } from "./contract.js";
+import type { Budget, RoleName } from "../types.js";
 import { VERDICTS, type Verdict } from "./prompts.js";
 import { RoleAnswerError, type RoleModel } from "./role-model.js";
 import { VERDICT_OPTIONS, VERDICT_TAG, verdictSpec } from "./role-specs.js";
@@ -29,23 +28,23 @@ export function checkJudgeOptions(options: JudgeOptions): void {
 /** Asks the model for a verdict on a prompt and scores it, charging `role`. */
 export async function judge(model: RoleModel, pieces: readonly string[], role: RoleName, options: JudgeOptions, budget: Budget): Promise<number> {
   const prompt = model.prompt(pieces);
-  return model.metered(budget, role, async (meter) => {
-    if (options.scoring === "probabilities") {
-      const decoder = model.decoder(verdictSpec(), `<${role} verdict>`);
-      const p = await model.choiceProbabilities(decoder, prompt, VERDICT_TAG, VERDICT_OPTIONS, meter);
-      let total = 0;
-      let mass = 0;
-      for (const [option, probability] of p) {
-        total += probability * VERDICTS[option as Verdict];
-        mass += probability;
-      }
-      if (!(mass > 0)) throw new RoleAnswerError("the model gave the verdicts no probability");
-      return total / mass;
+  const charge = { budget, role };
+  if (options.scoring === "probabilities") {
+    const decoder = model.decoder(verdictSpec(), `<${role} verdict>`);
+    const p = await model.choiceProbabilities(decoder, prompt, VERDICT_TAG, VERDICT_OPTIONS, charge);
+    let total = 0;
+    let mass = 0;
+    for (const [option, probability] of p) {
+      total += probability * VERDICTS[option as Verdict];
+      mass += probability;
     }
-    const decoder = model.decoder(verdictSpec(options.reasoningBytes), `<${role} verdict>`);
-    const answer = await model.sample(decoder, prompt, options.reasoningBytes !== undefined ? "Thoughts: " : VERDICT_TAG, options.maxTokens ?? 16 + (options.reasoningBytes ?? 0), meter);
-    const status = answer.content("status");
-    if (status === undefined || !(status in VERDICTS)) throw new RoleAnswerError(`no verdict in the answer`);
-    return VERDICTS[status as Verdict];
-  });
+    if (!(mass > 0)) throw new RoleAnswerError("the model gave the verdicts no probability");
+    return total / mass;
+  }
+  const decoder = model.decoder(verdictSpec(options.reasoningBytes), `<${role} verdict>`);
+  const tag = options.reasoningBytes !== undefined ? "Thoughts: " : VERDICT_TAG;
+  const answer = await model.sample(decoder, prompt, tag, options.maxTokens ?? 16 + (options.reasoningBytes ?? 0), charge);
+  const status = answer.content("status");
+  if (status === undefined || !(status in VERDICTS)) throw new RoleAnswerError("no verdict in the answer");
+  return VERDICTS[status as Verdict];
 }

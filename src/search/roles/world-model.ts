@@ -1,5 +1,4 @@
-import type { Budget } from "../types.js";
-import type { EnvironmentText, Prediction, Trajectory, WorldModelRole } from "./contract.js";
+import type { Budget, EnvironmentText, Prediction, Trajectory, WorldModel } from "../types.js";
 import { trajectoryPieces, worldModelQuestion } from "./prompts.js";
 import { RoleAnswerError, type RoleModel } from "./role-model.js";
 import { FIELDS_RECORD, worldModelSpec } from "./role-specs.js";
@@ -27,7 +26,7 @@ export interface ModelWorldModelOptions<S = unknown> {
  * and whether the task would be over (yes/no). Where the environment can read the prediction back
  * (`fields.parse`, `text.parseState`), the prediction carries the state.
  */
-export class ModelWorldModel<S, A> implements WorldModelRole<S, A> {
+export class ModelWorldModel<S, A> implements WorldModel<S, A> {
   readonly name = "model-world-model";
   private readonly maxBytes: number;
 
@@ -42,26 +41,24 @@ export class ModelWorldModel<S, A> implements WorldModelRole<S, A> {
     if (options.fields !== undefined) this.decoder();
   }
 
-  predict(trajectory: Trajectory<S, A>, action: A, budget: Budget): Promise<Prediction<S>> {
+  async predict(trajectory: Trajectory<S, A>, action: A, budget: Budget): Promise<Prediction<S>> {
     const pieces = [...trajectoryPieces(this.text, trajectory), worldModelQuestion(this.text, trajectory, action)];
     const prompt = this.model.prompt(pieces);
     const fields = this.options.fields;
-    return this.model.metered(budget, "world-model", async (meter) => {
-      const maxTokens = this.options.maxTokens ?? this.maxBytes + 16 + (fields !== undefined ? 200 : 0);
-      const answer = await this.model.sample(this.decoder(), prompt, "Next state: ", maxTokens, meter);
-      const description = answer.content("next");
-      const over = answer.content("over");
-      if (description === undefined || over === undefined) throw new RoleAnswerError("the prediction is incomplete");
-      const from = trajectory.states.at(-1)!;
-      let state: S | undefined;
-      if (fields !== undefined) {
-        const record = answer.content("fields");
-        if (record === undefined) throw new RoleAnswerError("the prediction has no fields");
-        state = fields.parse?.(JSON.parse(record) as unknown, from);
-      }
-      state ??= this.text.parseState?.(description, from);
-      return { description, done: over === "yes", ...(state !== undefined ? { state } : {}) };
-    });
+    const maxTokens = this.options.maxTokens ?? this.maxBytes + 16 + (fields !== undefined ? 200 : 0);
+    const answer = await this.model.sample(this.decoder(), prompt, "Next state: ", maxTokens, { budget, role: "world-model" });
+    const description = answer.content("next");
+    const over = answer.content("over");
+    if (description === undefined || over === undefined) throw new RoleAnswerError("the prediction is incomplete");
+    const from = trajectory.states.at(-1)!;
+    let state: S | undefined;
+    if (fields !== undefined) {
+      const record = answer.content("fields");
+      if (record === undefined) throw new RoleAnswerError("the prediction has no fields");
+      state = fields.parse?.(JSON.parse(record) as unknown, from);
+    }
+    state ??= this.text.parseState?.(description, from);
+    return { description, done: over === "yes", ...(state !== undefined ? { state } : {}) };
   }
 
   private decoder() {
