@@ -47,21 +47,28 @@ const MAZES = [
   ["######", "#S#G.#", "#.##.#", "#....#", "######"],
 ];
 
-/** Without a model: a uniform policy over the open directions, and a value that knows only how far the walk got. */
+/**
+ * Without a model: a uniform policy over the open directions and a value that knows only how far
+ * the walk got. Each charges one call per use, so budgets count them as they would a model's.
+ */
 const maze: EnvironmentModule<Cell, Move> = {
   name: "maze",
   description: "walk a small grid maze from S to G",
   tasks: () => MAZES.map((rows, i) => mazeTask(`maze-${i + 1}`, rows)),
   policy: (task) => ({
     name: "uniform-moves",
-    propose: async (cell, k) => {
+    propose: async (cell, k, budget) => {
+      budget.charge("policy", { calls: 1 });
       const moves = task.environment.legalActions(cell);
       return moves.slice(0, k).map((action) => ({ action, frequency: 1 / moves.length }));
     },
   }),
   value: () => ({
     name: "progress",
-    score: async (trajectory: Trajectory<Cell, Move>) => Math.min(1, trajectory.actions.length / 10),
+    score: async (trajectory: Trajectory<Cell, Move>, budget) => {
+      budget.charge("value", { calls: 1 });
+      return Math.min(1, trajectory.actions.length / 10);
+    },
   }),
 };
 export default maze;

@@ -9,6 +9,7 @@ import { ModelFileError } from "../models/gguf-reader.js";
 import { SegmentContentError } from "../decoder/generation.js";
 import { BackendStartError } from "../decoder/llama.js";
 import { ChatTemplateError } from "../decoder/chat-template.js";
+import { ModuleShapeError } from "../search/modules.js";
 import { usesTools } from "../ltl/tool-calls.js";
 import { bindToolRegistry } from "../grammars/tools.js";
 import { ToolModuleError, ToolRegistry, loadToolModule } from "../agents/tools.js";
@@ -155,6 +156,7 @@ export function reportError(error: unknown, write: (text: string) => void): numb
     error instanceof SegmentContentError ||
     error instanceof BackendStartError ||
     error instanceof ChatTemplateError ||
+    error instanceof ModuleShapeError ||
     error instanceof ToolModuleError
   ) {
     write(`ltlguard: ${error.message}\n`);

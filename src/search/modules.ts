@@ -1,7 +1,13 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { BudgetLimits, Policy, Strategy, Task, Value, WorldModel } from "./types.js";
+import type { BenchSuite, StrategyParameters } from "./bench.js";
+
+export type { StrategyParameters };
+import { STRATEGIES } from "./index.js";
+import { seededRandom } from "./random.js";
+import type { ModelRoles } from "./roles/model-roles.js";
+import { ROLE_NAMES, type BudgetLimits, type Policy, type SearchProblem, type Strategy, type Task, type Value, type WorldModel } from "./types.js";
 
 /**
  * A user's own environment for `ltlguard bench` and `plan` (`--env-module <file>`): its tasks, and
@@ -29,8 +35,6 @@ export interface EnvironmentModule<S = unknown, A = unknown> {
   readonly strategies?: readonly string[];
 }
 
-/** Parameters given on the command line (`--param b=5,c=20`), passed to a strategy module's factory. */
-export type StrategyParameters = Readonly<Record<string, number | string | boolean>>;
 
 /** A user's own strategy (`--strategy-module <file>`): a strategy, or a factory taking the `--param` values. */
 export type StrategyModuleExport = Strategy | ((parameters: StrategyParameters) => Strategy);
@@ -166,4 +170,54 @@ export async function loadStrategyModule(file: string, parameters: StrategyParam
   if (typeof strategy["name"] !== "string" || !/^[A-Za-z0-9._-]+$/.test(strategy["name"])) throw new ModuleShapeError(file, `'name' must be a plain name (letters, digits, '.', '_', '-'); ${expected}`);
   if (typeof strategy["search"] !== "function") throw new ModuleShapeError(file, `'search' must be a function (problem, budget) => Promise<SearchResult>; ${expected}`);
   return value as Strategy;
+}
+
+/** Seeds for a module environment's roles: distinct per task, seed and role, the same on every run. */
+function moduleRandom(taskId: string, seed: number, role: number): () => number {
+  let h = 2166136261;
+  for (const ch of `${taskId}#${seed}#${role}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+  return seededRandom(h >>> 0);
+}
+
+/**
+ * A user's environment module as a benchmark suite. The model (when the run has one) plays the
+ * roles it is given, reading each task's environment as text; the module's own roles play the
+ * rest. A role the run needs that neither provides, and a model role on an environment without
+ * `text`, are errors naming the module file.
+ */
+export function moduleSuite(module: EnvironmentModule, file: string, model?: ModelRoles): BenchSuite {
+  const tasks = module.tasks();
+  const needsText = model !== undefined && ROLE_NAMES.some((role) => model.plays(role));
+  if (needsText) {
+    const without = tasks.find((t) => t.environment.text === undefined);
+    if (without !== undefined) {
+      throw new ModuleShapeError(file, `task '${without.id}': its environment has no 'text' ({ task, state, action }), so the model cannot play ${ROLE_NAMES.filter((r) => model.plays(r)).join(", ")} on it`);
+    }
+  }
+  if (module.policy === undefined && !(model?.plays("policy") ?? false)) {
+    throw new ModuleShapeError(file, "the environment brings no policy: export `policy(task, seed)`, or let the model play it (--roles policy)");
+  }
+  const limits: (amount: number) => BudgetLimits = module.limits ?? ((amount) => ({ modelCalls: amount }));
+  const probe = limits(1);
+  const budgetResource = probe.modelCalls === undefined && probe.envSteps !== undefined ? "envSteps" : "modelCalls";
+  return {
+    name: module.name,
+    tasks: () => tasks,
+    problem: (task, seed) => {
+      const problem: SearchProblem<unknown, unknown> = {
+        environment: task.environment,
+        // With the model in the policy's role, `apply` replaces this placeholder.
+        policy: module.policy?.(task, seed) ?? { name: "none", propose: () => Promise.resolve([]) },
+        ...(module.value !== undefined ? { value: module.value(task, seed) } : {}),
+        ...(module.worldModel !== undefined ? { worldModel: module.worldModel(task, seed) } : {}),
+        random: moduleRandom(task.id, seed, 4),
+      };
+      return model === undefined ? problem : model.apply(problem);
+    },
+    limits,
+    budgetResource,
+    budgetUnit: module.budgetUnit ?? (budgetResource === "envSteps" ? "environment steps" : "model calls (one sampled completion of any role)"),
+    strategies: module.strategies ?? Object.keys(STRATEGIES),
+    ...(model !== undefined ? { evaluatedTokens: () => model.backend.evaluatedTokens } : {}),
+  };
 }

@@ -9,3 +9,5 @@ export { ModelCritic } from "./critic.js";
 export { ModelWorldModel, type ModelWorldModelOptions, type StructuredFields } from "./world-model.js";
 export { ModelIntentClusterer } from "./clusterer.js";
 export { ModelPolicy, choiceSpec, type ModelPolicyOptions } from "./policy.js";
+export { ModelRoles, roleNames, type ModelRolesOptions, type ModelInfo } from "./model-roles.js";
+export { roleCostMarkdown, modelHeaderMarkdown } from "./role-report.js";
