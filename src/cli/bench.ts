@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { MCTS_VARIANTS, SUITES, type PolicyKind, type SimulationOptions } from "../envs/suites.js";
+import { ASTAR_VARIANTS, MCTS_VARIANTS, SUITES, type PolicyKind, type SimulationOptions } from "../envs/suites.js";
 import { BenchPlanError, countRuns, MAX_RUNS, runBench, type BenchSuite } from "../search/bench.js";
 import { analysisMarkdown, benchMarkdown, benchSvg, costSvg, statisticsJson, statisticsMarkdown, type ComparisonRequest } from "../search/bench-report.js";
 import { STRATEGIES, type StrategyName } from "../search/index.js";
@@ -213,7 +213,7 @@ function parseComparisons(text: string | undefined, strategies: Readonly<Record<
  * thought graphs; the A* variants on tool planning (literal memory, no imagination, the earlier
  * form, memory grown during a run).
  */
-const ENVIRONMENT_STRATEGIES = ["got", ...Object.keys(MCTS_VARIANTS), "astar-noimagine", "astar-literal", "astar-legacy", "astar-grow", "astar-grow-self"];
+const ENVIRONMENT_STRATEGIES = ["got", ...Object.keys(MCTS_VARIANTS), ...ASTAR_VARIANTS.filter((name) => name !== "astar"), "astar-grow", "astar-grow-self"];
 
 export function pickStrategies(text: string): Record<string, Strategy> {
   const known = [...Object.keys(STRATEGIES), ...ENVIRONMENT_STRATEGIES];

@@ -118,7 +118,7 @@ export function registerPlan(program: Command, context: CliContext): void {
       context.stdout(
         `\n${name} on ${suite.name}/${task.id}: ${verdict.success ? "success" : "failure"} (score ${verdict.score.toFixed(3)}), stop: ${result.stop}${result.limit !== undefined ? ` (${result.limit})` : result.stop === "budget" ? ` (${budgetLimitReached(budget)})` : ""}\n` +
           `plan: ${result.actions.map((a) => environment.describe(a)).join(" → ") || "(none)"}\n` +
-          `spent: ${result.spent.modelCalls} model calls, ${result.spent.tokens} tokens, ${result.spent.envSteps} environment steps, ${result.spent.wallMs.toFixed(0)} ms\n` +
+          `spent: ${result.spent.modelCalls} model calls, ${result.spent.tokens} tokens, ${result.spent.envSteps} environment steps${result.replaySteps ? ` (${result.replaySteps} replayed after resets, ${(result.replayMs ?? 0).toFixed(0)} ms)` : ""}, ${result.spent.wallMs.toFixed(0)} ms\n` +
           rolesLine(result.spent.byRole),
       );
       if (options.svg !== undefined) writeFileAtomically(options.svg, await dotToSvg(treeToDot(result.tree, { chosen })));

@@ -409,12 +409,12 @@ export class Game24Environment implements Environment<Game24State, Game24Action>
     this.name = `game24(${[...numbers].sort((a, b) => a - b).join(" ")})`;
     const numbersLeft = (state: Game24State): string => state.items.map((it) => fracToString(it.value)).join(" ");
     this.text = {
-      task: () => `Use the numbers ${numbers.join(" ")} and + - * / to make 24. Each step combines two numbers into their result.`,
-      state: (state) => `Numbers left: ${numbersLeft(state)}`,
-      action: (action) => game24ActionKey(action),
-      // A prediction reads back when its numbers are what one legal step from \`from\` leaves.
+      task: () => `Use the numbers ${numbers.join(" ")} and + - * / to make 24, combining two numbers per step.`,
+      state: (state) => `left: ${numbersLeft(state)}`,
+      action: (action) => this.describe(action),
+      // A world model's prediction reads back when its numbers are what one legal step from `from` leaves.
       parseState: (description, from) => {
-        const match = /Numbers left:\s*([-0-9/ ]+)/.exec(description);
+        const match = /left:\s*([-0-9/ ]+)/i.exec(description);
         if (match === null) return undefined;
         const predicted = match[1]!.trim().split(/\s+/).sort().join(" ");
         for (const action of this.legalActions(from)) {

@@ -7,7 +7,7 @@
  *   out per domain — with the memory from the train split of the other templates, to measure how
  *   much of A*'s gain comes from tasks recurring between train and test.
  */
-import { astar, GrowingPlanMemory, toolChainCost, type PlanMemory } from "../search/astar.js";
+import { astar, GrowingPlanMemory, PlanMemory, toolChainCost } from "../search/astar.js";
 import type { BenchSuite, StrategyParameters } from "../search/bench.js";
 import { DecoderPolicy } from "../search/decoder-policy.js";
 import { mcts } from "../search/mcts.js";
@@ -37,9 +37,11 @@ const POLICY = { accuracy: 0.4, samples: 3, pFinish: 0.05 } as const;
  *   between train and test can match;
  * - `astar-legacy`: the earlier form, for the record (goal test at expansion, linear step cost,
  *   h a share of a plan, no imagination, literal keys);
+ * - `astar-nomemory`: `astar` with an empty memory (what the memory brings);
+ * - `astar-at-expansion`: `astar` with the goal test when a node is popped (what the goal test at generation brings);
  * - `astar-grow`, `astar-grow-self`: `astar` with the memory grown during a run (see `cell`).
  */
-const ASTAR_VARIANTS = ["astar", "astar-noimagine", "astar-literal", "astar-legacy"] as const;
+export const ASTAR_VARIANTS = ["astar", "astar-noimagine", "astar-literal", "astar-legacy", "astar-nomemory", "astar-at-expansion"] as const;
 
 function astarVariant(name: string, task: ToolTask, memories: Readonly<Record<MemoryKeying, PlanMemory>>, memoryOverride?: PlanMemory, parameters: StrategyParameters = {}): Strategy | undefined {
   const excluding = (keying: MemoryKeying) => (memoryOverride ?? memories[keying]).excluding(task.id);
@@ -50,6 +52,10 @@ function astarVariant(name: string, task: ToolTask, memories: Readonly<Record<Me
       return astar<ToolState, ToolCall>({ cost: toolChainCost(excluding("roles"), { imagination: false }), key: toolMemoryKey("roles", task.instruction), ...parameters });
     case "astar-literal":
       return astar<ToolState, ToolCall>({ cost: toolChainCost(excluding("literal")), key: toolMemoryKey("literal", task.instruction), ...parameters });
+    case "astar-nomemory":
+      return astar<ToolState, ToolCall>({ cost: toolChainCost(new PlanMemory()), key: toolMemoryKey("roles", task.instruction), ...parameters });
+    case "astar-at-expansion":
+      return astar<ToolState, ToolCall>({ goalTest: "expansion", cost: toolChainCost(excluding("roles")), key: toolMemoryKey("roles", task.instruction), ...parameters });
     case "astar-legacy":
       return astar<ToolState, ToolCall>({
         goalTest: "expansion",
@@ -105,7 +111,7 @@ function toolSuite(name: string, description: string, options: { live?: boolean;
         budgetResource: "modelCalls",
         budgetUnit: MODEL_CALLS_UNIT,
         strategies: options.unseen
-          ? ["greedy", "bfs", "astar", "astar-noimagine", "astar-literal", "astar-legacy"]
+          ? ["greedy", "bfs", ...ASTAR_VARIANTS]
           : ["greedy", "bfs", "dfs", ...ASTAR_VARIANTS, "astar-grow", "astar-grow-self", "best-first", "mcts"],
         strategy: (strategyName, parameters) => (strategyName === "mcts" ? mcts({ iterations: Infinity, ...parameters }) : undefined),
         taskStrategy: (strategyName, task, parameters) => astarVariant(strategyName, task as ToolTask, memories, undefined, parameters),

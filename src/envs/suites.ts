@@ -18,6 +18,7 @@ import { toolPlanningSuites } from "./suites-tools.js";
 import type { SuiteFactory } from "./suite-common.js";
 
 export { MCTS_VARIANTS } from "./suites-thoughts.js";
+export { ASTAR_VARIANTS, UNSEEN_KINDS } from "./suites-tools.js";
 export { MODEL_CALLS_UNIT, roleRandom, type PolicyKind, type SimulationOptions, type SuiteFactory } from "./suite-common.js";
 
 /** Every environment the benchmark knows, by name. */

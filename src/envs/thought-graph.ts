@@ -25,7 +25,7 @@
  * (seed, state key, action key), so stepping is deterministic and the environment reversible.
  */
 import { Prng } from "../models/prng.js";
-import type { Budget, Environment, Judgement, Policy, Proposal, ProposeContext, StepOutcome, Task, Trajectory, Value } from "../search/types.js";
+import type { Budget, Environment, EnvironmentText, Judgement, Policy, Proposal, ProposeContext, StepOutcome, Task, Trajectory, Value } from "../search/types.js";
 
 // ---------------------------------------------------------------------------------------------
 // Problems and their generators
@@ -498,6 +498,7 @@ export class ThoughtGraphEnvironment implements Environment<ThoughtGraphState, T
   private readonly maxThoughts: number;
   private readonly maxSteps: number;
   readonly scoring: "operation" | "in-step";
+  readonly text: EnvironmentText<ThoughtGraphState, ThoughtAction>;
 
   constructor(
     readonly problem: ThoughtProblem,
@@ -512,6 +513,14 @@ export class ThoughtGraphEnvironment implements Environment<ThoughtGraphState, T
     this.maxThoughts = options.maxThoughts ?? 64;
     this.maxSteps = options.maxSteps ?? 256;
     this.scoring = options.scoring ?? "operation";
+    this.text = {
+      task: () => `${problem.kind} of ${this.size} items (${problem.id}); thought #0 is the whole task`,
+      state: (state) =>
+        state.thoughts
+          .map((t) => `#${t.id}${rangeLabel(t.lo, t.hi)} ${t.content === undefined ? "unsolved" : `solved${t.score === undefined ? "" : `, score ${t.score}`}`}`)
+          .join("; "),
+      action: (action) => this.actionKey(action),
+    };
   }
 
   /** One step for an LLM operation; with in-step scoring, keep-best and answer (programmatic) are free. */

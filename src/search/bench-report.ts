@@ -10,6 +10,7 @@ import type { BenchReport, BenchSuite, EpisodeCurve, EpisodeRecord } from "./ben
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : "–");
 const amount = (x: number, max: number): string => (x === Infinity ? `> ${max}` : Number.isNaN(x) ? "–" : String(Math.round(x * 100) / 100));
+const ratioText = (x: number): string => (Number.isNaN(x) ? "–" : x === Infinity ? "∞" : x === 0 ? "0" : x.toFixed(2));
 const interval = (i: Interval, max: number): string => `${amount(i.estimate, max)} [${amount(i.low, max)}, ${amount(i.high, max)}]`;
 
 /** A Markdown table per environment: success with its 95% interval, the finished-but-failed share, and the cost columns (medians). */
@@ -79,7 +80,10 @@ export function statisticsMarkdown(report: BenchReport, suites: readonly BenchSu
     lines.push("");
     const mineComparisons = comparisons.filter((r) => strategies.includes(r.a) && strategies.includes(r.b));
     if (mineComparisons.length > 0) {
-      lines.push(`Paired comparisons (the same tasks and seeds under both strategies; ratio = budget A needs / budget B needs; difference = success A − B at budget ${max}):`, "");
+      lines.push(
+        `Paired comparisons (the same tasks and seeds under both strategies, resampled together; ratio = budget A needs / budget B needs — 0 where only A reaches the level within ${max}, ∞ where only B does, – where neither; difference = success A − B at budget ${max}):`,
+        "",
+      );
       lines.push("| A vs B | level | episodes | budget A | budget B | ratio A/B | success difference |");
       lines.push("| --- | ---: | ---: | --- | --- | --- | --- |");
       for (const { a, b } of mineComparisons) {
@@ -91,7 +95,7 @@ export function statisticsMarkdown(report: BenchReport, suites: readonly BenchSu
             max,
             { resamples },
           );
-          const ratio = `${amount(cmp.ratio.estimate, Infinity)} [${amount(cmp.ratio.low, Infinity)}, ${amount(cmp.ratio.high, Infinity)}]`;
+          const ratio = `${ratioText(cmp.ratio.estimate)} [${ratioText(cmp.ratio.low)}, ${ratioText(cmp.ratio.high)}]`;
           const diff = `${pct(cmp.successDifference.estimate)} [${pct(cmp.successDifference.low)}, ${pct(cmp.successDifference.high)}]`;
           lines.push(`| ${a} vs ${b} | ${pct(level)} | ${cmp.pairs} | ${interval(cmp.a, max)} | ${interval(cmp.b, max)} | ${ratio} | ${diff} |`);
         }

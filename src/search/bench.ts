@@ -263,7 +263,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       modelCalls: spent.modelCalls,
       tokens: spent.tokens,
       envSteps: spent.envSteps,
-      wallMs: spent.wallMs,
+      wallMs: roundMs(spent.wallMs),
       expansions: result.tree.filter((n) => n.expandedAt !== undefined).length,
       answered: result.done,
       pathLength: result.actions.length,
@@ -312,7 +312,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       modelCalls: cut.spent.modelCalls,
       tokens: cut.spent.tokens,
       envSteps: cut.spent.envSteps,
-      wallMs: cut.spent.wallMs,
+      wallMs: roundMs(cut.spent.wallMs),
       answered: cut.answered,
       pathLength: cut.pathLength,
       ...activeRoles(cut.spent),
@@ -329,9 +329,14 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
 
 /** The per-role costs of the roles that made calls (none: no field). */
 function activeRoles(spent: BudgetSnapshot): { byRole?: Partial<Record<RoleName, RoleCost>> } {
-  const active = Object.entries(spent.byRole).filter(([, cost]) => cost.calls > 0);
+  const active = Object.entries(spent.byRole)
+    .filter(([, cost]) => cost.calls > 0)
+    .map(([role, cost]) => [role, { ...cost, ms: roundMs(cost.ms) }]);
   return active.length === 0 ? {} : { byRole: Object.fromEntries(active) as Partial<Record<RoleName, RoleCost>> };
 }
+
+/** Wall times to a hundredth of a millisecond (finer is noise, and bloats the results). */
+const roundMs = (ms: number): number => Math.round(ms * 100) / 100;
 
 /** Counts of operations: an action's description up to its first "(" or "[" (`solve(#3)` → `solve`). */
 function histogram(labels: readonly string[]): Record<string, number> {

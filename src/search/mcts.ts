@@ -16,6 +16,9 @@
  * - Answer: the terminal path of the highest summed reward among stepped nodes ("max-reward");
  *   none (the initial state, unanswered) when no terminal state was reached.
  *
+ * A node for which the policy proposes nothing (it failed, or came back empty) is a dead end, as
+ * in llm-reasoners (it is not asked again; progressive widening may still ask).
+ *
  * Defaults follow llm-reasoners: 10 iterations, w = 1, depth limit 5. Nodes at the depth limit are
  * stepped and judged but get no children (llm-reasoners also asks the policy there; nothing can
  * use the answer). The search also stops when the budget is spent, or after 1,000 iterations in a
@@ -161,9 +164,13 @@ export function mcts(options: MctsOptions = {}): Strategy {
       const addChildren = async (node: Node<S, A>, want: number): Promise<number | "budget"> => {
         const at = node.reached!;
         const proposals = await propose(problem, at.state, want, budget, { ...(options.samples !== undefined ? { samples: options.samples } : {}), trajectory: at.trajectory });
-        if (!proposals.ok) return proposals.reason === "budget" ? "budget" : 0;
-        if (proposals.value.length === 0) return 0;
+        if (!proposals.ok && proposals.reason === "budget") return "budget";
         tree.expand(node.id!);
+        // As in llm-reasoners, a node the policy offers no action for (a failed or empty proposal) is a dead end.
+        if (!proposals.ok || proposals.value.length === 0) {
+          node.children ??= [];
+          return 0;
+        }
         const seen = new Set((node.children ?? []).map((child) => child.actionKey));
         const fresh: Node<S, A>[] = [];
         for (const proposal of proposals.value) {

@@ -10,7 +10,7 @@ import { runBench, type EpisodeRecord } from "../../src/search/bench.js";
 
 const grids: readonly { env: string; strategies: string; budgets: number[] }[] = [
   { env: "game24", strategies: "greedy,bfs,dfs,beam,astar,best-first,mcts,simura", budgets: [5, 23, 77, 301, 700] },
-  { env: "tool-planning", strategies: "greedy,bfs,dfs,astar,astar-noimagine,astar-literal,astar-legacy,best-first,mcts", budgets: [5, 23, 77, 301, 700] },
+  { env: "tool-planning", strategies: "greedy,bfs,dfs,astar,astar-noimagine,astar-literal,astar-legacy,astar-nomemory,astar-at-expansion,best-first,mcts", budgets: [5, 23, 77, 301, 700] },
   { env: "tool-planning-live", strategies: "greedy,bfs,astar,best-first,mcts", budgets: [7, 41, 150, 600] },
   { env: "sorting-32", strategies: "greedy,beam,best-first,mcts,mcts-puct,mcts-widen,mcts-eager", budgets: [3, 9, 27, 61] },
 ];
