@@ -315,6 +315,8 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       wallMs: roundMs(cut.spent.wallMs),
       answered: cut.answered,
       pathLength: cut.pathLength,
+      // What the roles evaluated up to the cut (every model role charges its evaluated tokens).
+      ...(final.evaluatedTokens !== undefined ? { evaluatedTokens: Object.values(cut.spent.byRole).reduce((n, c) => n + c.evaluatedTokens, 0) } : {}),
       ...activeRoles(cut.spent),
     };
   });
