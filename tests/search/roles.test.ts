@@ -50,7 +50,9 @@ describe("model-backed roles on the tiny models", () => {
   it("every role answers within its range under random seeds and high temperature (random-weight model)", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 3 }), fc.double({ min: 0.5, max: 3, noNaN: true }), async (seed, steps, temperature) => {
-        const model = new RoleModel(random, { seed, sampling: { temperature } });
+        // Top-k 64 keeps sampling broad at these temperatures and spares llama.cpp sorting the whole
+        // vocabulary at every token; the mask, not the sampler, is what keeps answers well-formed.
+        const model = new RoleModel(random, { seed, sampling: { temperature, topK: 64 } });
         try {
           const budget = new Budget();
           const path = trajectory(steps);
@@ -78,7 +80,7 @@ describe("model-backed roles on the tiny models", () => {
           await model.dispose();
         }
       }),
-      { numRuns: 5 },
+      { numRuns: 4 },
     );
   }, 240_000);
 
@@ -176,7 +178,7 @@ describe("model-backed roles on the tiny models", () => {
       text: TEXT,
     };
     for (const seed of [1, 2, 3]) {
-      const model = new RoleModel(random, { seed, sampling: { temperature: 2 } });
+      const model = new RoleModel(random, { seed, sampling: { temperature: 2, topK: 64 } });
       try {
         const policy = new ModelPolicy(model, environment, TEXT);
         const budget = new Budget();
