@@ -49,7 +49,7 @@ describe("--chat-template, --system and --thinking", () => {
 
   it("generate --thinking N lets the model think at most N bytes before the spec's output", async () => {
     const parsed = parseSpec(SPEC_TEXT, { file: "qa.ltl" });
-    for (const seed of ["1", "2", "3"]) {
+    for (const seed of ["1", "2"]) {
       const r = await cli("generate", "--spec", spec, "--model", randomModel, "--prompt", "Why?", "--thinking", "30", "--temperature", "1.5", "--seed", seed, "--json", "--max-tokens", "120");
       expect(r.code, r.err).toBe(0);
       const json = JSON.parse(r.out) as GenerateJson;
