@@ -1,14 +1,27 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { ASTAR_VARIANTS, findSuite, MCTS_VARIANTS, SUITES, type PolicyKind, type SimulationOptions } from "../envs/suites.js";
+import { ASTAR_VARIANTS, MCTS_VARIANTS, SUITES, type PolicyKind, type SimulationOptions } from "../envs/suites.js";
 import { BenchPlanError, countRuns, MAX_RUNS, runBench, type BenchSuite } from "../search/bench.js";
 import { analysisMarkdown, benchMarkdown, benchSvg, costSvg, statisticsJson, statisticsMarkdown, type ComparisonRequest } from "../search/bench-report.js";
 import { STRATEGIES, type StrategyName } from "../search/index.js";
 import type { Strategy } from "../search/types.js";
 import { parsePositiveInt, UsageError, writeFileAtomically, type CliContext } from "./io.js";
+import { modelHeaderMarkdown, roleCostMarkdown } from "../search/roles/role-report.js";
+import {
+  addModelOptions,
+  checkModelOptions,
+  loadModelRoles,
+  loadSuites,
+  loadUserStrategies,
+  modelCommandSuffix,
+  parseRoles,
+  strategyParameters,
+  suiteRoles,
+  type ModelCommandOptions,
+} from "./model-options.js";
 
-interface BenchCommandOptions {
+interface BenchCommandOptions extends ModelCommandOptions {
   env: string;
   strategy: string;
   budget: string;
@@ -31,7 +44,7 @@ export function defaultOutDir(now = new Date()): string {
 }
 
 export function registerBench(program: Command, context: CliContext): void {
-  program
+  const benchCommand = program
     .command("bench")
     .description("run search strategies on environments at several budgets and seeds; write results, tables, statistics and plots")
     .option("--env <names>", `environments, comma-separated, or "all"`, "all")
@@ -47,11 +60,20 @@ export function registerBench(program: Command, context: CliContext): void {
     .option("--resamples <n>", "bootstrap resamples", "2000")
     .option("--analysis", "also record which operations each strategy chose (path and tree) and add a table of them")
     .option("--finish-rate <p>", "simulated tool-planning policy: probability that a sample off the plan is a premature finish (default 0.05)")
-    .option("--score-noise <sd>", "simulated thought operator: standard deviation of its score noise (default 1; 0 = exact scores)")
-    .action(async (options: BenchCommandOptions) => {
-      const policy = parsePolicy(options.policy);
-      const envNames = options.env === "all" ? SUITES.map((s) => s.name) : splitList(options.env);
-      const strategies = pickStrategies(options.strategy);
+    .option("--score-noise <sd>", "simulated thought operator: standard deviation of its score noise (default 1; 0 = exact scores)");
+  addModelOptions(benchCommand).action(async (options: BenchCommandOptions) => {
+      checkModelOptions(options);
+      const roles = parseRoles(options, parsePolicy(options.policy));
+      const policy: PolicyKind = roles.includes("policy") ? "llama" : "simulated";
+      // With --env-module / --strategy-module, the user's environments and strategies run, and the
+      // built-in ones only where --env / --strategy name them.
+      const envDefault = benchCommand.getOptionValueSource("env") === "default" && options.envModule.length > 0;
+      const envNames = envDefault ? [] : options.env === "all" ? SUITES.map((s) => s.name) : splitList(options.env);
+      const userStrategies = await loadUserStrategies(options);
+      const strategyDefault = benchCommand.getOptionValueSource("strategy") === "default" && options.strategyModule.length > 0;
+      const builtIn = strategyDefault ? {} : pickStrategies(options.strategy);
+      const parameters = strategyParameters(options, Object.keys(builtIn), Object.keys(userStrategies));
+      const strategies: Record<string, Strategy> = { ...withParameters(builtIn, parameters), ...userStrategies };
       const budgets = splitList(options.budget).map((b) => parsePositiveInt(b, "--budget"));
       if (budgets.length === 0) throw new UsageError("--budget expects at least one budget");
       const seeds = parsePositiveInt(options.seeds, "--seeds");
@@ -66,15 +88,18 @@ export function registerBench(program: Command, context: CliContext): void {
       if (!/^[A-Za-z0-9._-]+$/.test(options.name)) throw new UsageError(`--name expects a plain file name, got '${options.name}'`);
       // Sizes are checked before anything is loaded or run: a grid too large to hold is refused.
       if (seeds > MAX_RUNS || tasks > MAX_RUNS) throw new UsageError(`--seeds and --tasks may be at most ${MAX_RUNS.toLocaleString("en")} (the grid is held in memory)`);
-      const factories = envNames.map((name) => {
-        const factory = findSuite(name);
-        if (factory === undefined) throw new UsageError(`unknown environment '${name}'; known: ${SUITES.map((s) => s.name).join(", ")}`);
-        if (!factory.policies.includes(policy)) throw new UsageError(`environment '${name}' has no ${policy} policy (it has: ${factory.policies.join(", ")})`);
-        return factory;
-      });
-      const suites: BenchSuite[] = [];
       const simulation = parseSimulation(options);
-      for (const factory of factories) suites.push(await factory.create(policy, simulation));
+      const model = await loadModelRoles(options, roles, context);
+      let suites: BenchSuite[] = [];
+      let roleTable: Awaited<ReturnType<typeof suiteRoles>>;
+      try {
+        suites = (await loadSuites(envNames, options, policy, simulation, model)).map((suite) => ({ ...suite, strategies: [...suite.strategies, ...Object.keys(userStrategies)] }));
+        roleTable = await suiteRoles(suites);
+      } catch (error) {
+        for (const suite of suites) await suite.close?.();
+        await model?.close();
+        throw error;
+      }
       const out = options.out ?? defaultOutDir();
       const started = performance.now();
       let lastDraw = 0;
@@ -85,6 +110,7 @@ export function registerBench(program: Command, context: CliContext): void {
         report = await runBench({
           suites,
           strategies,
+          parameters,
           budgets,
           seeds,
           tasksPerSeed: tasks,
@@ -101,6 +127,7 @@ export function registerBench(program: Command, context: CliContext): void {
         throw error;
       } finally {
         for (const suite of suites) await suite.close?.();
+        await model?.close();
       }
       const wallSeconds = (performance.now() - started) / 1000;
       mkdirSync(out, { recursive: true });
@@ -111,19 +138,33 @@ export function registerBench(program: Command, context: CliContext): void {
         (options.name !== "search" ? ` --name ${options.name}` : "") +
         (options.analysis === true ? " --analysis" : "") +
         (simulation.finishRate !== undefined ? ` --finish-rate ${simulation.finishRate}` : "") +
-        (simulation.scoreNoise !== undefined ? ` --score-noise ${simulation.scoreNoise}` : "");
+        (simulation.scoreNoise !== undefined ? ` --score-noise ${simulation.scoreNoise}` : "") +
+        modelCommandSuffix(options, roles);
       const statistics = statisticsJson(report, levels, comparisons, resamples);
-      const json = { command, wallSeconds, units: Object.fromEntries(suites.map((s) => [s.name, s.budgetUnit])), ...report, statistics };
+      const json = {
+        command,
+        wallSeconds,
+        ...(model !== undefined ? { model: model.info } : {}),
+        roles: roleTable,
+        parameters,
+        units: Object.fromEntries(suites.map((s) => [s.name, s.budgetUnit])),
+        ...report,
+        statistics,
+      };
       const base = join(out, options.name);
       writeFileAtomically(`${base}.json`, JSON.stringify(json) + "\n");
       const analysis = options.analysis === true ? `\n${analysisMarkdown(report, suites)}` : "";
       const tables = benchMarkdown(report, suites);
       const stats = statisticsMarkdown(report, suites, levels, comparisons, resamples);
-      const md = `# Search strategies: success versus budget\n\nReproduce with \`${command}\` (${wallSeconds.toFixed(0)} s on the machine that wrote it).\n\n${tables}\n## Statistics\n\n${stats}${analysis}`;
+      const roleCosts = roleCostMarkdown(report);
+      const header = `${modelHeaderMarkdown(model?.info, roleTable)}${Object.keys(parameters).length > 0 ? `Strategy parameters: ${JSON.stringify(parameters)}.\n\n` : ""}`;
+      const md =
+        `# Search strategies: success versus budget\n\nReproduce with \`${command}\` (${wallSeconds.toFixed(0)} s on the machine that wrote it).\n\n${header}${tables}\n## Statistics\n\n${stats}${analysis}` +
+        (roleCosts !== "" ? `\n## Cost per role\n\n${roleCosts}` : "");
       writeFileAtomically(`${base}.md`, md);
       writeFileAtomically(`${base}.svg`, benchSvg(report, suites, report.budgets));
       writeFileAtomically(`${base}-costs.svg`, costSvg(report, suites));
-      context.stdout(`${tables}\n${stats}${analysis}`);
+      context.stdout(`${tables}\n${stats}${analysis}${roleCosts !== "" ? `\n${roleCosts}` : ""}`);
       context.stderr(`wrote ${base}.{json,md,svg} and ${base}-costs.svg (${wallSeconds.toFixed(1)} s)\n`);
     });
 }
@@ -191,5 +232,15 @@ export function pickStrategies(text: string): Record<string, Strategy> {
     out[name] = make();
   }
   if (Object.keys(out).length === 0) throw new UsageError("--strategy names no strategy");
+  return out;
+}
+
+/** The built-in strategies with their `--param` options (an environment's variants get theirs through the suite). */
+export function withParameters(strategies: Readonly<Record<string, Strategy>>, parameters: Readonly<Record<string, Readonly<Record<string, unknown>>>>): Record<string, Strategy> {
+  const out: Record<string, Strategy> = { ...strategies };
+  for (const [name, options] of Object.entries(parameters)) {
+    const make = STRATEGIES[name as StrategyName] as ((options?: unknown) => Strategy) | undefined;
+    if (make !== undefined && name in out) out[name] = make(options);
+  }
   return out;
 }

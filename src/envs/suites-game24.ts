@@ -6,7 +6,7 @@ import type { SearchProblem, Task } from "../search/types.js";
 import { createGame24Task, game24Puzzles, type Game24Action, type Game24Environment, type Game24State } from "./game24.js";
 import { game24Backend, game24LlamaPolicy } from "./game24-llama.js";
 import { SimulatedCritic, SimulatedPolicy, SimulatedValue, SimulatedWorldModel } from "./simulated.js";
-import { MODEL_CALLS_UNIT, roleRandom, type SuiteFactory } from "./suite-common.js";
+import { MODEL_CALLS_UNIT, policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
 
 /**
  * Every solvable puzzle of four numbers 1–13. Simulated roles: the proposer (40% of its samples
@@ -18,13 +18,13 @@ export function game24Suite(): SuiteFactory {
     name: "game24",
     description: "Game of 24, all 1,362 solvable puzzles (numbers 1–13), exact verifier",
     policies: ["simulated", "llama"],
-    async create(policyKind) {
+    async create(policyKind, _simulation, model) {
       const tasks = game24Puzzles().map((p, i) => {
         const task = createGame24Task(p.numbers, `g24-${String(i + 1).padStart(4, "0")}`);
         return { ...task, statement: `make 24 from ${p.numbers.join(" ")} with + - * /` };
       });
       // With --policy llama the constrained decoder on the project's fitted model proposes the steps.
-      const backend = policyKind === "llama" ? await game24Backend() : undefined;
+      const backend = policyKind === "llama" ? (model?.backend ?? (await game24Backend())) : undefined;
       const suite: BenchSuite<Game24State, Game24Action> = {
         name: "game24",
         tasks: () => tasks,
@@ -33,13 +33,13 @@ export function game24Suite(): SuiteFactory {
         },
         ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
         close: async () => {
-          await backend?.dispose();
+          if (backend !== model?.backend) await backend?.dispose();
         },
-        problem: (task, seed): SearchProblem<Game24State, Game24Action> => ({
+        problem: (task, seed): SearchProblem<Game24State, Game24Action> => withModel<Game24State, Game24Action>(model, {
           environment: task.environment as Task<Game24State, Game24Action>["environment"],
           policy:
             backend !== undefined
-              ? game24LlamaPolicy(backend, (task.environment as Game24Environment).numbers, seed)
+              ? game24LlamaPolicy(backend, (task.environment as Game24Environment).numbers, seed, policyPrompt(model))
               : new SimulatedPolicy(roleRandom(task.id, seed, 1), { pGood: 0.4, samples: 5 }),
           value: new SimulatedValue(roleRandom(task.id, seed, 2), { q: 0.8 }),
           worldModel: new SimulatedWorldModel(roleRandom(task.id, seed, 3), { r: 0.1 }),
@@ -51,7 +51,7 @@ export function game24Suite(): SuiteFactory {
         budgetUnit: MODEL_CALLS_UNIT,
         strategies: ["greedy", "bfs", "dfs", "beam", "astar", "best-first", "mcts", "simura"],
         // MCTS runs until the budget is spent (llm-reasoners' default is 10 iterations).
-        strategy: (name) => (name === "mcts" ? mcts({ iterations: Infinity }) : undefined),
+        strategy: (name, parameters) => (name === "mcts" ? mcts({ iterations: Infinity, ...parameters }) : undefined),
       };
       return suite as unknown as BenchSuite;
     },

@@ -4,7 +4,7 @@
  * with sub-problem size; its scores carry noise, so keep-best does not see ground truth); the
  * controller that picks operations is the simulated proposer or the llama.cpp policy.
  */
-import type { BenchSuite } from "../search/bench.js";
+import type { BenchSuite, StrategyParameters } from "../search/bench.js";
 import { DecoderPolicy } from "../search/decoder-policy.js";
 import { mcts } from "../search/mcts.js";
 import type { Budget, SearchProblem, SearchResult, Strategy } from "../search/types.js";
@@ -25,7 +25,7 @@ import {
   type ThoughtGraphState,
   type ThoughtProblem,
 } from "./thought-graph.js";
-import { roleRandom, type SuiteFactory } from "./suite-common.js";
+import { policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
 
 /**
  * GoT's static schedule as a strategy: the densest schedule (`densestGotSchedule`) whose
@@ -69,10 +69,10 @@ const THOUGHT_DEPTH = 24;
  * - `mcts-eager`: the earlier form — every child stepped and judged on expansion, no simulation,
  *   the leaf's value backed up, the most visited path as the answer.
  */
-export const MCTS_VARIANTS: Readonly<Record<string, () => Strategy>> = {
-  "mcts-puct": () => mcts({ iterations: Infinity, maxDepth: THOUGHT_DEPTH, prior: true }),
-  "mcts-widen": () => mcts({ iterations: Infinity, maxDepth: THOUGHT_DEPTH, widening: { coefficient: 1, exponent: 0.5 } }),
-  "mcts-eager": () => mcts({ iterations: Infinity, maxDepth: THOUGHT_DEPTH, expansion: "eager", simulate: "none", backup: "leaf", answer: "visits" }),
+export const MCTS_VARIANTS: Readonly<Record<string, (parameters?: StrategyParameters) => Strategy>> = {
+  "mcts-puct": (parameters) => mcts({ iterations: Infinity, maxDepth: THOUGHT_DEPTH, prior: true, ...parameters }),
+  "mcts-widen": (parameters) => mcts({ iterations: Infinity, maxDepth: THOUGHT_DEPTH, widening: { coefficient: 1, exponent: 0.5 }, ...parameters }),
+  "mcts-eager": (parameters) => mcts({ iterations: Infinity, maxDepth: THOUGHT_DEPTH, expansion: "eager", simulate: "none", backup: "leaf", answer: "visits", ...parameters }),
 };
 
 function thoughtGraphSuite(name: string, description: string, make: (i: number) => ThoughtProblem): SuiteFactory {
@@ -80,10 +80,10 @@ function thoughtGraphSuite(name: string, description: string, make: (i: number) 
     name,
     description,
     policies: ["simulated", "llama"],
-    async create(policyKind, simulation = {}) {
+    async create(policyKind, simulation = {}, model) {
       // With --policy llama the constrained decoder on the project's fitted model proposes the
       // operations (the LLM operator that carries them out stays the simulated one).
-      const backend = policyKind === "llama" ? await game24Backend(undefined, 2048) : undefined;
+      const backend = policyKind === "llama" ? (model?.backend ?? (await game24Backend(undefined, 2048))) : undefined;
       const decoder = backend === undefined ? undefined : thoughtDecoder(backend, "in-step");
       // The simulated LLM errs on each element with probability 0.02·(n/8); its scores carry noise of standard deviation 1.
       const tasks = Array.from({ length: 50 }, (_, i) => {
@@ -96,26 +96,30 @@ function thoughtGraphSuite(name: string, description: string, make: (i: number) 
         tasks: () => tasks,
         problem: (task, seed): SearchProblem<ThoughtGraphState, ThoughtAction> => {
           const environment = task.environment as ThoughtGraphEnvironment;
-          return {
+          return withModel<ThoughtGraphState, ThoughtAction>(model, {
             environment,
-            policy: decoder !== undefined ? thoughtLlamaPolicy(decoder, environment, seed) : new SimulatedThoughtPolicy(environment, roleRandom(task.id, seed, 1)),
+            policy: decoder !== undefined ? thoughtLlamaPolicy(decoder, environment, seed, policyPrompt(model)) : new SimulatedThoughtPolicy(environment, roleRandom(task.id, seed, 1)),
             value: new ScoreBasedThoughtValue(environment),
             random: roleRandom(task.id, seed, 4),
-          };
+          });
         },
         release: async (problem) => {
           if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
         },
         ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
         close: async () => {
-          await backend?.dispose();
+          if (backend !== model?.backend) await backend?.dispose();
         },
         limits: (amount) => ({ envSteps: amount }),
         budgetResource: "envSteps",
         budgetUnit: "operations (LLM calls of the thought operator; scoring inside the producing step, keep-best and answer free)",
         strategies: ["greedy", "mcts", "best-first", "beam", "got", ...Object.keys(MCTS_VARIANTS)],
-        strategy: (strategyName) =>
-          strategyName === "got" ? gotSchedule() : strategyName === "mcts" ? mcts({ iterations: Infinity, maxDepth: THOUGHT_DEPTH }) : MCTS_VARIANTS[strategyName]?.(),
+        strategy: (strategyName, parameters) =>
+          strategyName === "got"
+            ? gotSchedule()
+            : strategyName === "mcts"
+              ? mcts({ iterations: Infinity, maxDepth: THOUGHT_DEPTH, ...parameters })
+              : MCTS_VARIANTS[strategyName]?.(parameters),
       };
       return suite as unknown as BenchSuite;
     },

@@ -8,7 +8,7 @@
  *   much of A*'s gain comes from tasks recurring between train and test.
  */
 import { astar, GrowingPlanMemory, PlanMemory, toolChainCost } from "../search/astar.js";
-import type { BenchSuite } from "../search/bench.js";
+import type { BenchSuite, StrategyParameters } from "../search/bench.js";
 import { DecoderPolicy } from "../search/decoder-policy.js";
 import { mcts } from "../search/mcts.js";
 import type { SearchProblem, Strategy } from "../search/types.js";
@@ -19,7 +19,7 @@ import { memoryFrom, planKeys, toolMemoryKey, type MemoryKeying } from "./tool-p
 import { SimulatedToolPolicy, SimulatedToolValue } from "./tool-planning-policy.js";
 import { generateToolTasks, type ToolState, type ToolTask } from "./tool-planning.js";
 import { game24Backend } from "./game24-llama.js";
-import { MODEL_CALLS_UNIT, roleRandom, type SuiteFactory } from "./suite-common.js";
+import { MODEL_CALLS_UNIT, policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
 
 /** The templates held out of memory in `tool-planning-unseen`: one per domain. */
 export const UNSEEN_KINDS: readonly string[] = ["contact-cheapest", "flight-car", "filter-sum"];
@@ -43,24 +43,25 @@ const POLICY = { accuracy: 0.4, samples: 3, pFinish: 0.05 } as const;
  */
 export const ASTAR_VARIANTS = ["astar", "astar-noimagine", "astar-literal", "astar-legacy", "astar-nomemory", "astar-at-expansion"] as const;
 
-function astarVariant(name: string, task: ToolTask, memories: Readonly<Record<MemoryKeying, PlanMemory>>, memoryOverride?: PlanMemory): Strategy | undefined {
+function astarVariant(name: string, task: ToolTask, memories: Readonly<Record<MemoryKeying, PlanMemory>>, memoryOverride?: PlanMemory, parameters: StrategyParameters = {}): Strategy | undefined {
   const excluding = (keying: MemoryKeying) => (memoryOverride ?? memories[keying]).excluding(task.id);
   switch (name) {
     case "astar":
-      return astar<ToolState, ToolCall>({ cost: toolChainCost(excluding("roles")), key: toolMemoryKey("roles", task.instruction) });
+      return astar<ToolState, ToolCall>({ cost: toolChainCost(excluding("roles")), key: toolMemoryKey("roles", task.instruction), ...parameters });
     case "astar-noimagine":
-      return astar<ToolState, ToolCall>({ cost: toolChainCost(excluding("roles"), { imagination: false }), key: toolMemoryKey("roles", task.instruction) });
+      return astar<ToolState, ToolCall>({ cost: toolChainCost(excluding("roles"), { imagination: false }), key: toolMemoryKey("roles", task.instruction), ...parameters });
     case "astar-literal":
-      return astar<ToolState, ToolCall>({ cost: toolChainCost(excluding("literal")), key: toolMemoryKey("literal", task.instruction) });
+      return astar<ToolState, ToolCall>({ cost: toolChainCost(excluding("literal")), key: toolMemoryKey("literal", task.instruction), ...parameters });
     case "astar-nomemory":
-      return astar<ToolState, ToolCall>({ cost: toolChainCost(new PlanMemory()), key: toolMemoryKey("roles", task.instruction) });
+      return astar<ToolState, ToolCall>({ cost: toolChainCost(new PlanMemory()), key: toolMemoryKey("roles", task.instruction), ...parameters });
     case "astar-at-expansion":
-      return astar<ToolState, ToolCall>({ goalTest: "expansion", cost: toolChainCost(excluding("roles")), key: toolMemoryKey("roles", task.instruction) });
+      return astar<ToolState, ToolCall>({ goalTest: "expansion", cost: toolChainCost(excluding("roles")), key: toolMemoryKey("roles", task.instruction), ...parameters });
     case "astar-legacy":
       return astar<ToolState, ToolCall>({
         goalTest: "expansion",
         cost: toolChainCost(excluding("literal"), { combine: "linear", h: "fraction", imagination: false }),
         key: toolMemoryKey("literal", task.instruction),
+        ...parameters,
       });
     default:
       return undefined;
@@ -72,9 +73,9 @@ function toolSuite(name: string, description: string, options: { live?: boolean;
     name,
     description,
     policies: ["simulated", "llama"],
-    async create(policyKind, simulation = {}) {
+    async create(policyKind, simulation = {}, model) {
       // With --policy llama the constrained decoder on the project's fitted model proposes the calls under the protocol spec.
-      const backend = policyKind === "llama" ? await game24Backend(undefined, 2048) : undefined;
+      const backend = policyKind === "llama" ? (model?.backend ?? (await game24Backend(undefined, 2048))) : undefined;
       const all = generateToolTasks();
       const seen = (t: ToolTask) => !UNSEEN_KINDS.includes(t.kind);
       const train = all.filter((t) => t.split === "train" && (!options.unseen || seen(t)));
@@ -89,22 +90,22 @@ function toolSuite(name: string, description: string, options: { live?: boolean;
         tasks: () => tasks,
         problem: (task, seed): SearchProblem<ToolState, ToolCall> => {
           const toolTask = task as ToolTask;
-          return {
+          return withModel<ToolState, ToolCall>(model, {
             environment: toolTask.environment,
             policy:
               backend !== undefined
-                ? toolLlamaPolicy(backend, { ...toolTask, environment: inner(toolTask) }, seed)
+                ? toolLlamaPolicy(backend, { ...toolTask, environment: inner(toolTask) }, seed, policyPrompt(model))
                 : new SimulatedToolPolicy(inner(toolTask), toolTask.referencePlan, { ...POLICY, pFinish: simulation.finishRate ?? POLICY.pFinish, random: roleRandom(task.id, seed, 1) }),
             value: new SimulatedToolValue(toolTask, { q: 0.8, random: roleRandom(task.id, seed, 2) }),
             random: roleRandom(task.id, seed, 4),
-          };
+          });
         },
         release: async (problem) => {
           if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
         },
         ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
         close: async () => {
-          await backend?.dispose();
+          if (backend !== model?.backend) await backend?.dispose();
         },
         limits: (amount) => ({ modelCalls: amount }),
         budgetResource: "modelCalls",
@@ -112,18 +113,18 @@ function toolSuite(name: string, description: string, options: { live?: boolean;
         strategies: options.unseen
           ? ["greedy", "bfs", ...ASTAR_VARIANTS]
           : ["greedy", "bfs", "dfs", ...ASTAR_VARIANTS, "astar-grow", "astar-grow-self", "best-first", "mcts"],
-        strategy: (strategyName) => (strategyName === "mcts" ? mcts({ iterations: Infinity }) : undefined),
-        taskStrategy: (strategyName, task) => astarVariant(strategyName, task as ToolTask, memories),
+        strategy: (strategyName, parameters) => (strategyName === "mcts" ? mcts({ iterations: Infinity, ...parameters }) : undefined),
+        taskStrategy: (strategyName, task, parameters) => astarVariant(strategyName, task as ToolTask, memories, undefined, parameters),
         // ToolChain*'s memory grown during a run: each cell (budget, seed) starts from the train
         // split alone and grows over its own tasks in order; a task's own plan is never in the
         // memory its search uses. "astar-grow" adds the plans the judge scored as successes (the
         // feedback ToolChain* learns from); "astar-grow-self" adds every plan that reached `finish`.
         learns: (strategyName) => strategyName === "astar-grow" || strategyName === "astar-grow-self",
-        cell: (strategyName) => {
+        cell: (strategyName, _budget, _seed, parameters) => {
           if (strategyName !== "astar-grow" && strategyName !== "astar-grow-self") return undefined;
           const grown = new GrowingPlanMemory(memories.roles, strategyName === "astar-grow" ? "judged" : "terminal");
           return {
-            strategy: (task) => astarVariant("astar", task as ToolTask, memories, grown.memory)!,
+            strategy: (task) => astarVariant("astar", task as ToolTask, memories, grown.memory, parameters)!,
             learn: (task, result, verdict) => {
               grown.learn(task.id, planKeys(task as ToolTask, result.actions as readonly ToolCall[], "roles"), { done: result.done, success: verdict.success });
             },

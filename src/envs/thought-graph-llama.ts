@@ -1,3 +1,4 @@
+import { plainPrompt, type PromptRenderer } from "../search/decoder-policy.js";
 import { compileSpec } from "../ltl/analysis.js";
 import { parseSpec } from "../ltl/spec.js";
 import { ConstrainedDecoder } from "../decoder/decoder.js";
@@ -124,9 +125,9 @@ export function thoughtDecoder(backend: LlamaBackend, scoring: "operation" | "in
 }
 
 /** The llama.cpp policy for one thought-graph task. */
-export function thoughtLlamaPolicy(decoder: ConstrainedDecoder, environment: ThoughtGraphEnvironment, seed: number): DecoderPolicy<ThoughtGraphState, ThoughtAction> {
+export function thoughtLlamaPolicy(decoder: ConstrainedDecoder, environment: ThoughtGraphEnvironment, seed: number, render: PromptRenderer = plainPrompt): DecoderPolicy<ThoughtGraphState, ThoughtAction> {
   return new DecoderPolicy(decoder, thoughtCodec(environment), {
-    prompt: `${describeProblem(environment)}\nThought #0 is the whole task. Operations: split, solve, refine, merge, ${environment.scoring === "operation" ? "score, " : ""}keep best, answer.\n`,
+    prompt: render(`${describeProblem(environment)}\nThought #0 is the whole task. Operations: split, solve, refine, merge, ${environment.scoring === "operation" ? "score, " : ""}keep best, answer.\n`),
     samples: 4,
     sampling: { temperature: 1 },
     seed,

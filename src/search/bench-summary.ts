@@ -1,5 +1,6 @@
 /** Per-cell summaries of benchmark episodes: success with its interval, and the cost medians. */
 import { meanInterval, median, wilsonInterval, type Interval } from "./bench-stats.js";
+import type { RoleCost, RoleName } from "./types.js";
 
 export interface EpisodeRecord {
   readonly env: string;
@@ -18,6 +19,8 @@ export interface EpisodeRecord {
   readonly expansions: number;
   /** Tokens the model evaluated during the episode (suites with a real model only). */
   readonly evaluatedTokens?: number;
+  /** What each role that made calls spent (calls, generated and evaluated tokens, ms). */
+  readonly byRole?: Readonly<Partial<Record<RoleName, RoleCost>>>;
   /** Whether the strategy's chosen episode reached a terminal state (only those are judged). */
   readonly answered: boolean;
   /** Actions in the chosen episode. */

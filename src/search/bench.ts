@@ -11,9 +11,12 @@
  * results at the same budget) are run once per budget.
  */
 import { medianOf, summarize, type CellSummary, type EpisodeRecord } from "./bench-summary.js";
-import { Budget, type BudgetLimits, type BudgetSnapshot, type Judgement, type SearchProblem, type SearchResult, type Strategy, type Task } from "./types.js";
+import { Budget, type BudgetLimits, type BudgetSnapshot, type Judgement, type RoleCost, type RoleName, type SearchProblem, type SearchResult, type Strategy, type Task } from "./types.js";
 
 export { summarize, type CellSummary, type EpisodeRecord };
+
+/** Options for a strategy from the command line (`--param b=5,c=20`), by option name. */
+export type StrategyParameters = Readonly<Record<string, number | string | boolean>>;
 
 export interface BenchSuite<S = unknown, A = unknown> {
   /** The environment's name (`--env`). */
@@ -30,16 +33,19 @@ export interface BenchSuite<S = unknown, A = unknown> {
   readonly budgetUnit: string;
   /** Strategies that make sense here (others are skipped, and said so). */
   readonly strategies: readonly string[];
-  /** A strategy configured for this environment (e.g. MCTS until the budget is spent), if it needs one. */
-  strategy?(name: string): Strategy | undefined;
+  /**
+   * A strategy configured for this environment (e.g. MCTS until the budget is spent), if it needs
+   * one; `parameters` are the run's options for it (`--param`), which take precedence.
+   */
+  strategy?(name: string, parameters?: StrategyParameters): Strategy | undefined;
   /** A strategy configured for one task (e.g. A* with the memory that excludes the task's own plan). */
-  taskStrategy?(name: string, task: Task<S, A>): Strategy | undefined;
+  taskStrategy?(name: string, task: Task<S, A>, parameters?: StrategyParameters): Strategy | undefined;
   /**
    * State that learns across the tasks of one cell (strategy, budget, seed), which run in order:
    * e.g. ToolChain*'s memory growing with successes. Called once per cell, so every cell starts
    * afresh and cells cannot inform one another.
    */
-  cell?(strategy: string, budget: number, seed: number): BenchCell | undefined;
+  cell?(strategy: string, budget: number, seed: number, parameters?: StrategyParameters): BenchCell | undefined;
   /** Whether `cell` gives this strategy state that learns across tasks (then it is run once per budget). Default: every strategy, when `cell` exists. */
   learns?(strategy: string): boolean;
   /** Frees what an episode's roles hold (a llama.cpp policy's sequences). */
@@ -92,6 +98,8 @@ export interface BenchOptions {
   readonly analysis?: boolean;
   /** Run every strategy once per budget, even those whose runs are prefixes of one another (for checking). */
   readonly noPrefix?: boolean;
+  /** Options per strategy name (`--param`), handed to the suites that configure the strategy themselves. */
+  readonly parameters?: Readonly<Record<string, StrategyParameters>>;
   readonly onProgress?: (done: number, total: number, label: string) => void;
 }
 
@@ -112,21 +120,21 @@ interface PlannedRun {
 }
 
 /** How many searches a grid would run, computed without building it (for sizes given on a command line). */
-export function countRuns(options: Pick<BenchOptions, "suites" | "strategies" | "budgets" | "seeds" | "tasksPerSeed">): number {
+export function countRuns(options: Pick<BenchOptions, "suites" | "strategies" | "budgets" | "seeds" | "tasksPerSeed" | "parameters">): number {
   let runs = 0;
   for (const suite of options.suites) {
     const tasks = Math.min(options.tasksPerSeed, suite.tasks().length);
     for (const name of Object.keys(options.strategies)) {
       if (!suite.strategies.includes(name)) continue;
-      runs += options.seeds * tasks * (isPrefix(suite, name, options.strategies[name]!, suite.tasks()[0]) ? 1 : new Set(options.budgets).size);
+      runs += options.seeds * tasks * (isPrefix(suite, name, options.strategies[name]!, suite.tasks()[0], options.parameters?.[name]) ? 1 : new Set(options.budgets).size);
     }
   }
   return runs;
 }
 
-function isPrefix(suite: BenchSuite, name: string, fallback: Strategy, task?: Task<unknown, unknown>): boolean {
+function isPrefix(suite: BenchSuite, name: string, fallback: Strategy, task?: Task<unknown, unknown>, parameters?: StrategyParameters): boolean {
   if (suite.cell !== undefined && (suite.learns?.(name) ?? true)) return false;
-  const strategy = (task && suite.taskStrategy?.(name, task)) ?? suite.strategy?.(name) ?? fallback;
+  const strategy = (task && suite.taskStrategy?.(name, task, parameters)) ?? suite.strategy?.(name, parameters) ?? fallback;
   return strategy.prefixMonotone === true;
 }
 
@@ -147,7 +155,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         skipped.push(`${name} on ${suite.name}`);
         continue;
       }
-      const prefix = !options.noPrefix && isPrefix(suite, name, options.strategies[name]!, tasks[0]);
+      const prefix = !options.noPrefix && isPrefix(suite, name, options.strategies[name]!, tasks[0], options.parameters?.[name]);
       if (!prefix) perBudget.push(`${name} on ${suite.name}`);
       if (prefix) {
         for (let seed = 1; seed <= options.seeds; seed++) {
@@ -178,9 +186,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const key = `${suite.name}\u0000${strategy}\u0000${run.budgets.join(",")}\u0000${seed}`;
     if (key !== cellKey) {
       cellKey = key;
-      cell = run.prefix ? undefined : suite.cell?.(strategy, run.budgets[0]!, seed);
+      cell = run.prefix ? undefined : suite.cell?.(strategy, run.budgets[0]!, seed, options.parameters?.[strategy]);
     }
-    const chosen = cell?.strategy(task) ?? suite.taskStrategy?.(strategy, task) ?? suite.strategy?.(strategy) ?? options.strategies[strategy]!;
+    const parameters = options.parameters?.[strategy];
+    const chosen = cell?.strategy(task) ?? suite.taskStrategy?.(strategy, task, parameters) ?? suite.strategy?.(strategy, parameters) ?? options.strategies[strategy]!;
     const records = await runEpisode(suite, chosen, strategy, run, cell, options.analysis ?? false);
     episodes.push(...records);
     const curveKey = `${suite.name}\u0000${strategy}\u0000${seed}\u0000${task.id}`;
@@ -260,6 +269,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       pathLength: result.actions.length,
       ...(result.replaySteps !== undefined ? { replaySteps: result.replaySteps } : {}),
       ...evaluated(),
+      ...activeRoles(spent),
       ...(analysis
         ? {
             pathOps: histogram(result.actions.map((a) => task.environment.describe(a))),
@@ -281,6 +291,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       answered: false,
       pathLength: 0,
       ...evaluated(),
+      ...activeRoles(spent),
       error: error instanceof Error ? error.message : String(error),
     };
     // An episode that ended in an error counts as a failure at every budget.
@@ -304,6 +315,9 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       wallMs: roundMs(cut.spent.wallMs),
       answered: cut.answered,
       pathLength: cut.pathLength,
+      // What the roles evaluated up to the cut (every model role charges its evaluated tokens).
+      ...(final.evaluatedTokens !== undefined ? { evaluatedTokens: Object.values(cut.spent.byRole).reduce((n, c) => n + c.evaluatedTokens, 0) } : {}),
+      ...activeRoles(cut.spent),
     };
   });
   if (run.prefix) {
@@ -313,6 +327,14 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
     (records[0] as RecordWithCurve).curvePoints = points;
   }
   return records;
+}
+
+/** The per-role costs of the roles that made calls (none: no field). */
+function activeRoles(spent: BudgetSnapshot): { byRole?: Partial<Record<RoleName, RoleCost>> } {
+  const active = Object.entries(spent.byRole)
+    .filter(([, cost]) => cost.calls > 0)
+    .map(([role, cost]) => [role, { ...cost, ms: roundMs(cost.ms) }]);
+  return active.length === 0 ? {} : { byRole: Object.fromEntries(active) as Partial<Record<RoleName, RoleCost>> };
 }
 
 /** Wall times to a hundredth of a millisecond (finer is noise, and bloats the results). */

@@ -1,4 +1,4 @@
-import type { ConstrainedDecoder } from "../decoder/decoder.js";
+import type { ConstrainedDecoder, PromptTokens } from "../decoder/decoder.js";
 import type { GeneratedSegment, Generation, SamplingOptions } from "../decoder/generation.js";
 import type { Budget, Policy, Proposal, ProposeContext } from "./types.js";
 
@@ -15,9 +15,15 @@ export interface TranscriptCodec<S, A> {
   actionKey(action: A): string;
 }
 
+/** Turns a policy's prompt text into what the model reads: the text itself, or its tokens through a chat template. */
+export type PromptRenderer = (text: string) => string | PromptTokens;
+
+/** The prompt as plain text (no chat template). */
+export const plainPrompt: PromptRenderer = (text) => text;
+
 export interface DecoderPolicyOptions {
-  /** Text before the transcript (instructions, the task), evaluated once for the whole search. */
-  readonly prompt: string;
+  /** Text before the transcript (instructions, the task), or its tokens through a chat template (`renderPrompt`); evaluated once for the whole search. */
+  readonly prompt: string | PromptTokens;
   /** Samples drawn per proposal call (at least k); their frequencies are the self-consistency signal. */
   readonly samples?: number;
   readonly sampling?: Omit<SamplingOptions, "seed">;
@@ -56,6 +62,7 @@ export class DecoderPolicy<S, A> implements Policy<S, A> {
   ) {}
 
   async propose(state: S, k: number, budget: Budget, context: ProposeContext<S, A> = {}): Promise<readonly Proposal<A>[]> {
+    const evaluated = this.evaluatedSince();
     const base = await this.generationAt(this.codec.history(state));
     const samples = Math.max(1, context.samples ?? Math.max(k, this.options.samples ?? k));
     const counts = new Map<string, { action: A; count: number }>();
@@ -84,7 +91,7 @@ export class DecoderPolicy<S, A> implements Policy<S, A> {
           if (!(error instanceof ActionWritten)) throw error;
           written = error.segment;
         }
-        budget.charge("policy", { calls: 1, generatedTokens: branch.tokens.length - tokensBefore, ms: performance.now() - started });
+        budget.charge("policy", { calls: 1, generatedTokens: branch.tokens.length - tokensBefore, evaluatedTokens: evaluated(), ms: performance.now() - started });
         drawn++;
         written ??= branch.segments.slice(before).find((s) => s.complete && s.writer === "model");
         const action = written === undefined ? undefined : this.codec.parse(state, written.event, written.content);
@@ -109,6 +116,7 @@ export class DecoderPolicy<S, A> implements Policy<S, A> {
    */
   async imagine(state: S, budget: Budget): Promise<readonly string[]> {
     if (budget.exhausted("model")) return [];
+    const evaluated = this.evaluatedSince();
     const base = await this.generationAt(this.codec.history(state));
     const branch = await base.clone({ ...this.options.sampling, seed: (this.options.seed ?? 0) * 1_000_003 + this.draws++ });
     const started = performance.now();
@@ -116,11 +124,23 @@ export class DecoderPolicy<S, A> implements Policy<S, A> {
       const before = branch.segments.length;
       const tokensBefore = branch.tokens.length;
       await branch.run({ maxTokens: this.options.imagineTokens ?? 4 * (this.options.maxTokens ?? 64) });
-      budget.charge("policy", { calls: 1, generatedTokens: branch.tokens.length - tokensBefore, ms: performance.now() - started });
+      budget.charge("policy", { calls: 1, generatedTokens: branch.tokens.length - tokensBefore, evaluatedTokens: evaluated(), ms: performance.now() - started });
       return branch.segments.slice(before).filter((s) => s.complete && s.writer === "model").map((s) => `${s.event}: ${s.content}`);
     } finally {
       await branch.dispose();
     }
+  }
+
+  /** Tokens the model evaluated since the last call of the returned function (the first call: since now), for the per-role table. */
+  private evaluatedSince(): () => number {
+    const backend = this.decoder.backend;
+    let mark = backend.evaluatedTokens;
+    return () => {
+      const now = backend.evaluatedTokens;
+      const delta = now - mark;
+      mark = now;
+      return delta;
+    };
   }
 
   /** Releases every kept generation. */
