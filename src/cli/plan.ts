@@ -5,7 +5,7 @@ import { Budget } from "../search/types.js";
 import { treeToDot, treeToText } from "../search/tree-render.js";
 import { parsePolicy, parseSimulation, pickStrategies, withParameters } from "./bench.js";
 import type { PolicyKind } from "../envs/suites.js";
-import type { BenchSuite } from "../search/bench.js";
+import { problemFor, type BenchSuite } from "../search/bench.js";
 import { loadEnvironmentModule, type EnvironmentModule } from "../search/modules.js";
 import type { RoleCost, RoleName } from "../search/types.js";
 import {
@@ -92,7 +92,14 @@ export function registerPlan(program: Command, context: CliContext): void {
       const amount = parsePositiveInt(options.budget, "--budget");
       const budget = new Budget(suite.limits(amount));
       const seed = parsePositiveInt(options.seed, "--seed");
-      const problem = suite.problem(task, seed);
+      let problem: Awaited<ReturnType<typeof problemFor>>;
+      try {
+        problem = await problemFor(suite, task, seed);
+      } catch (error) {
+        await suite.close?.();
+        await model?.close();
+        throw error;
+      }
       // A strategy that learns across tasks (A* with a growing memory) starts from its cell's
       // initial state here: one episode is a cell of one task.
       const own = parameters[name];

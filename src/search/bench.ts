@@ -25,6 +25,12 @@ export interface BenchSuite<S = unknown, A = unknown> {
   tasks(): readonly Task<S, A>[];
   /** The roles for one episode, seeded (simulated roles' errors depend on the seed). */
   problem(task: Task<S, A>, seed: number): SearchProblem<S, A>;
+  /**
+   * The roles for one episode, for suites whose environments open something first (a browser
+   * context, a site session): the harness prefers it to `problem`, and a failure here is recorded
+   * as the episode's error. `release` closes what it opened.
+   */
+  openProblem?(task: Task<S, A>, seed: number): Promise<SearchProblem<S, A>>;
   /** What a budget amount limits (e.g. model calls). */
   limits(amount: number): BudgetLimits;
   /** The resource a budget amount limits (what prefix runs watch). Default "modelCalls". */
@@ -244,13 +250,14 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       cuts.push({ from, to, verdict, answered, pathLength: answer?.actions.length ?? 0, spent });
     });
   }
-  const problem = suite.problem(task, seed);
+  let problem: SearchProblem<unknown, unknown> | undefined;
   const evaluatedBefore = suite.evaluatedTokens?.();
   const evaluated = (): { evaluatedTokens?: number } =>
     evaluatedBefore === undefined ? {} : { evaluatedTokens: suite.evaluatedTokens!() - evaluatedBefore };
   const base = { env: suite.name, strategy: name, seed, task: task.id, prefix: run.prefix };
   let final: Omit<EpisodeRecord, "budget" | keyof typeof base>;
   try {
+    problem = await problemFor(suite, task, seed);
     const result = await strategy.search(problem, budget);
     const verdict = judge(result.done, result.finalState);
     // Only after the episode is over and judged: what the cell learns serves its later tasks.
@@ -297,7 +304,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
     // An episode that ended in an error counts as a failure at every budget.
     cuts.length = 0;
   } finally {
-    await suite.release?.(problem);
+    if (problem !== undefined) await suite.release?.(problem);
   }
   const records: EpisodeRecord[] = run.budgets.map((b) => {
     const cut = cuts.find((c) => c.from <= b && b <= c.to);
@@ -348,6 +355,11 @@ function histogram(labels: readonly string[]): Record<string, number> {
     counts[op] = (counts[op] ?? 0) + 1;
   }
   return counts;
+}
+
+/** The problem of one episode: `openProblem` where the suite has it, else `problem`. */
+export async function problemFor<S, A>(suite: BenchSuite<S, A>, task: Task<S, A>, seed: number): Promise<SearchProblem<S, A>> {
+  return suite.openProblem !== undefined ? suite.openProblem(task, seed) : suite.problem(task, seed);
 }
 
 /** `count` tasks for a seed: a seeded shuffle, so seeds see different tasks and reruns the same. */

@@ -20,6 +20,24 @@
  *   tokens, wall time; "env": environment steps, wall time); without a kind, all of them.
  */
 
+/**
+ * The environment itself broke (a browser crash, a page that never loaded, a server error), as
+ * opposed to an action that failed: the episode cannot go on. Strategies treat a failed step as a
+ * dead end, but this error passes through them (the `Stepper` and the role guards rethrow it), so
+ * the harness records the episode as an error and the run goes on with the next one.
+ */
+export class EnvironmentFailure extends Error {
+  override readonly name: string = "EnvironmentFailure";
+  constructor(
+    message: string,
+    /** What broke, in the environment's words (e.g. "crash", "timeout", "server"). */
+    readonly kind: string = "failure",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** What a step of the environment returns. */
 export interface StepOutcome<S> {
   readonly state: S;
