@@ -20,6 +20,10 @@ import type { ModelRoles } from "../search/roles/model-roles.js";
 import type { SearchProblem, Task } from "../search/types.js";
 import { WebDecoderPolicy, WebEnvironment, WebSearchTask, type WebState } from "./web/environment.js";
 import { WebRun } from "./web/episode.js";
+import { ActionSyntaxError, parseAction } from "./web/actions.js";
+import type { WebDriver } from "./web/drivers/driver.js";
+import { SESSION_COOKIE } from "./web/sites/index.js";
+import type { WebTask } from "./web/tasks/types.js";
 import { webPolicyPath } from "./web/injection/suite.js";
 import { WebActionDecoder } from "./web/policy/step-decoder.js";
 import { loadWebPolicyFile, type WebPolicy } from "./web/policy/spec.js";
@@ -76,6 +80,37 @@ async function release(driver: "fast" | "chromium"): Promise<void> {
 interface Opened {
   readonly env: WebEnvironment;
   readonly oracle?: WebOracle;
+}
+
+/**
+ * Screenshots of a path on Chromium: the path replayed in a fresh session and browser context (the
+ * run's browser, or one started for this and closed), a full-page PNG at the start and after each
+ * action.
+ */
+async function screenshots(run: WebRun, task: WebTask, actions: readonly string[]): Promise<{ caption: string; png: Uint8Array }[]> {
+  const browserRun = run.options.driver === "browser" ? run : await WebRun.start({ driver: "browser", sites: run.sites, seed: 1 });
+  const server = run.sites.server(task.site);
+  let driver: WebDriver | undefined;
+  try {
+    driver = await browserRun.driver();
+    const start = await driver.start(server.origin + task.startPath, { origin: server.origin, name: SESSION_COOKIE, value: server.createSession() });
+    const shots = [{ caption: `start: ${start.title} (${start.url})`, png: await driver.screenshot!() }];
+    for (const [i, text] of actions.entries()) {
+      let caption: string;
+      try {
+        const result = await driver.act(parseAction(text));
+        caption = `${i + 1}. ${text} → ${result.error ?? (result.answer !== undefined ? `answer "${result.answer}"` : `${result.observation.title} (${result.observation.url})`)}`;
+      } catch (error) {
+        if (!(error instanceof ActionSyntaxError)) throw error;
+        caption = `${i + 1}. ${text} → not an action (${error.message})`;
+      }
+      shots.push({ caption, png: await driver.screenshot!() });
+    }
+    return shots;
+  } finally {
+    await driver?.close();
+    if (browserRun !== run) await browserRun.close();
+  }
 }
 
 export function webSuites(): SuiteFactory[] {
@@ -152,6 +187,7 @@ export function webSuites(): SuiteFactory[] {
         // MCTS runs until the budget is spent; both search at most an episode's length deep.
         strategy: (strategyName, parameters) =>
           strategyName === "mcts" ? mcts({ iterations: Infinity, maxDepth: MAX_STEPS, ...parameters }) : strategyName === "best-first" ? bestFirst({ maxSteps: MAX_STEPS, ...parameters }) : undefined,
+        pictures: (task, actions) => screenshots(run, run.tasks.task(task.id), actions),
         close: () => release(driver),
       };
       return suite as unknown as BenchSuite;

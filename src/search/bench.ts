@@ -54,6 +54,11 @@ export interface BenchSuite<S = unknown, A = unknown> {
   cell?(strategy: string, budget: number, seed: number, parameters?: StrategyParameters): BenchCell | undefined;
   /** Whether `cell` gives this strategy state that learns across tasks (then it is run once per budget). Default: every strategy, when `cell` exists. */
   learns?(strategy: string): boolean;
+  /**
+   * Pictures of an episode's path (`plan --screenshots`): one per state from the start, each with
+   * a caption (web suites: PNG screenshots from Chromium, the path replayed in a fresh session).
+   */
+  pictures?(task: Task<S, A>, actions: readonly A[]): Promise<readonly { readonly caption: string; readonly png: Uint8Array }[]>;
   /** Frees what an episode's roles hold (a llama.cpp policy's sequences). */
   release?(problem: SearchProblem<S, A>): Promise<void>;
   /** Tokens the model has evaluated so far (llama.cpp policies), to meter prefix reuse. */
