@@ -76,6 +76,11 @@ async function release(driver: "fast" | "chromium"): Promise<void> {
   await run?.close();
 }
 
+/** The run of sites the web suites of this process share for a driver, while any is open (tests, benchmarks). */
+export async function sharedWebRun(driver: "fast" | "chromium"): Promise<WebRun | undefined> {
+  return shared.get(driver)?.run;
+}
+
 /** What a web problem holds open (closed by `release`). */
 interface Opened {
   readonly env: WebEnvironment;
