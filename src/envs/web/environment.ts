@@ -51,6 +51,8 @@ export interface WebEnvironmentOptions {
 
 export interface ReplayStats {
   readonly resets: number;
+  /** Time spent resetting (a new session and driver or browser context, the start page). */
+  readonly resetMs: number;
   /** Steps taken again to bring the live episode to a state. */
   readonly replayedSteps: number;
   readonly replayMs: number;
@@ -66,7 +68,7 @@ export class WebEnvironment implements Environment<WebState, string> {
   private session = "";
   /** The path the live episode is at. */
   private live: readonly string[] | undefined;
-  private stats = { resets: 0, replayedSteps: 0, replayMs: 0, newSteps: 0, newStepMs: 0 };
+  private stats = { resets: 0, resetMs: 0, replayedSteps: 0, replayMs: 0, newSteps: 0, newStepMs: 0 };
   readonly policy: WebPolicy;
   private readonly maxSteps: number;
   private readonly textChars: number;
@@ -271,6 +273,7 @@ export class WebEnvironment implements Environment<WebState, string> {
 
   /** A new session on the site and a new driver (browser context) at the start page. */
   private async reset(): Promise<void> {
+    const t0 = performance.now();
     await this.driver?.close().catch(() => undefined);
     this.driver = undefined;
     const server = this.run.sites.server(this.task.site);
@@ -279,6 +282,7 @@ export class WebEnvironment implements Environment<WebState, string> {
     await this.driver.start(server.origin + this.task.startPath, { origin: server.origin, name: SESSION_COOKIE, value: this.session });
     this.live = [];
     this.stats.resets++;
+    this.stats.resetMs += performance.now() - t0;
   }
 }
 

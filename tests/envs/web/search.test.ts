@@ -201,3 +201,32 @@ describe("web search on Chromium", () => {
     expect(readFileSync(join(dir, "tree.svg"), "utf8")).toContain("<svg");
   }, 60_000);
 });
+
+describe("web search with the model in its roles", () => {
+  it("one episode runs with the constrained decoder as the policy and the model as the value (mechanics, the tiny model)", async () => {
+    const { ModelRoles } = await import("../../../src/search/roles/model-roles.js");
+    const { ensureModel } = await import("../../../src/models/build.js");
+    const model = await ModelRoles.load({ modelPath: await ensureModel("qwen3-fitted"), roles: ["policy", "value"], threads: 1, contextSize: 4096, sequences: 4 });
+    const suite = await findSuite("web-forum")!.create("llama", {}, model);
+    try {
+      const task = suite.tasks().find((t) => t.id.startsWith("wiki-fact"))!;
+      const problem = await suite.openProblem!(task, 1);
+      expect(problem.policy.name).toBe("llama-web");
+      expect(problem.value?.name).toMatch(/^model-/);
+      const budget = new Budget({ modelCalls: 8 });
+      const result = await bestFirst({ branching: 2, candidateSamples: 2, valueSamples: 1, valueBudget: 2, maxSteps: 1 }).search(problem, budget);
+      await suite.release?.(problem);
+      const roles = result.spent.byRole;
+      expect(roles.policy.calls).toBeGreaterThan(0);
+      expect(roles.policy.generatedTokens).toBeGreaterThan(0);
+      expect(roles.value.calls).toBeGreaterThan(0);
+      expect(roles.value.evaluatedTokens).toBeGreaterThan(0);
+      expect(result.spent.modelCalls).toBeLessThanOrEqual(8);
+      // Every action taken is one the page offered, in the action language.
+      for (const action of result.actions) expect(action).toMatch(/^(click|type|select|scroll|goto|go_back|stop)\b/);
+    } finally {
+      await suite.close?.();
+      await model.close();
+    }
+  }, 180_000);
+});
