@@ -46,7 +46,7 @@ const options = parse(process.argv.slice(2));
 const location = resultsLocation("web-search", options);
 const grid = options.quick
   ? ["--budget", "50,400,3200", "--seeds", "1", "--tasks", "4"]
-  : ["--budget", "25,50,100,200,400,800,1600,3200,6400", "--seeds", "3", "--tasks", "20"];
+  : ["--budget", "25,50,100,200,400,800,1600,3200,6400", "--seeds", "2", "--tasks", "15"];
 const args = [
   "bench",
   "--env", "web-shop,web-flights,web-forum",

@@ -324,6 +324,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       modelCalls: cut.spent.modelCalls,
       tokens: cut.spent.tokens,
       envSteps: cut.spent.envSteps,
+      ...(final.replaySteps !== undefined ? { replaySteps: cut.spent.replaySteps } : {}),
       wallMs: roundMs(cut.spent.wallMs),
       answered: cut.answered,
       pathLength: cut.pathLength,

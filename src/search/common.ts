@@ -341,6 +341,7 @@ export class Stepper<S, A> {
         const outcome = await this.rawStep(state, action);
         if (!outcome.ok) return outcome;
         this.replaySteps++;
+        this.budget.noteReplay(this.cost(action));
         state = outcome.value.state;
         this.current = keys.slice(0, i + 1);
       }

@@ -228,6 +228,8 @@ export interface BudgetSnapshot {
   modelCalls: number;
   tokens: number;
   envSteps: number;
+  /** Of the env steps, those that replayed a path after a reset (irreversible environments; `Budget.noteReplay`). */
+  replaySteps: number;
   wallMs: number;
   byRole: Record<RoleName, RoleCost>;
 }
@@ -262,6 +264,7 @@ export class Budget {
   private watched: { resource: Exclude<BudgetResource, "wallMs">; next: number; max: number; listener: ThresholdListener } | undefined;
   private failed = false;
   private chargesMade = 0;
+  private replays = 0;
 
   constructor(readonly limits: BudgetLimits = {}) {}
 
@@ -287,6 +290,11 @@ export class Budget {
   /** Environment steps (model work goes through `charge`). */
   spend(resource: "envSteps", amount = 1): void {
     this.used[resource] += nonNegative(amount);
+  }
+
+  /** Marks env steps already spent as replays (the `Stepper`'s reset-and-replay), so snapshots at any point say how many were. */
+  noteReplay(steps = 1): void {
+    this.replays += nonNegative(steps);
   }
 
   /** The per-role table (a copy). */
@@ -355,7 +363,7 @@ export class Budget {
   }
 
   snapshot(): BudgetSnapshot {
-    return { ...this.used, wallMs: this.wallMs, byRole: this.byRole() };
+    return { ...this.used, replaySteps: this.replays, wallMs: this.wallMs, byRole: this.byRole() };
   }
 }
 

@@ -104,7 +104,14 @@ describe("web suites in the benchmark (fast driver)", () => {
       for (const suite of suites) expect(suite.tasks().every((t) => webTasks(1).task(t.id).split === "test")).toBe(true);
       const searched = report.episodes.filter((e) => e.strategy === "best-first" && e.budget === 400);
       expect(searched.some((e) => (e.replaySteps ?? 0) > 0)).toBe(true);
-      for (const e of searched) expect(e.envSteps).toBeGreaterThanOrEqual(e.replaySteps ?? 0);
+      // Replays are counted at every budget of a prefix run: never more than the env steps, never fewer at a larger budget.
+      for (const e of report.episodes.filter((x) => x.strategy === "best-first")) {
+        expect(e.replaySteps).toBeDefined();
+        expect(e.envSteps).toBeGreaterThanOrEqual(e.replaySteps!);
+        const larger = searched.find((x) => x.task === e.task && x.env === e.env)!;
+        expect(larger.replaySteps!).toBeGreaterThanOrEqual(e.replaySteps!);
+      }
+      expect(report.episodes.some((e) => e.strategy === "best-first" && e.budget === 40 && e.replaySteps! < searched.find((x) => x.task === e.task && x.env === e.env)!.replaySteps!)).toBe(true);
       const again = await runBench(options);
       expect(again.episodes.map((e) => [e.task, e.success, e.modelCalls, e.envSteps])).toEqual(report.episodes.map((e) => [e.task, e.success, e.modelCalls, e.envSteps]));
       const simura = await runBench({ suites: [suites[2]!], strategies: { simura: (await import("../../../src/search/simura.js")).simura({ criticSamples: 3 }), mcts: (await import("../../../src/search/mcts.js")).mcts() }, budgets: [300], seeds: 1, tasksPerSeed: 2 });
