@@ -5,13 +5,15 @@
  * (`ltlguard bench`'s tables, statistics and SVG curves); then the cost of a search step on the
  * fast driver against Chromium on a few episodes.
  *
- *   npm run bench:web-search -- [--quick] [--record | --out DIR]
+ *   npm run bench:web-search -- [--quick] [--drivers-only] [--record | --out DIR]
+ *
+ * `--drivers-only` runs only the second part (web-search-drivers.{json,md}).
  *
  * Results go to a new folder under bench-results/ unless `--record` (the checked-in
  * benchmarks/results/) or `--out DIR` is given; progress goes to stderr.
  */
 import { join } from "node:path";
-import { writeFileSync, appendFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { main } from "../src/cli/main.js";
 import { findSuite } from "../src/envs/suites.js";
 import type { WebEnvironment } from "../src/envs/web/environment.js";
@@ -21,13 +23,14 @@ import { bestFirst, greedy } from "../src/search/index.js";
 import { Budget, type Strategy } from "../src/search/types.js";
 import { resultsLocation } from "./support/results-location.js";
 
-const USAGE = "usage: npm run bench:web-search -- [--quick] [--record | --out DIR]";
+const USAGE = "usage: npm run bench:web-search -- [--quick] [--drivers-only] [--record | --out DIR]";
 
-function parse(argv: readonly string[]): { quick: boolean; record: boolean; out?: string } {
-  const options: { quick: boolean; record: boolean; out?: string } = { quick: false, record: false };
+function parse(argv: readonly string[]): { quick: boolean; driversOnly: boolean; record: boolean; out?: string } {
+  const options: { quick: boolean; driversOnly: boolean; record: boolean; out?: string } = { quick: false, driversOnly: false, record: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--quick") options.quick = true;
+    else if (arg === "--drivers-only") options.driversOnly = true;
     else if (arg === "--record") options.record = true;
     else if (arg === "--out" && argv[i + 1] !== undefined) options.out = argv[++i]!;
     else {
@@ -57,9 +60,11 @@ const args = [
   "--name", "web-search",
   "--out", location.dir,
 ];
-process.stderr.write(`web search: ltlguard ${args.join(" ")}\n`);
-const code = await main(args);
-if (code !== 0) process.exit(code);
+if (!options.driversOnly) {
+  process.stderr.write(`web search: ltlguard ${args.join(" ")}\n`);
+  const code = await main(args);
+  if (code !== 0) process.exit(code);
+}
 
 // The cost of a step: the same searches on both drivers (the shortest test task of each site).
 interface DriverRow {
@@ -132,12 +137,13 @@ const ratio = (site: string) => {
   };
   return per("chromium") / per("fast");
 };
+const command = `npm run bench:web-search --${options.quick ? " --quick" : ""} --drivers-only`;
 const section =
-  `\n## Fast driver and Chromium: the cost of a search step\n\n` +
+  `# Fast driver and Chromium: the cost of a search step\n\nReproduce with \`${command}\` (part of \`npm run bench:web-search\`).\n\n` +
   `The same searches on both drivers, seed 1, the ${options.quick ? "shortest test task" : "two shortest test tasks"} of each site: greedy at 200 model calls and best-first (c = 5, n = 4) at 400. ` +
   `An environment step is an action and the observation after it, whether it moves the search forward or replays a path after a reset; a reset is a fresh site session and driver (on Chromium a fresh browser context) at the start page. ` +
   `Wall time includes the simulated roles (their oracle runs on the fast driver).\n\n${table}\n\n` +
   `Per environment step, Chromium takes ${["web-shop", "web-flights", "web-forum"].map((s) => `${fixed(ratio(s))}×`).join(", ")} the fast driver's time (shop, flights, forum).\n`;
-appendFileSync(join(location.dir, "web-search.md"), section);
-writeFileSync(join(location.dir, "web-search-drivers.json"), JSON.stringify({ command: `npm run bench:web-search${options.quick ? " -- --quick" : ""}`, rows }, null, 1) + "\n");
-process.stderr.write(`wrote ${location.dir}/web-search.{json,md,svg}, web-search-costs.svg and web-search-drivers.json\n`);
+writeFileSync(join(location.dir, "web-search-drivers.md"), section);
+writeFileSync(join(location.dir, "web-search-drivers.json"), JSON.stringify({ command, rows }, null, 1) + "\n");
+process.stderr.write(`wrote ${location.dir}/web-search-drivers.{json,md}\n`);

@@ -45,20 +45,17 @@ export const WEB_SIMULATION = { pRight: 0.5, pDecoy: 0.3, valueQ: 0.8, criticQ: 
 const MAX_STEPS = 20;
 
 /** The runs of sites in use, by driver: shared by the suites of one process, closed with the last. */
-const shared = new Map<string, { run: Promise<WebRun>; oracle: Promise<WebRun>; users: number }>();
+const shared = new Map<string, { run: Promise<WebRun>; users: number }>();
 
-async function acquire(driver: "fast" | "chromium"): Promise<{ run: WebRun; oracle: WebRun }> {
+async function acquire(driver: "fast" | "chromium"): Promise<WebRun> {
   let entry = shared.get(driver);
   if (entry === undefined) {
-    const run = WebRun.start({ driver: driver === "chromium" ? "browser" : "fast", seed: 1 });
-    // The oracle's private episodes always use the fast driver, on the same sites.
-    const oracle = driver === "fast" ? run : run.then((r) => WebRun.start({ driver: "fast", sites: r.sites, seed: 1 }));
-    entry = { run, oracle, users: 0 };
+    entry = { run: WebRun.start({ driver: driver === "chromium" ? "browser" : "fast", seed: 1 }), users: 0 };
     shared.set(driver, entry);
   }
   entry.users++;
   try {
-    return { run: await entry.run, oracle: await entry.oracle };
+    return await entry.run;
   } catch (error) {
     await release(driver);
     throw error;
@@ -70,10 +67,7 @@ async function release(driver: "fast" | "chromium"): Promise<void> {
   if (entry === undefined) return;
   if (--entry.users > 0) return;
   shared.delete(driver);
-  const run = await entry.run.catch(() => undefined);
-  const oracle = await entry.oracle.catch(() => undefined);
-  if (oracle !== run) await oracle?.close();
-  await run?.close();
+  await (await entry.run.catch(() => undefined))?.close();
 }
 
 /** The run of sites the web suites of this process share for a driver, while any is open (tests, benchmarks). */
@@ -126,7 +120,10 @@ export function webSuites(): SuiteFactory[] {
     async create(policyKind, simulation: SimulationOptions = {}, model?: ModelRoles) {
       if (policyKind === "llama" && model === undefined) throw new Error(`${name}: the llama policy runs on the run's model (give ModelRoles)`);
       const driver = simulation.driver ?? "fast";
-      const { run, oracle: oracleRun } = await acquire(driver);
+      // The oracle (reference path, world model) runs on the same driver as the search, so that a
+      // page the search sees and the page the oracle knows are the same tree.
+      const run = await acquire(driver);
+      const oracleRun = run;
       const policy: WebPolicy = loadWebPolicyFile(webPolicyPath(site));
       const envOptions = { policy, maxSteps: MAX_STEPS };
       const tasks: Task<WebState, string>[] = run.tasks

@@ -2,7 +2,7 @@
  * Simulated search roles on the web — the object of study of the web search benchmark, so their
  * error models are known exactly. Ground truth reaches a search only through them, as stated here.
  *
- * The oracle (`WebReference`): a task's reference plan run once on the fast driver gives the
+ * The oracle (`WebReference`): a task's reference plan run once on the search's driver gives the
  * reference pages R0 … Rn. A page is identified by its URL, its accessibility tree as the model
  * reads it (field values included) and the site's state for the session (cart, orders, bookings,
  * posts); a state's **stage** is the last j with the same page as Rj, or −1 (off the reference
@@ -26,7 +26,7 @@
  *   otherwise one of the two other verdicts uniformly. Cost: one call, 20 tokens.
  * - `SimulatedWebWorldModel` (SimuRA's world model): the next page as text. With probability
  *   1 − r (r default 0.2) the true next page, found by stepping a private copy of the site (the
- *   oracle's own fast-driver episode, reset and replayed; its steps are the model's imagination, not
+ *   oracle's own episode on the search's driver, reset and replayed; its steps are the model's imagination, not
  *   environment steps of the search); otherwise the page some other legal action leads to (the
  *   model mistakes what the action does). Cost: one call, 60 tokens.
  * - `SimulatedWebCritic` (SimuRA's critic, one sample per call): judges whether the simulated
@@ -51,7 +51,7 @@ export function pageKey(state: WebState): string {
   return `${state.observation.url}\n${state.observation.treeText}\n${JSON.stringify(state.siteState)}`;
 }
 
-/** A task's reference path: its plan run once on the fast driver. */
+/** A task's reference path: its plan run once (on the driver the search uses). */
 export class WebReference {
   private constructor(
     readonly task: WebTask,
@@ -99,7 +99,7 @@ export class WebReference {
   }
 }
 
-/** A private episode of the site for the oracle's world model (fast driver; reset and replay). */
+/** A private episode of the site for the oracle's world model (its own session; reset and replay). */
 export class WebOracle {
   private constructor(
     readonly reference: WebReference,
