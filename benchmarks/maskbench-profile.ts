@@ -4,7 +4,7 @@
  * it was a lookup or a computation, and for a computation the state's margins, the trie nodes
  * walked, and the text written so far. Prints the slowest files and tokens.
  *
- *   npx tsx benchmarks/maskbench-profile.ts --data <dir> [--tokenizer llama3|qwen3] [--sample N --seed S] [--top K] [--out <file.json>]
+ *   npm run bench:maskbench-profile -- --data <dir> [--tokenizer llama3|qwen3] [--sample N --seed S] [--top K] [--out <file.json>]
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,7 +21,10 @@ const option = (name: string, fallback?: string): string | undefined => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const data = option("--data");
-if (data === undefined) throw new Error("--data <dir> is required");
+if (data === undefined) {
+  console.error("maskbench-profile: --data <dir> is required (a folder of MaskBench files)");
+  process.exit(2);
+}
 const tokenizerName = (option("--tokenizer", "llama3") as TokenizerName);
 const sample = option("--sample") === undefined ? undefined : Number(option("--sample"));
 const seed = Number(option("--seed", "1"));
@@ -131,7 +134,7 @@ for (const [k, v] of [...byKind].sort()) {
 const ttfm = fileProfiles.map((f) => f.ttfmMs);
 const pt = percentiles(ttfm);
 console.log(`\nfiles ${fileProfiles.length}; TTFM p50 ${pt.p50} p99 ${pt.p99} ms`);
-console.log("slowest files: ttfm, automaton, setup, precompute (states), first mask ms; states");
+console.log("slowest files: ttfm, automaton, margins and set-up, precompute (states), first mask ms; states");
 for (const f of [...fileProfiles].sort((a, b) => b.ttfmMs - a.ttfmMs).slice(0, top)) {
   console.log(`${f.ttfmMs.toFixed(0).padStart(7)} ${f.automatonMs.toFixed(0).padStart(7)} ${f.setupMs.toFixed(1).padStart(6)} ${f.precomputeMs.toFixed(1).padStart(6)} (${f.precomputed}) ${f.firstMs.toFixed(1).padStart(6)}  ${f.states} ${f.file}`);
 }
