@@ -166,7 +166,7 @@ export const BOUNDED_DECIMAL_SYNTAX = (() => {
 export const NO_NEGATIVE_ZERO = "(?:0|[1-9]\\d*)(?:\\.\\d+)?|-(?:[1-9]\\d*(?:\\.\\d+)?|0\\.\\d*[1-9]\\d*)";
 
 /** Any JSON number the unbounded generator writes: at most MAX_DIGITS integer digits, an optional fraction and exponent. */
-export const UNBOUNDED_NUMBER_SYNTAX = `-?(?:0|[1-9]\\d{0,${MAX_DIGITS - 1}})(?:\\.\\d{1,${MAX_DIGITS}})?(?:[eE][+-]?\\d{1,2})?`;
+export const UNBOUNDED_NUMBER_SYNTAX = `-?(?:0|[1-9]\\d{0,${MAX_DIGITS - 1}})(?:\\.\\d+)?(?:[eE][+-]?\\d{1,2})?`;
 
 /** Integers within ±MAX_GENERATED_INTEGER, never `-0`. */
 export const UNBOUNDED_INTEGER_SYNTAX = `0|-?[1-9]\\d{0,${MAX_DIGITS - 1}}`;
