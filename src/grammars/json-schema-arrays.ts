@@ -18,6 +18,7 @@ import { choiceDfa } from "./constructions.js";
 import { AutomatonTooLargeError } from "./errors.js";
 import { DfaAssembly } from "./json-schema-automata.js";
 import { isEmptyLanguage, liveStates, reachableStates, type DfaBuildOptions } from "./ops.js";
+import { canonicalKey } from "./json-schema-values.js";
 
 /** One item position's languages: all its items, and (with a contains counter) those counted and those not. */
 export interface ItemLanguages {
@@ -147,19 +148,6 @@ function isFinite(dfa: ByteDfa): boolean {
     }
   }
   return true;
-}
-
-/** JSON with object keys sorted: equal values give equal keys. */
-function canonicalKey(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalKey).join(",")}]`;
-  if (typeof value === "object" && value !== null) {
-    const record = value as Record<string, unknown>;
-    return `{${Object.keys(record)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalKey(record[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** An item language split by JSON type: each part with its values where it is finite and small. */

@@ -15,6 +15,7 @@
  * minLength), so each negation names its type. Nested schemas are negated when their value is
  * compiled (the NEGATE keyword), where $ref recursion is bounded as for positive schemas.
  */
+import { ALL_TYPES, isPlainObject, pointerEscape, typeOfValue, type JsonType } from "./json-schema-values.js";
 
 /** Internal keywords: only the compiler writes them (their names cannot come from JSON). */
 export const NOT_PATTERN = "\u0000notPattern";
@@ -81,26 +82,6 @@ export interface NegationContext {
 export interface Negation {
   readonly disjuncts: Located[];
   readonly dropped: Array<{ keyword: string; path: string }>;
-}
-
-type JsonType = "null" | "boolean" | "integer" | "number" | "string" | "array" | "object";
-const ALL_TYPES: readonly JsonType[] = ["null", "boolean", "integer", "number", "string", "array", "object"];
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function pointerEscape(name: string): string {
-  return name.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
-function typeOfValue(value: unknown): JsonType {
-  if (value === null) return "null";
-  if (typeof value === "boolean") return "boolean";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  if (typeof value === "string") return "string";
-  if (Array.isArray(value)) return "array";
-  return "object";
 }
 
 /** Keywords negated together with another (read where that one is). */

@@ -1,57 +1,68 @@
 /**
- * JSON Schema → minimal DFA over UTF-8 bytes: the JSON texts the generator may write for a
- * schema, every one of which JSON.parses and validates against it. It is an under-approximation
- * by design: where the schema allows more than a finite automaton of sane size can express, the
- * generator writes a well-defined subset (below); where a keyword cannot be enforced at all, the
- * schema is refused with a SchemaError pointing at the keyword, never silently weakened.
+ * JSON Schema → minimal DFA over UTF-8 bytes: JSON texts every one of which JSON.parses and
+ * validates against the schema. It is an under-approximation by design: where the schema allows
+ * more than a finite automaton of sane size can express, a well-defined subset is written
+ * (below, and the warnings say where); where a keyword cannot be enforced at all, the schema is
+ * refused with a SchemaError pointing at the keyword, never silently weakened.
  *
- * What is generated:
- * - objects: the properties declared in `properties` (of all the schemas that apply), in order of
- *   first declaration, optional ones skippable, required ones (and those a positive field
- *   constraint names) always present. Extra properties are never generated, even where
- *   `additionalProperties` allows them. An object schema that declares no properties and
- *   requires none is free-form: any keys, with values from `additionalProperties` (or any value),
- *   or, with `patternProperties`, keys matching exactly one of the patterns and values from its
- *   schema. `patternProperties` also apply to the declared properties whose names they match.
+ * Two modes. `narrow` (the default, for generation) writes one plain spelling of each value:
+ * declared properties in the schema's order, no extra properties, plain format spellings.
+ * `complete` accepts every valid instance within the bounds below: extra properties where
+ * additionalProperties/patternProperties allow them, declared properties in any order (for as
+ * many as fit, json-schema-objects.ts), free-form values COMPLETE_ANY_VALUE_DEPTH deep, longer
+ * strings and arrays, the full syntax of formats. Parts whose complete automaton would be too
+ * large are written as in narrow mode (a warning says so).
+ *
+ * What is written:
+ * - objects: the properties declared in `properties` (of all the schemas that apply), optional
+ *   ones skippable, required ones (and those a positive field constraint names) always present,
+ *   each at most once. An object schema that declares no properties and requires none is
+ *   free-form: any keys, with values from `additionalProperties` (or any value), or, with
+ *   `patternProperties`, keys matching exactly one of the patterns and values from its schema.
+ *   `patternProperties` also apply to the declared properties whose names they match.
  * - arrays: `prefixItems` (or draft-07 `items: [...]`) then `items` (`additionalItems`), between
- *   `minItems` and `maxItems`; a `maxItems` above MAX_ITEMS_BOUND (and above `minItems`) is
- *   lowered to it.
+ *   `minItems` and `maxItems` (lowered to MAX_ITEMS_BOUND, or to what fits for large items);
+ *   `contains` with `minContains`/`maxContains` counted exactly; `uniqueItems` exact over finite
+ *   item domains (enums, booleans …) and one item per JSON type where the domain is infinite
+ *   (json-schema-arrays.ts).
  * - strings: valid UTF-8 contents within `minLength`/`maxLength` code points (a `maxLength` above
- *   MAX_LENGTH_BOUND, and above `minLength`, is lowered to it), matching every `pattern` (an
- *   unanchored search, ^/$ respected) and `format` (date, time, date-time, email, uuid, ipv4,
- *   ipv6, hostname, uri, uri-reference, iri, iri-reference, json-pointer, relative-json-pointer:
- *   a plain subset of each), escaped canonically as JSON.stringify does.
+ *   MAX_LENGTH_BOUND lowered to it), matching every `pattern` (an unanchored ECMAScript search,
+ *   json-schema-patterns.ts) and `format` (json-schema-keywords.ts: a plain subset of each in
+ *   narrow mode, the full syntax where a regular expression can say it in complete mode),
+ *   escaped canonically as JSON.stringify does.
  * - integers: at most 15 digits, within the bounds, multiples of an integer `multipleOf`.
  *   Numbers: with bounds, plain decimals of at most 15 digits compared exactly with the bounds
  *   (a bound with more significant digits is tightened to 15); without, optionally an exponent
- *   of at most two digits.
+ *   of at most two digits. A decimal `multipleOf` (0.01, 0.25 …): the multiples of 1/2^e that
+ *   a validator's floating-point division finds exact (dyadicStep).
  * - `enum`/`const`: the values (that the rest of the schema allows) as JSON.stringify writes them.
- * - `anyOf`: the union of the branches, each combined with the rest of the schema; `oneOf` the
- *   same, provided the branches are provably exclusive: their generated languages are disjoint,
- *   and each value generated for one branch fails the others (they differ in type, in const/enum
- *   values, or in a required const/enum property, or the other requires a property the branch
- *   never writes). A oneOf of bare `required` lists on objects is made exact instead: each
- *   branch also leaves out a property of every other.
- * - `allOf`, `$ref` (local JSON pointers) and sibling keywords: conjunction, merged keyword by
- *   keyword. A recursive `$ref` is refused, or unfolded `recursionDepth` times.
+ * - `anyOf`: the union of the branches, each combined with the rest of the schema. `oneOf`:
+ *   exclusive by construction, each branch combined with the negations of the others
+ *   (skipped where the branches differ in type, const/enum, a discriminating property, or one
+ *   requires a property the other leaves out).
+ * - `not S` (json-schema-negation.ts): the union of the complements of S's keywords, exact
+ *   where each keyword has a written complement (type, enum, bounds, lengths, pattern,
+ *   required, properties, items, anyOf/allOf/oneOf, if …); a keyword without one (format,
+ *   uniqueItems …) narrows it, with a warning. `if`/`then`/`else`: (if ∧ then) ∨ (¬if ∧ else).
+ * - `allOf`, `$ref` (local JSON pointers and #anchors) and sibling keywords: conjunction,
+ *   merged keyword by keyword. A recursive `$ref` is unfolded `recursionDepth` times (fewer
+ *   where deeper would be too large); deeper values are not written.
  * - `dependentRequired`, `dependentSchemas`, draft-07 `dependencies`: the property absent, or
  *   present with what it demands (an anyOf, exact).
  * - `minProperties`/`maxProperties`: counted exactly over declared properties; on free-form
  *   objects (whose keys may repeat) `minProperties` at most 1.
- * - `not` of {}, `required`, `type`, `pattern`, or `enum`/`const` of strings, booleans and null
- *   (each has an exact positive form). `uniqueItems` only with `maxItems` ≤ 1; `unevaluated*`
- *   only when true.
- * - Refused: other `not`s, `if`/`then`/`else`, `contains`, `propertyNames`, dynamic/recursive
- *   refs, remote refs, non-integer `multipleOf`, patterns with lookaround or backreferences,
- *   formats other than the above, and unknown keywords (as likely typos, unless
- *   `ignoreUnknownKeywords`).
- * - `true`, `{}`, and values no keyword constrains: any JSON value nested at most ANY_VALUE_DEPTH
- *   deep.
+ * - `unevaluated*` only when true. Refused: `propertyNames`, dynamic refs, remote refs, other
+ *   decimal `multipleOf`s, patterns with lookaround or backreferences, standard formats without
+ *   a regular expression.
+ * - `true`, `{}`, and values no keyword constrains: any JSON value nested at most
+ *   ANY_VALUE_DEPTH deep (COMPLETE_ANY_VALUE_DEPTH in complete mode, or `freeFormDepth`).
  * - whitespace: none, or (`compact`, the default) at most one space after each `:` and `,`.
  * - without `type`, the types whose keywords the schema uses (a schema with `properties` is an
  *   object), or every type when it uses none.
  * Annotations (title, description, default, examples, $schema, $id, $comment, deprecated,
- * readOnly, writeOnly, content*, $defs/definitions, and `x-` extensions) are ignored.
+ * readOnly, writeOnly, content*, $defs/definitions, and `x-` extensions) are ignored silently;
+ * keywords and formats JSON Schema does not define are ignored with a warning (validators
+ * ignore them too), or refused with `unknownKeywords: "error"`.
  */
 import type { ByteDfa } from "./byte-dfa.js";
 import { choiceDfa, literalDfa } from "./constructions.js";
@@ -61,6 +72,8 @@ import { regexDfa } from "./regex.js";
 import { DfaAssembly, anyUtf8Dfa, complementWithinUtf8, jsonStringDfa, multipleOfDfa, unionOfDfas, utf8LengthDfa } from "./json-schema-automata.js";
 import { ANNOTATION_KEYWORDS, COMPLETE_FORMAT_REGEXES, ENFORCED_KEYWORDS, FORMAT_REGEXES, REFUSED_KEYWORDS, STANDARD_FORMATS, closestKeyword, patternToRegex } from "./json-schema-keywords.js";
 import { WarningLog, type SchemaWarning } from "./json-schema-warnings.js";
+import { ALL_TYPES, canonicalKey, isPlainObject, pointerEscape, typeAdmitted, typeOfValue, type JsonType } from "./json-schema-values.js";
+import { provablyExclusive, requiredOutside, writtenNames } from "./json-schema-exclusive.js";
 import { arrayChainDfa, uniqueArrayDfa, type ItemLanguages } from "./json-schema-arrays.js";
 import { anyOrderObjectDfa, chooseLayout } from "./json-schema-objects.js";
 import {
@@ -88,6 +101,8 @@ import {
   UNBOUNDED_INTEGER_SYNTAX,
   UNBOUNDED_NUMBER_SYNTAX,
   decimalBoundRegex,
+  dyadicDecimalRegex,
+  dyadicStep,
   integerRangeRegex,
   roundDecimal,
   toDecimal,
@@ -95,6 +110,7 @@ import {
 } from "./json-schema-numbers.js";
 
 export { formatWarnings, type SchemaWarning } from "./json-schema-warnings.js";
+export { dyadicStep } from "./json-schema-numbers.js";
 
 /** A schema the compiler cannot enforce, or a malformed one. */
 export class SchemaError extends Error {
@@ -218,8 +234,6 @@ export function compileJsonSchema(schema: unknown, options: JsonSchemaOptions = 
 const sharedAutomata = new Map<string, ByteDfa>();
 const SHARED_AUTOMATA_LIMIT = 1000;
 
-type JsonType = "null" | "boolean" | "integer" | "number" | "string" | "array" | "object";
-const ALL_TYPES: readonly JsonType[] = ["null", "boolean", "integer", "number", "string", "array", "object"];
 
 /** All the automata of one compilation together exceed the work limit (complete mode does not fall back on it). */
 class WorkLimitError extends AutomatonTooLargeError {
@@ -259,44 +273,15 @@ const DEPENDENCY_KEYWORDS = ["dependencies", "dependentRequired", "dependentSche
 /** Keywords consumed while expanding a conjunction. */
 const STRUCTURAL_KEYWORDS = new Set(["$ref", "allOf", "not", "if", "then", "else", NEGATE, CONJUNCTS, SOME_PROPERTY, ...DEPENDENCY_KEYWORDS]);
 
-function pointerEscape(name: string): string {
-  return name.replace(/~/g, "~0").replace(/\//g, "~1");
-}
 
 /** An internal keyword's value, read only from schemas the compiler built. */
 function internalValue(schema: unknown, keyword: string): unknown {
   return isInternal(schema) ? (schema as Record<string, unknown>)[keyword] : undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
-/** JSON with object keys sorted: equal values give equal keys. */
-function canonicalKey(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalKey).join(",")}]`;
-  if (isPlainObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalKey(value[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
 
-function typeOfValue(value: unknown): JsonType {
-  if (value === null) return "null";
-  if (typeof value === "boolean") return "boolean";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  if (typeof value === "string") return "string";
-  if (Array.isArray(value)) return "array";
-  return "object";
-}
 
-/** Whether a value of JSON type `t` is admitted by a type set (an integer is a number). */
-function typeAdmitted(types: ReadonlySet<JsonType>, t: JsonType): boolean {
-  return types.has(t) || (t === "integer" && types.has("number"));
-}
 
 class SchemaCompiler {
   private readonly build: DfaBuildOptions;
@@ -781,17 +766,18 @@ class SchemaCompiler {
     const contextRequired = new Set<string>();
     for (const m of members) if (Array.isArray(m.schema.required)) for (const n of m.schema.required) if (typeof n === "string") contextRequired.add(n);
     const negated = (other: Located): Located => ({ schema: internal({ [NEGATE]: other }), path: other.path, internal: true });
+    const follow = (schema: unknown): unknown => this.followRefs(schema);
     const out: ByteDfa[] = [];
     branches.forEach((b, i) => {
-      const written = this.writtenNames([...rest.map((r) => r.schema), b.schema]);
+      const written = writtenNames([...rest.map((r) => r.schema), b.schema], follow);
       const branchTypes = this.declaredTypes([...members, { schema: isPlainObject(b.schema) ? b.schema : {}, path: b.path }]);
       const objectsOnly = branchTypes !== undefined && branchTypes.size === 1 && branchTypes.has("object");
       // A property another branch requires and this one never names: leaving it out is enough
       // (the narrow generator never writes it anyway; complete mode is told not to).
       const absent = new Set<string>();
       const others = branches.filter((other, j) => {
-        if (j === i || this.provablyExclusive(b.schema, other.schema, contextTypes, contextRequired)) return false;
-        const outside = written === undefined || !objectsOnly ? undefined : this.requiredOutside(other.schema, written);
+        if (j === i || provablyExclusive(b.schema, other.schema, contextTypes, contextRequired, follow)) return false;
+        const outside = written === undefined || !objectsOnly ? undefined : requiredOutside(other.schema, written, follow);
         if (outside !== undefined) absent.add(outside);
         return outside === undefined;
       });
@@ -829,114 +815,6 @@ class SchemaCompiler {
       assertedFormat: (format) => STANDARD_FORMATS.has(format),
     };
     return negate(located.schema, located.path, context).disjuncts.length;
-  }
-
-  /**
-   * The property names the generator may write for an object satisfying all these schemas
-   * (declared or required anywhere in them, through $ref and combinators), or undefined when
-   * none is: then objects are free-form and may have any name.
-   */
-  private writtenNames(schemas: readonly unknown[]): Set<string> | undefined {
-    const names = new Set<string>();
-    const seen = new Set<unknown>();
-    let free = false;
-    const visit = (schema: unknown): void => {
-      const resolved = this.followRefs(schema);
-      if (!isPlainObject(resolved) || seen.has(resolved)) return;
-      seen.add(resolved);
-      if (isPlainObject(resolved.properties)) for (const name of Object.keys(resolved.properties)) names.add(name);
-      if (Array.isArray(resolved.required)) for (const name of resolved.required) if (typeof name === "string") names.add(name);
-      if (resolved.patternProperties !== undefined) free = true;
-      for (const keyword of ["allOf", "anyOf", "oneOf"]) {
-        const list = resolved[keyword];
-        if (Array.isArray(list)) list.forEach(visit);
-      }
-      for (const keyword of ["then", "else", "if"]) if (resolved[keyword] !== undefined) visit(resolved[keyword]);
-      for (const keyword of DEPENDENCY_KEYWORDS) if (isPlainObject(resolved[keyword])) Object.values(resolved[keyword]).forEach(visit);
-    };
-    schemas.forEach(visit);
-    return names.size === 0 || free ? undefined : names;
-  }
-
-  /** A property the schema requires outside `names`, if any. */
-  private requiredOutside(schema: unknown, names: ReadonlySet<string>): string | undefined {
-    const resolved = this.followRefs(schema);
-    if (!isPlainObject(resolved) || !Array.isArray(resolved.required)) return undefined;
-    return resolved.required.find((name): name is string => typeof name === "string" && !names.has(name));
-  }
-
-  /**
-   * Whether no JSON value can validate against both schemas: the generator writes only some of
-   * the values of a branch, but a validator checks the others against every branch, with
-   * additional properties and all. Conservative: a type, const/enum or discriminator difference.
-   */
-  private provablyExclusive(a: unknown, b: unknown, contextTypes: ReadonlySet<JsonType> | undefined, contextRequired: ReadonlySet<string>): boolean {
-    if (this.followRefs(a) === false || this.followRefs(b) === false) return true;
-    const x = this.discriminators(a, contextTypes, contextRequired);
-    const y = this.discriminators(b, contextTypes, contextRequired);
-    if (x === undefined || y === undefined) return false;
-    const disjointTypes = (s: ReadonlySet<JsonType>, t: ReadonlySet<JsonType>): boolean => [...s].every((type) => !typeAdmitted(t, type) && !(type === "number" && t.has("integer")));
-    if (x.types !== undefined && y.types !== undefined && disjointTypes(x.types, y.types)) return true;
-    if (x.values !== undefined && y.values !== undefined && [...x.values].every((v) => !y.values!.has(v))) return true;
-    for (const [name, values] of x.properties) {
-      const other = y.properties.get(name);
-      if (other !== undefined && [...values].every((v) => !other.has(v))) return true;
-    }
-    // Objects only: a closed branch admits no value with a property another branch requires.
-    const objectsOnly = (t: ReadonlySet<JsonType> | undefined): boolean => t !== undefined && t.size === 1 && t.has("object");
-    if (objectsOnly(x.types) && objectsOnly(y.types)) {
-      const excludes = (p: typeof x, q: typeof x): boolean => p.closed !== undefined && [...q.required].some((name) => !p.closed!.has(name));
-      if (excludes(x, y) || excludes(y, x)) return true;
-    }
-    return false;
-  }
-
-  /**
-   * What tells a schema's values apart: types (its own, else those of the schemas beside the
-   * oneOf), const/enum values, required const/enum properties, required and (when
-   * additionalProperties is false) allowed property names.
-   */
-  private discriminators(
-    schema: unknown,
-    contextTypes: ReadonlySet<JsonType> | undefined,
-    contextRequired: ReadonlySet<string>,
-  ):
-    | { types: ReadonlySet<JsonType> | undefined; values: Set<string> | undefined; properties: Map<string, Set<string>>; required: Set<string>; closed: Set<string> | undefined }
-    | undefined {
-    const resolved = this.followRefs(schema);
-    if (!isPlainObject(resolved)) return undefined;
-    const values = this.constValues(resolved);
-    let types: ReadonlySet<JsonType> | undefined = contextTypes;
-    const declared = resolved.type;
-    if (typeof declared === "string" || Array.isArray(declared)) {
-      const own = new Set((Array.isArray(declared) ? declared : [declared]).filter((t): t is JsonType => ALL_TYPES.includes(t as JsonType)));
-      types = types === undefined ? own : new Set([...own].filter((t) => typeAdmitted(types!, t)));
-    }
-    const rawValues = Array.isArray(resolved.enum) ? resolved.enum : "const" in resolved ? [resolved.const] : undefined;
-    if (rawValues !== undefined) {
-      const valueTypes = new Set(rawValues.map(typeOfValue));
-      types = types === undefined ? valueTypes : new Set([...valueTypes].filter((t) => typeAdmitted(types!, t)));
-    }
-    const properties = new Map<string, Set<string>>();
-    // Properties every value here has: those this schema requires, and those the schemas beside the oneOf require.
-    const required = [...(Array.isArray(resolved.required) ? resolved.required : []), ...contextRequired];
-    if (isPlainObject(resolved.properties)) {
-      for (const name of required) {
-        if (typeof name !== "string") continue;
-        const property = this.followRefs(resolved.properties[name]);
-        if (!isPlainObject(property)) continue;
-        const propertyValues = this.constValues(property);
-        if (propertyValues !== undefined) properties.set(name, propertyValues);
-      }
-    }
-    const closed = resolved.additionalProperties === false ? new Set(isPlainObject(resolved.properties) ? Object.keys(resolved.properties) : []) : undefined;
-    return { types, values, properties, required: new Set(required.filter((n): n is string => typeof n === "string")), closed };
-  }
-
-  private constValues(schema: Readonly<Record<string, unknown>>): Set<string> | undefined {
-    if (Array.isArray(schema.enum)) return new Set(schema.enum.map(canonicalKey));
-    if ("const" in schema) return new Set([canonicalKey(schema.const)]);
-    return undefined;
   }
 
   private followRefs(schema: unknown): unknown {
@@ -1683,52 +1561,6 @@ function countSteps(counts: PropertyCounts): { top: number; next: (c: number) =>
   if (counts.max !== Infinity) return { top: counts.max, next: (c) => (c < counts.max ? c + 1 : undefined) };
   const top = Math.max(counts.min, 1);
   return { top, next: (c) => Math.min(c + 1, top) };
-}
-
-/**
- * For a decimal multipleOf m: e when the multiples of m that are dyadic (exactly representable)
- * are the multiples of 1/2^e (e ≤ 6), and m is stored close enough to its decimal value
- * (relative error below 2^-54) that x / m rounds to the exact integer for each such x below
- * 2^52·m in magnitude; otherwise undefined. (m = a/10^d: k·m is dyadic when 5^d divides k·a;
- * the least such multiple must be 1/2^e.)
- */
-export function dyadicStep(m: number): number | undefined {
-  if (!(m > 0) || !Number.isFinite(m)) return undefined;
-  const { integer, fraction } = toDecimal(m);
-  const d = fraction.length;
-  const a = BigInt(integer + fraction);
-  const five = 5n ** BigInt(d);
-  let g = a;
-  let r = five;
-  while (r !== 0n) [g, r] = [r, g % r];
-  // The least dyadic multiple: a / (g · 2^d), reduced.
-  let numerator = a / g;
-  let exponent = d;
-  while (numerator % 2n === 0n && exponent > 0) {
-    numerator /= 2n;
-    exponent--;
-  }
-  if (numerator !== 1n || exponent > 6 || exponent === 0) return undefined;
-  // m as stored: M · 2^E exactly.
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, m);
-  const bits = view.getBigUint64(0);
-  const biased = Number((bits >> 52n) & 0x7ffn);
-  const mantissa = (bits & ((1n << 52n) - 1n)) | (biased === 0 ? 0n : 1n << 52n);
-  const e2 = (biased === 0 ? 1 : biased) - 1075;
-  // |M·2^E − a/10^d| / (a/10^d) < 2^-54, as integers: |M·10^d·2^s − a·2^t|·2^54 < a·2^t (s, t ≥ 0).
-  const ten = 10n ** BigInt(d);
-  const left = e2 >= 0 ? mantissa * ten * (1n << BigInt(e2)) : mantissa * ten;
-  const right = e2 >= 0 ? a : a * (1n << BigInt(-e2));
-  const difference = left > right ? left - right : right - left;
-  return difference * (1n << 54n) < right ? exponent : undefined;
-}
-
-/** Decimals that are multiples of 1/2^e: an integer part and a fraction among i/2^e (trailing zeros allowed). */
-function dyadicDecimalRegex(e: number): string {
-  const fractions: string[] = [];
-  for (let i = 1; i < 2 ** e; i++) fractions.push(((i / 2 ** e).toFixed(e).slice(2)).replace(/0+$/, ""));
-  return `-?(?:0|[1-9]\\d*)(?:\\.(?:0+|(?:${fractions.join("|")})0*))?`;
 }
 
 function gcd(a: number, b: number): number {
