@@ -187,6 +187,8 @@ export const DEFAULT_RECURSION_DEPTH = 3;
 export const MAX_LENGTH_BOUND = 512;
 /** `maxItems` above this (and above `minItems`) is lowered to it. */
 export const MAX_ITEMS_BOUND = 32;
+/** Complete mode: how deep the values of extra properties beside declared ones may nest (free-form ones: COMPLETE_ANY_VALUE_DEPTH). */
+export const COMPLETE_EXTRA_VALUE_DEPTH = 2;
 /** The same two bounds in complete mode. */
 export const COMPLETE_MAX_LENGTH_BOUND = 2048;
 export const COMPLETE_MAX_ITEMS_BOUND = 128;
@@ -1406,7 +1408,7 @@ class SchemaCompiler {
       if (minProperties > 1) throw new SchemaError("minProperties above 1 is only supported on objects with declared properties", minPath, "minProperties");
       const counts = { min: minProperties, max: maxProperties };
       if (this.complete) {
-        const pairs = this.extraMembers(members, new Set(), refs, freeDepth);
+        const pairs = this.extraMembers(members, new Set(), refs, freeDepth - 1);
         if (pairs.length === 0) return minProperties === 0 ? literalDfa("{}") : emptyDfa();
         return this.freeObject(pairs, counts);
       }
@@ -1461,7 +1463,8 @@ class SchemaCompiler {
   private completeObject(members: readonly Member[], entries: ReadonlyArray<{ name: string; value: ByteDfa; required: boolean }>, refs: readonly string[], freeDepth: number): ByteDfa {
     const declared = new Set(members.flatMap((m) => [...(isPlainObject(m.schema.properties) ? Object.keys(m.schema.properties) : []), ...(Array.isArray(m.schema.required) ? m.schema.required.filter((n): n is string => typeof n === "string") : [])]));
     const colon = this.cached("colon", () => (this.compact ? choiceDfa([":", ": "]) : literalDfa(":")));
-    const extras = this.extraMembers(members, declared, refs, freeDepth).map(([key, value]) => ({ key: concatDfa(key, colon, this.build), value }));
+    // Every position between properties holds a copy of the extra members' values: shallower ones keep it affordable.
+    const extras = this.extraMembers(members, declared, refs, Math.min(freeDepth - 1, COMPLETE_EXTRA_VALUE_DEPTH)).map(([key, value]) => ({ key: concatDfa(key, colon, this.build), value }));
     const objectEntries = entries.map((e) => ({ ...e, key: this.keyDfa(e.name) }));
     const layout = chooseLayout(objectEntries, extras, OBJECT_LAYOUT_BUDGET);
     if (layout.ordered.length > 1) {
@@ -1482,7 +1485,7 @@ class SchemaCompiler {
    * (additionalProperties; any value where it is absent). Keys matching two patterns are not
    * written.
    */
-  private extraMembers(members: readonly Member[], declared: ReadonlySet<string>, refs: readonly string[], freeDepth: number): Array<[ByteDfa, ByteDfa]> {
+  private extraMembers(members: readonly Member[], declared: ReadonlySet<string>, refs: readonly string[], valueDepth: number): Array<[ByteDfa, ByteDfa]> {
     const patterns = members.flatMap((m) => this.patternPropertiesOf(m).map((p) => ({ ...p, member: m })));
     const decodedOf = (pattern: string, path: string): ByteDfa => this.cached(`pattern:${pattern}`, () => this.regex(patternToRegex(pattern), path, "patternProperties"));
     const notDeclared = declared.size === 0 ? anyUtf8Dfa() : complementWithinUtf8(choiceDfa([...declared], this.build), this.build);
@@ -1508,7 +1511,7 @@ class SchemaCompiler {
         else if (m.schema.additionalProperties !== undefined) conj.push({ schema: m.schema.additionalProperties, path: `${m.path}/additionalProperties` });
       }
       if (forbidden) continue;
-      const value = conj.length === 0 ? this.anyValue(freeDepth - 1) : this.compile(conj, null, refs);
+      const value = conj.length === 0 ? this.anyValue(valueDepth) : this.compile(conj, null, refs);
       if (!isEmptyLanguage(value)) pairs.push([jsonStringDfa(names, this.build), value]);
     }
     return pairs;
