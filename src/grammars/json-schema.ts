@@ -1020,18 +1020,22 @@ class SchemaCompiler {
     }
     const bounded = minLength > 0 || maxLength !== Infinity;
     if (constraints.length === 0 && !bounded) return this.cached("string", () => jsonStringDfa(anyUtf8Dfa(), this.build));
-    // A pattern that counts (words, say) times a long length bound can be too large: the
-    // length bound is lowered (halved, down to MIN_LOWERED_LENGTH) until it fits.
+    // A pattern that counts (words, say) times a long length bound can be too large (so can a
+    // long bound alone under a small maxStates): the length bound is lowered (halved, down to MIN_LOWERED_LENGTH) until it fits.
+    // Only the bound that fitted is reported.
+    let loweredTo: number | undefined;
     for (;;) {
       try {
-        let decoded = bounded ? utf8LengthDfa(minLength, maxLength, this.build) : constraints[0]!;
-        for (const c of bounded ? constraints : constraints.slice(1)) decoded = intersectDfa(decoded, c, this.build);
-        return jsonStringDfa(decoded, this.build);
+        let decoded = bounded || loweredTo !== undefined ? utf8LengthDfa(minLength, maxLength, this.build) : constraints[0]!;
+        for (const c of bounded || loweredTo !== undefined ? constraints : constraints.slice(1)) decoded = intersectDfa(decoded, c, this.build);
+        const dfa = jsonStringDfa(decoded, this.build);
+        if (loweredTo !== undefined) this.warnings.add("lowered-bound", "maxLength", members[0]!.path, `strings are written with at most ${loweredTo} characters here: longer ones (with their pattern, if any) would make the automaton too large`);
+        return dfa;
       } catch (error) {
         const lowered = Math.max(minLength, Math.floor(Math.min(maxLength, this.lengthBound) / 2));
-        if (!(error instanceof AutomatonTooLargeError) || error instanceof WorkLimitError || constraints.length === 0 || lowered < MIN_LOWERED_LENGTH || lowered >= maxLength) throw error;
-        this.warnings.add("lowered-bound", "maxLength", members[0]!.path, `strings are written with at most ${lowered} characters here: with their pattern, longer ones would make the automaton too large`);
+        if (!(error instanceof AutomatonTooLargeError) || error instanceof WorkLimitError || lowered < MIN_LOWERED_LENGTH || lowered >= maxLength) throw error;
         maxLength = lowered;
+        loweredTo = lowered;
       }
     }
   }

@@ -148,6 +148,49 @@ describe("jsonSchemaDfa: keywords enforced by negation and construction", () => 
     expect(accepted(many.dfa, '["v3","v7"]')).toBe(true);
   });
 
+  it("a string automaton too large with its length bound: the bound is halved until it fits, with one warning, outputs valid", () => {
+    const rng = seededRandom(11);
+    for (const schema of [
+      { type: "string", pattern: "^([a-z]+ ){2}[a-z]+$", maxLength: 500 },
+      { type: "string", pattern: "^(a|b)*c(a|b){5}$", maxLength: 400 },
+      { type: "string", maxLength: 500 },
+    ]) {
+      const { dfa, warnings } = compileJsonSchema(schema, { ...none, maxStates: 3000 });
+      const lowered = warnings.filter((w) => w.keyword === "maxLength");
+      expect(lowered, JSON.stringify(warnings)).toHaveLength(1);
+      const bound = Number(/at most (\d+) characters/.exec(lowered[0]!.message)![1]);
+      expect(bound).toBeGreaterThanOrEqual(16);
+      expect(bound).toBeLessThan(500);
+      const validate = ajv.compile(schema);
+      for (let i = 0; i < 200; i++) {
+        const value = JSON.parse(new TextDecoder().decode(sampleWord(dfa, rng, { maxLength: 600 })!)) as string;
+        expect(validate(value), value).toBe(true);
+        expect([...value].length).toBeLessThanOrEqual(bound);
+      }
+      expect(accepted(dfa, JSON.stringify("a".repeat(bound + 1)))).toBe(false);
+    }
+    // Under the default maxStates a bound alone is exact up to MAX_LENGTH_BOUND.
+    expect(compileJsonSchema({ type: "string", maxLength: 500 }, none).warnings).toEqual([]);
+  });
+
+  it("large items with a high maxItems: maxItems lowered to the copies that fit, never below minItems", () => {
+    const item = { type: "object", properties: Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`p${i}`, { type: "string", pattern: "^[a-z]{1,20}$" }])), required: ["p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7"] };
+    const schema = { type: "array", items: item, minItems: 2, maxItems: 30 };
+    const { dfa, warnings } = compileJsonSchema(schema, { ...none, maxStates: 3000 });
+    const lowered = warnings.find((w) => w.keyword === "maxItems");
+    expect(lowered?.message).toMatch(/at most \d+ items here/);
+    const fitting = Number(/at most (\d+) items/.exec(lowered!.message)![1]);
+    expect(fitting).toBeGreaterThanOrEqual(2);
+    expect(fitting).toBeLessThan(30);
+    const one = Object.fromEntries(Object.keys(item.properties).map((k) => [k, "ab"]));
+    expect(accepted(dfa, JSON.stringify(Array(fitting).fill(one)))).toBe(true);
+    expect(accepted(dfa, JSON.stringify(Array(fitting + 1).fill(one)))).toBe(false);
+    expect(accepted(dfa, JSON.stringify([one]))).toBe(false); // minItems holds
+    const validate = ajv.compile(schema);
+    const rng = seededRandom(12);
+    for (let i = 0; i < 50; i++) expect(validate(JSON.parse(new TextDecoder().decode(sampleWord(dfa, rng, { maxLength: 20000 })!)))).toBe(true);
+  });
+
   it("recursive $ref is unfolded recursionDepth times; #anchor references resolve", () => {
     const list = { $defs: { node: { type: "object", properties: { next: { $ref: "#/$defs/node" } } } }, $ref: "#/$defs/node" };
     const two = jsonSchemaDfa(list, { ...none, recursionDepth: 2 });
