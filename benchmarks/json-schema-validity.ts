@@ -19,9 +19,9 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { ByteDfa } from "../src/grammars/byte-dfa.js";
 import { acceptsBytes } from "../src/grammars/byte-dfa.js";
-import { AutomatonTooLargeError } from "../src/grammars/errors.js";
 import { jsonSchemaDfa, SchemaError, type JsonSchemaOptions } from "../src/grammars/json-schema.js";
 import { explainRejection } from "./support/json-schema-explain.js";
+import { refusalReason } from "./support/json-schema-refusal.js";
 import { parseRaw, stringifyRaw, type RawValue } from "./support/raw-json.js";
 
 type Mode = "narrow" | "complete";
@@ -106,20 +106,6 @@ function loadFiles(root: string, limit: number): MaskBenchFile[] {
     out.push({ split, id: name, schema: parsed.schema, tests });
   }
   return out;
-}
-
-/** A refusal's reason: the keyword, refined where one keyword has several causes. */
-function refusalReason(error: unknown): string {
-  if (error instanceof AutomatonTooLargeError) return "automaton too large";
-  if (!(error instanceof SchemaError)) return `crash: ${error instanceof Error ? error.name : String(error)}`;
-  const keyword = error.keyword ?? "(schema)";
-  if (/^unknown keyword/.test(error.message)) return "unknown keyword";
-  if (keyword === "$ref" && /recursive/.test(error.message)) return "recursive $ref";
-  if (keyword === "oneOf" && /overlap|may both match/.test(error.message)) return "oneOf not provably exclusive";
-  if (keyword === "format") return `format ${/format ("[^"]*")/.exec(error.message)?.[1] ?? ""}`.trim();
-  if (/no JSON value satisfies/.test(error.message)) return "unsatisfiable (as generated)";
-  if (/combinations of anyOf/.test(error.message)) return "too many anyOf/oneOf combinations";
-  return keyword;
 }
 
 interface ModeOutcome {
