@@ -139,7 +139,8 @@ const AUTHORITY = `(?:(?:[${UNRESERVED}${SUB_DELIMS}:-]|${PCT})*@)?(?:[${UNRESER
 const PATH_ABEMPTY = `(?:/${SEGMENT})*`;
 const PATH_ABSOLUTE = `/(?:${SEGMENT_NZ}(?:/${SEGMENT})*)?`;
 const QUERY_FRAGMENT = `(?:\\?(?:${PCHAR}|[/?])*)?(?:#(?:${PCHAR}|[/?])*)?`;
-const RFC3986_URI = `[A-Za-z][A-Za-z0-9+.-]*:(?://${AUTHORITY}${PATH_ABEMPTY}|${PATH_ABSOLUTE}|${SEGMENT_NZ}(?:/${SEGMENT})*)?${QUERY_FRAGMENT}`;
+/** RFC 3986 `URI` without its empty path (`a:`, `a:?q`): ajv-formats and other validators reject those. */
+const RFC3986_URI = `[A-Za-z][A-Za-z0-9+.-]*:(?://${AUTHORITY}${PATH_ABEMPTY}|${PATH_ABSOLUTE}|${SEGMENT_NZ}(?:/${SEGMENT})*)${QUERY_FRAGMENT}`;
 const RFC3986_RELATIVE = `(?://${AUTHORITY}${PATH_ABEMPTY}|${PATH_ABSOLUTE}|${SEGMENT_NZ_NC}(?:/${SEGMENT})*)?${QUERY_FRAGMENT}`;
 /** RFC 6901: `/`-separated tokens in which `~` only starts `~0` or `~1`. */
 const JSON_POINTER = "(?:/(?:[^~/]|~[01])*)*";
