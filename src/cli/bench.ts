@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { ASTAR_VARIANTS, MCTS_VARIANTS, SUITES, type PolicyKind, type SimulationOptions } from "../envs/suites.js";
+import { ASTAR_VARIANTS, expandEnvNames, MCTS_VARIANTS, type PolicyKind, type SimulationOptions } from "../envs/suites.js";
 import { BenchPlanError, countRuns, MAX_RUNS, runBench, type BenchSuite } from "../search/bench.js";
 import { analysisMarkdown, benchMarkdown, benchSvg, costSvg, statisticsJson, statisticsMarkdown, type ComparisonRequest } from "../search/bench-report.js";
 import { STRATEGIES, type StrategyName } from "../search/index.js";
@@ -36,6 +36,8 @@ interface BenchCommandOptions extends ModelCommandOptions {
   resamples: string;
   finishRate?: string;
   scoreNoise?: string;
+  rightRate?: string;
+  driver?: string;
 }
 
 /** Where results go unless `--out` says otherwise: a new folder per run (git-ignored), never the checked-in results. */
@@ -47,7 +49,7 @@ export function registerBench(program: Command, context: CliContext): void {
   const benchCommand = program
     .command("bench")
     .description("run search strategies on environments at several budgets and seeds; write results, tables, statistics and plots")
-    .option("--env <names>", `environments, comma-separated, or "all"`, "all")
+    .option("--env <names>", `environments, comma-separated; "all" (every in-process environment) or "web" (web-shop, web-flights, web-forum)`, "all")
     .option("--strategy <names>", `strategies, comma-separated, or "all" (${[...Object.keys(STRATEGIES), ...ENVIRONMENT_STRATEGIES].join(", ")})`, "all")
     .option("--budget <list>", "budgets (in each environment's unit: model calls, or operations on thought graphs), comma-separated", "4,8,16,32")
     .option("--seeds <n>", "seeds (independent repetitions)", "5")
@@ -60,7 +62,9 @@ export function registerBench(program: Command, context: CliContext): void {
     .option("--resamples <n>", "bootstrap resamples", "2000")
     .option("--analysis", "also record which operations each strategy chose (path and tree) and add a table of them")
     .option("--finish-rate <p>", "simulated tool-planning policy: probability that a sample off the plan is a premature finish (default 0.05)")
-    .option("--score-noise <sd>", "simulated thought operator: standard deviation of its score noise (default 1; 0 = exact scores)");
+    .option("--score-noise <sd>", "simulated thought operator: standard deviation of its score noise (default 1; 0 = exact scores)")
+    .option("--right-rate <p>", "simulated web policy: probability that a sample is the reference plan's next action (default 0.5)")
+    .option("--driver <kind>", "web environments: fast (HTTP and an HTML parser, default) or chromium (the real browser)");
   addModelOptions(benchCommand).action(async (options: BenchCommandOptions) => {
       checkModelOptions(options);
       const roles = parseRoles(options, parsePolicy(options.policy));
@@ -68,7 +72,7 @@ export function registerBench(program: Command, context: CliContext): void {
       // With --env-module / --strategy-module, the user's environments and strategies run, and the
       // built-in ones only where --env / --strategy name them.
       const envDefault = benchCommand.getOptionValueSource("env") === "default" && options.envModule.length > 0;
-      const envNames = envDefault ? [] : options.env === "all" ? SUITES.map((s) => s.name) : splitList(options.env);
+      const envNames = envDefault ? [] : expandEnvNames(splitList(options.env));
       const userStrategies = await loadUserStrategies(options);
       const strategyDefault = benchCommand.getOptionValueSource("strategy") === "default" && options.strategyModule.length > 0;
       const builtIn = strategyDefault ? {} : pickStrategies(options.strategy);
@@ -139,6 +143,9 @@ export function registerBench(program: Command, context: CliContext): void {
         (options.analysis === true ? " --analysis" : "") +
         (simulation.finishRate !== undefined ? ` --finish-rate ${simulation.finishRate}` : "") +
         (simulation.scoreNoise !== undefined ? ` --score-noise ${simulation.scoreNoise}` : "") +
+        (simulation.rightRate !== undefined ? ` --right-rate ${simulation.rightRate}` : "") +
+        (simulation.driver !== undefined ? ` --driver ${simulation.driver}` : "") +
+        (options.resamples !== "2000" ? ` --resamples ${resamples}` : "") +
         modelCommandSuffix(options, roles);
       const statistics = statisticsJson(report, levels, comparisons, resamples);
       const json = {
@@ -176,8 +183,8 @@ function progressLine(done: number, total: number, label: string, elapsedMs: num
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} searches${eta}  ${label}\n`;
 }
 
-/** The simulated roles' adjustable parts from the command line (unset: each suite's default). */
-export function parseSimulation(options: { finishRate?: string; scoreNoise?: string }): SimulationOptions {
+/** The simulated roles' adjustable parts and the web driver from the command line (unset: each suite's default). */
+export function parseSimulation(options: { finishRate?: string; scoreNoise?: string; rightRate?: string; driver?: string }): SimulationOptions {
   const number = (text: string | undefined, option: string, max: number): number | undefined => {
     if (text === undefined) return undefined;
     const value = Number(text);
@@ -186,7 +193,14 @@ export function parseSimulation(options: { finishRate?: string; scoreNoise?: str
   };
   const finishRate = number(options.finishRate, "--finish-rate", 1);
   const scoreNoise = number(options.scoreNoise, "--score-noise", 1000);
-  return { ...(finishRate !== undefined ? { finishRate } : {}), ...(scoreNoise !== undefined ? { scoreNoise } : {}) };
+  const rightRate = number(options.rightRate, "--right-rate", 1);
+  if (options.driver !== undefined && options.driver !== "fast" && options.driver !== "chromium") throw new UsageError(`--driver expects fast or chromium, got '${options.driver}'`);
+  return {
+    ...(finishRate !== undefined ? { finishRate } : {}),
+    ...(scoreNoise !== undefined ? { scoreNoise } : {}),
+    ...(rightRate !== undefined ? { rightRate } : {}),
+    ...(options.driver !== undefined ? { driver: options.driver } : {}),
+  };
 }
 
 export function parsePolicy(text: string): PolicyKind {

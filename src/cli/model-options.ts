@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { findSuite, SUITES, type PolicyKind, type SimulationOptions } from "../envs/suites.js";
 import { ensureModel } from "../models/build.js";
-import type { BenchSuite } from "../search/bench.js";
+import { problemFor, type BenchSuite } from "../search/bench.js";
 import { loadEnvironmentModule, loadStrategyModule, moduleSuite } from "../search/modules.js";
 import { ModelRoles, roleNames, type ModelRolesOptions } from "../search/roles/model-roles.js";
 import { ROLE_NAMES, type RoleName, type Strategy } from "../search/types.js";
@@ -145,7 +145,7 @@ export async function suiteRoles(suites: readonly BenchSuite[]): Promise<Record<
   for (const suite of suites) {
     const task = suite.tasks()[0];
     if (task === undefined) continue;
-    const problem = suite.problem(task, 1);
+    const problem = await problemFor(suite, task, 1);
     out[suite.name] = roleNames(problem);
     await suite.release?.(problem);
   }

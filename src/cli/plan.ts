@@ -5,7 +5,7 @@ import { Budget } from "../search/types.js";
 import { treeToDot, treeToText } from "../search/tree-render.js";
 import { parsePolicy, parseSimulation, pickStrategies, withParameters } from "./bench.js";
 import type { PolicyKind } from "../envs/suites.js";
-import type { BenchSuite } from "../search/bench.js";
+import { problemFor, type BenchSuite } from "../search/bench.js";
 import { loadEnvironmentModule, type EnvironmentModule } from "../search/modules.js";
 import type { RoleCost, RoleName } from "../search/types.js";
 import {
@@ -19,6 +19,7 @@ import {
   type ModelCommandOptions,
 } from "./model-options.js";
 import { parsePositiveInt, UsageError, writeFileAtomically, type CliContext } from "./io.js";
+import { writePlanReport } from "./plan-report.js";
 
 interface PlanCommandOptions extends ModelCommandOptions {
   env?: string;
@@ -32,6 +33,9 @@ interface PlanCommandOptions extends ModelCommandOptions {
   json?: string;
   finishRate?: string;
   scoreNoise?: string;
+  rightRate?: string;
+  driver?: string;
+  screenshots?: string;
 }
 
 export function registerPlan(program: Command, context: CliContext): void {
@@ -48,7 +52,10 @@ export function registerPlan(program: Command, context: CliContext): void {
     .option("--svg <file>", "also draw the tree as SVG")
     .option("--json <file>", "also write the tree and the episode as JSON")
     .option("--finish-rate <p>", "simulated tool-planning policy: probability of a premature finish off the plan (default 0.05)")
-    .option("--score-noise <sd>", "simulated thought operator: score noise (default 1)");
+    .option("--score-noise <sd>", "simulated thought operator: score noise (default 1)")
+    .option("--right-rate <p>", "simulated web policy: probability that a sample is the reference plan's next action (default 0.5)")
+    .option("--driver <kind>", "web environments: fast (default) or chromium")
+    .option("--screenshots <dir>", "web environments: a PNG per step of the chosen path (Chromium), the tree as SVG and an index.html showing them together");
   addModelOptions(planCommand).action(async (options: PlanCommandOptions) => {
       checkModelOptions(options);
       if ((options.env === undefined) === (options.envModule.length === 0) || options.envModule.length > 1) {
@@ -69,6 +76,7 @@ export function registerPlan(program: Command, context: CliContext): void {
         return;
       }
       if (options.task === undefined) throw new UsageError("plan needs --task <id> (or --list-tasks to see them)");
+      const simulation = parseSimulation(options);
       const userStrategies = await loadUserStrategies(options);
       const strategyDefault = planCommand.getOptionValueSource("strategy") === "default" && options.strategyModule.length > 0;
       const builtIn = strategyDefault ? {} : pickStrategies(options.strategy);
@@ -77,7 +85,8 @@ export function registerPlan(program: Command, context: CliContext): void {
       const model = await loadModelRoles(options, roles, context);
       let suite: BenchSuite;
       try {
-        [suite] = (await loadSuites(envName !== undefined ? [envName] : [], options, policy, parseSimulation(options), model)) as [BenchSuite];
+        [suite] = (await loadSuites(envName !== undefined ? [envName] : [], options, policy, simulation, model)) as [BenchSuite];
+        if (options.screenshots !== undefined && suite.pictures === undefined) throw new UsageError(`--screenshots: environment '${suite.name}' has no pages to show (the web environments do)`);
       } catch (error) {
         await model?.close();
         throw error;
@@ -92,16 +101,28 @@ export function registerPlan(program: Command, context: CliContext): void {
       const amount = parsePositiveInt(options.budget, "--budget");
       const budget = new Budget(suite.limits(amount));
       const seed = parsePositiveInt(options.seed, "--seed");
-      const problem = suite.problem(task, seed);
+      let problem: Awaited<ReturnType<typeof problemFor>>;
+      try {
+        problem = await problemFor(suite, task, seed);
+      } catch (error) {
+        await suite.close?.();
+        await model?.close();
+        throw error;
+      }
       // A strategy that learns across tasks (A* with a growing memory) starts from its cell's
       // initial state here: one episode is a cell of one task.
       const own = parameters[name];
       const chosenStrategy = suite.cell?.(name, amount, seed, own)?.strategy(task) ?? suite.taskStrategy?.(name, task, own) ?? suite.strategy?.(name, own) ?? strategy;
+      let pictures: Awaited<ReturnType<NonNullable<BenchSuite["pictures"]>>> = [];
       const result = await chosenStrategy.search(problem, budget).finally(async () => {
         await suite.release?.(problem);
+      });
+      try {
+        if (options.screenshots !== undefined) pictures = await suite.pictures!(task, result.actions);
+      } finally {
         await suite.close?.();
         await model?.close();
-      });
+      }
       const verdict = result.done ? task.judge(result.finalState) : { success: false, score: 0 };
       const environment = task.environment;
       // The chosen path through the tree: follow the actions from the root.
@@ -115,13 +136,19 @@ export function registerPlan(program: Command, context: CliContext): void {
         chosen.add(node.id);
       }
       context.stdout(treeToText(result.tree, { chosen }));
-      context.stdout(
-        `\n${name} on ${suite.name}/${task.id}: ${verdict.success ? "success" : "failure"} (score ${verdict.score.toFixed(3)}), stop: ${result.stop}${result.limit !== undefined ? ` (${result.limit})` : result.stop === "budget" ? ` (${budgetLimitReached(budget)})` : ""}\n` +
+      const summary =
+        `${name} on ${suite.name}/${task.id}: ${verdict.success ? "success" : "failure"} (score ${verdict.score.toFixed(3)}), stop: ${result.stop}${result.limit !== undefined ? ` (${result.limit})` : result.stop === "budget" ? ` (${budgetLimitReached(budget)})` : ""}\n` +
           `plan: ${result.actions.map((a) => environment.describe(a)).join(" → ") || "(none)"}\n` +
           `spent: ${result.spent.modelCalls} model calls, ${result.spent.tokens} tokens, ${result.spent.envSteps} environment steps${result.replaySteps ? ` (${result.replaySteps} replayed after resets, ${(result.replayMs ?? 0).toFixed(0)} ms)` : ""}, ${result.spent.wallMs.toFixed(0)} ms\n` +
-          rolesLine(result.spent.byRole),
-      );
-      if (options.svg !== undefined) writeFileAtomically(options.svg, await dotToSvg(treeToDot(result.tree, { chosen })));
+          rolesLine(result.spent.byRole);
+      context.stdout(`\n${summary}`);
+      const treeSvg = options.svg !== undefined || options.screenshots !== undefined ? await dotToSvg(treeToDot(result.tree, { chosen })) : "";
+      if (options.svg !== undefined) writeFileAtomically(options.svg, treeSvg);
+      if (options.screenshots !== undefined) {
+        const title = `${name} on ${suite.name}/${task.id}${task.statement !== undefined ? `: ${oneLine(task.statement)}` : ""}`;
+        const files = writePlanReport(options.screenshots, { title, summary: summary.trim().split("\n"), treeSvg, pictures });
+        context.stderr(`wrote ${files.length} files to ${options.screenshots} (open index.html)\n`);
+      }
       if (options.json !== undefined) {
         const episode = { env: suite.name, ...(model !== undefined ? { model: model.info } : {}), parameters: own ?? {}, task: task.id, strategy: name, seed, verdict, stop: result.stop, actions: result.actions.map((a) => environment.describe(a)), spent: result.spent, tree: result.tree };
         writeFileAtomically(options.json, JSON.stringify(episode, null, 1) + "\n");

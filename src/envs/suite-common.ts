@@ -17,6 +17,10 @@ export interface SimulationOptions {
   readonly finishRate?: number;
   /** Thought graphs: the standard deviation of the operator's score noise (default 1; 0 is GoT's exact scorer). */
   readonly scoreNoise?: number;
+  /** Web: the probability that a simulated policy sample is the reference plan's next action (default 0.5). */
+  readonly rightRate?: number;
+  /** Web: what drives the sites, the fast driver (default) or Chromium. */
+  readonly driver?: "fast" | "chromium";
 }
 
 /** An environment as the `bench` and `plan` commands see it. */

@@ -14,6 +14,7 @@
 import { game24Suite } from "./suites-game24.js";
 import { thoughtGraphSuites } from "./suites-thoughts.js";
 import { toolPlanningSuites } from "./suites-tools.js";
+import { webSuites } from "./suites-web.js";
 
 import type { SuiteFactory } from "./suite-common.js";
 
@@ -21,8 +22,19 @@ export { MCTS_VARIANTS } from "./suites-thoughts.js";
 export { ASTAR_VARIANTS, UNSEEN_KINDS } from "./suites-tools.js";
 export { MODEL_CALLS_UNIT, roleRandom, type PolicyKind, type SimulationOptions, type SuiteFactory } from "./suite-common.js";
 
+export { WEB_SIMULATION, WEB_SUITES } from "./suites-web.js";
+
 /** Every environment the benchmark knows, by name. */
-export const SUITES: readonly SuiteFactory[] = [...toolPlanningSuites(), game24Suite(), ...thoughtGraphSuites()];
+export const SUITES: readonly SuiteFactory[] = [...toolPlanningSuites(), game24Suite(), ...thoughtGraphSuites(), ...webSuites()];
+
+/**
+ * What `--env all` runs: every environment that runs in the process. The web environments (which
+ * serve sites and may drive a browser) run when named, or all three with `--env web`.
+ */
+export function expandEnvNames(names: readonly string[]): string[] {
+  const web = new Set(webSuites().map((s) => s.name));
+  return [...new Set(names.flatMap((name) => (name === "all" ? SUITES.map((s) => s.name).filter((n) => !web.has(n)) : name === "web" ? [...web] : [name])))];
+}
 
 export function findSuite(name: string): SuiteFactory | undefined {
   return SUITES.find((s) => s.name === name);

@@ -25,6 +25,12 @@ export interface BenchSuite<S = unknown, A = unknown> {
   tasks(): readonly Task<S, A>[];
   /** The roles for one episode, seeded (simulated roles' errors depend on the seed). */
   problem(task: Task<S, A>, seed: number): SearchProblem<S, A>;
+  /**
+   * The roles for one episode, for suites whose environments open something first (a browser
+   * context, a site session): the harness prefers it to `problem`, and a failure here is recorded
+   * as the episode's error. `release` closes what it opened.
+   */
+  openProblem?(task: Task<S, A>, seed: number): Promise<SearchProblem<S, A>>;
   /** What a budget amount limits (e.g. model calls). */
   limits(amount: number): BudgetLimits;
   /** The resource a budget amount limits (what prefix runs watch). Default "modelCalls". */
@@ -48,6 +54,11 @@ export interface BenchSuite<S = unknown, A = unknown> {
   cell?(strategy: string, budget: number, seed: number, parameters?: StrategyParameters): BenchCell | undefined;
   /** Whether `cell` gives this strategy state that learns across tasks (then it is run once per budget). Default: every strategy, when `cell` exists. */
   learns?(strategy: string): boolean;
+  /**
+   * Pictures of an episode's path (`plan --screenshots`): one per state from the start, each with
+   * a caption (web suites: PNG screenshots from Chromium, the path replayed in a fresh session).
+   */
+  pictures?(task: Task<S, A>, actions: readonly A[]): Promise<readonly { readonly caption: string; readonly png: Uint8Array }[]>;
   /** Frees what an episode's roles hold (a llama.cpp policy's sequences). */
   release?(problem: SearchProblem<S, A>): Promise<void>;
   /** Tokens the model has evaluated so far (llama.cpp policies), to meter prefix reuse. */
@@ -244,13 +255,14 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       cuts.push({ from, to, verdict, answered, pathLength: answer?.actions.length ?? 0, spent });
     });
   }
-  const problem = suite.problem(task, seed);
+  let problem: SearchProblem<unknown, unknown> | undefined;
   const evaluatedBefore = suite.evaluatedTokens?.();
   const evaluated = (): { evaluatedTokens?: number } =>
     evaluatedBefore === undefined ? {} : { evaluatedTokens: suite.evaluatedTokens!() - evaluatedBefore };
   const base = { env: suite.name, strategy: name, seed, task: task.id, prefix: run.prefix };
   let final: Omit<EpisodeRecord, "budget" | keyof typeof base>;
   try {
+    problem = await problemFor(suite, task, seed);
     const result = await strategy.search(problem, budget);
     const verdict = judge(result.done, result.finalState);
     // Only after the episode is over and judged: what the cell learns serves its later tasks.
@@ -297,7 +309,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
     // An episode that ended in an error counts as a failure at every budget.
     cuts.length = 0;
   } finally {
-    await suite.release?.(problem);
+    if (problem !== undefined) await suite.release?.(problem);
   }
   const records: EpisodeRecord[] = run.budgets.map((b) => {
     const cut = cuts.find((c) => c.from <= b && b <= c.to);
@@ -312,6 +324,7 @@ async function runEpisode(suite: BenchSuite, strategy: Strategy, name: string, r
       modelCalls: cut.spent.modelCalls,
       tokens: cut.spent.tokens,
       envSteps: cut.spent.envSteps,
+      ...(final.replaySteps !== undefined ? { replaySteps: cut.spent.replaySteps } : {}),
       wallMs: roundMs(cut.spent.wallMs),
       answered: cut.answered,
       pathLength: cut.pathLength,
@@ -348,6 +361,11 @@ function histogram(labels: readonly string[]): Record<string, number> {
     counts[op] = (counts[op] ?? 0) + 1;
   }
   return counts;
+}
+
+/** The problem of one episode: `openProblem` where the suite has it, else `problem`. */
+export async function problemFor<S, A>(suite: BenchSuite<S, A>, task: Task<S, A>, seed: number): Promise<SearchProblem<S, A>> {
+  return suite.openProblem !== undefined ? suite.openProblem(task, seed) : suite.problem(task, seed);
 }
 
 /** `count` tasks for a seed: a seeded shuffle, so seeds see different tasks and reruns the same. */

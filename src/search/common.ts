@@ -4,6 +4,7 @@
  * environments directly and backtracks irreversible ones by snapshot/restore or reset-and-replay.
  */
 import { extendTrajectory, startTrajectory } from "./text.js";
+import { EnvironmentFailure } from "./types.js";
 import type {
   Budget,
   Critic,
@@ -42,7 +43,8 @@ async function metered<T>(budget: Budget, role: RoleName, call: () => Promise<T>
   let answer: Guarded<T>;
   try {
     answer = { ok: true, value: await call() };
-  } catch {
+  } catch (error) {
+    if (error instanceof EnvironmentFailure) throw error;
     answer = FAILED;
   }
   if (budget.charges === before) budget.charge(role, { calls: 1, ms: performance.now() - started });
@@ -311,8 +313,9 @@ export class Stepper<S, A> {
     this.budget.spend("envSteps", this.cost(action));
     try {
       return { ok: true, value: await this.environment.step(state, action) };
-    } catch {
+    } catch (error) {
       this.current = undefined;
+      if (error instanceof EnvironmentFailure) throw error;
       return FAILED;
     }
   }
@@ -338,6 +341,7 @@ export class Stepper<S, A> {
         const outcome = await this.rawStep(state, action);
         if (!outcome.ok) return outcome;
         this.replaySteps++;
+        this.budget.noteReplay(this.cost(action));
         state = outcome.value.state;
         this.current = keys.slice(0, i + 1);
       }

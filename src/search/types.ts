@@ -20,6 +20,24 @@
  *   tokens, wall time; "env": environment steps, wall time); without a kind, all of them.
  */
 
+/**
+ * The environment itself broke (a browser crash, a page that never loaded, a server error), as
+ * opposed to an action that failed: the episode cannot go on. Strategies treat a failed step as a
+ * dead end, but this error passes through them (the `Stepper` and the role guards rethrow it), so
+ * the harness records the episode as an error and the run goes on with the next one.
+ */
+export class EnvironmentFailure extends Error {
+  override readonly name: string = "EnvironmentFailure";
+  constructor(
+    message: string,
+    /** What broke, in the environment's words (e.g. "crash", "timeout", "server"). */
+    readonly kind: string = "failure",
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** What a step of the environment returns. */
 export interface StepOutcome<S> {
   readonly state: S;
@@ -210,6 +228,8 @@ export interface BudgetSnapshot {
   modelCalls: number;
   tokens: number;
   envSteps: number;
+  /** Of the env steps, those that replayed a path after a reset (irreversible environments; `Budget.noteReplay`). */
+  replaySteps: number;
   wallMs: number;
   byRole: Record<RoleName, RoleCost>;
 }
@@ -244,6 +264,7 @@ export class Budget {
   private watched: { resource: Exclude<BudgetResource, "wallMs">; next: number; max: number; listener: ThresholdListener } | undefined;
   private failed = false;
   private chargesMade = 0;
+  private replays = 0;
 
   constructor(readonly limits: BudgetLimits = {}) {}
 
@@ -269,6 +290,11 @@ export class Budget {
   /** Environment steps (model work goes through `charge`). */
   spend(resource: "envSteps", amount = 1): void {
     this.used[resource] += nonNegative(amount);
+  }
+
+  /** Marks env steps already spent as replays (the `Stepper`'s reset-and-replay), so snapshots at any point say how many were. */
+  noteReplay(steps = 1): void {
+    this.replays += nonNegative(steps);
   }
 
   /** The per-role table (a copy). */
@@ -337,7 +363,7 @@ export class Budget {
   }
 
   snapshot(): BudgetSnapshot {
-    return { ...this.used, wallMs: this.wallMs, byRole: this.byRole() };
+    return { ...this.used, replaySteps: this.replays, wallMs: this.wallMs, byRole: this.byRole() };
   }
 }
 

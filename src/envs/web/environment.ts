@@ -1,7 +1,7 @@
-import type { Budget, Environment, Judgement, Policy, Proposal, StepOutcome, Task } from "../../search/types.js";
+import { EnvironmentFailure, type Budget, type Environment, type EnvironmentText, type Judgement, type Policy, type Proposal, type StepOutcome, type Task } from "../../search/types.js";
 import type { SamplingOptions } from "../../decoder/generation.js";
 import { ActionSyntaxError, formatAction, parseAction } from "./actions.js";
-import { observationText, type WebDriver, type WebObservation } from "./drivers/driver.js";
+import { observationText, WebDriverError, type WebDriver, type WebObservation } from "./drivers/driver.js";
 import type { AgentView, WebRun } from "./episode.js";
 import { webPrompt } from "./policy/agent.js";
 import { ActionLanguageBuilder } from "./policy/language.js";
@@ -45,10 +45,14 @@ export interface WebEnvironmentOptions {
   readonly policy?: WebPolicy;
   /** Most actions before an episode counts as done (default 30). */
   readonly maxSteps?: number;
+  /** Most characters of a page in the text model roles read (`text.state`; default 4,000, WebArena's prompt keeps more). */
+  readonly textChars?: number;
 }
 
 export interface ReplayStats {
   readonly resets: number;
+  /** Time spent resetting (a new session and driver or browser context, the start page). */
+  readonly resetMs: number;
   /** Steps taken again to bring the live episode to a state. */
   readonly replayedSteps: number;
   readonly replayMs: number;
@@ -64,9 +68,10 @@ export class WebEnvironment implements Environment<WebState, string> {
   private session = "";
   /** The path the live episode is at. */
   private live: readonly string[] | undefined;
-  private stats = { resets: 0, replayedSteps: 0, replayMs: 0, newSteps: 0, newStepMs: 0 };
+  private stats = { resets: 0, resetMs: 0, replayedSteps: 0, replayMs: 0, newSteps: 0, newStepMs: 0 };
   readonly policy: WebPolicy;
   private readonly maxSteps: number;
+  private readonly textChars: number;
   /** The start page, as a fresh session shows it (the same every time). */
   private start: WebObservation | undefined;
 
@@ -78,14 +83,44 @@ export class WebEnvironment implements Environment<WebState, string> {
     this.name = `web-${task.site}`;
     this.policy = options.policy ?? permissivePolicy();
     this.maxSteps = options.maxSteps ?? 30;
+    this.textChars = options.textChars ?? 4000;
   }
 
-  /** Opens the task's start page once. */
+  /** Opens the task's start page once (a driver failure is an `EnvironmentFailure`). */
   static async create(run: WebRun, task: WebTask, options: WebEnvironmentOptions = {}): Promise<WebEnvironment> {
-    const env = new WebEnvironment(run, task, options);
-    await env.reset();
-    env.start = env.driver!.current();
-    return env;
+    return new WebEnvironment(run, task, options).open();
+  }
+
+  /**
+   * The environment as model roles read it: the objective; a state is its page (WebArena's layout,
+   * cut at `textChars`) after the actions taken; an action is its text. A step's observation (what
+   * a trajectory shows per step) is the page's URL and title only, so a trajectory stays short.
+   */
+  get text(): EnvironmentText<WebState, string> {
+    return {
+      task: () => this.renderTask(),
+      state: (state) => {
+        const page = this.renderState(state);
+        return page.length <= this.textChars ? page : `${page.slice(0, this.textChars)}\n[… ${page.length - this.textChars} more characters of the page not shown]`;
+      },
+      action: (action) => action,
+    };
+  }
+
+  /**
+   * The task's environment without an episode open: it names, keys and judges (what a task list
+   * needs) but cannot start until `open()`.
+   */
+  static unopened(run: WebRun, task: WebTask, options: WebEnvironmentOptions = {}): WebEnvironment {
+    return new WebEnvironment(run, task, options);
+  }
+
+  /** Opens the start page (once). */
+  async open(): Promise<this> {
+    if (this.start !== undefined) return this;
+    await this.guard(() => this.reset());
+    this.start = this.driver!.current();
+    return this;
   }
 
   get replay(): ReplayStats {
@@ -93,6 +128,7 @@ export class WebEnvironment implements Environment<WebState, string> {
   }
 
   initial(): WebState {
+    if (this.start === undefined) throw new Error(`web environment ${this.task.id}: not opened (open() it first)`);
     const server = this.run.sites.server(this.task.site);
     return {
       task: this.task,
@@ -122,9 +158,9 @@ export class WebEnvironment implements Environment<WebState, string> {
 
   async step(state: WebState, action: string): Promise<StepOutcome<WebState>> {
     if (state.done) throw new Error("web environment: the episode is over (it stopped)");
-    await this.bringTo(state.actions);
+    await this.guard(() => this.bringTo(state.actions));
     const t0 = performance.now();
-    const result = await this.act(action);
+    const result = await this.guard(() => this.act(action));
     this.stats.newSteps++;
     this.stats.newStepMs += performance.now() - t0;
     this.live = [...state.actions, action];
@@ -150,7 +186,7 @@ export class WebEnvironment implements Environment<WebState, string> {
       policyState: monitor.state,
       siteState: structuredClone(this.run.sites.server(this.task.site).state(this.session)),
     };
-    return { state: next, done: next.done, observation: observationText(next.observation, next.error) };
+    return { state: next, done: next.done, observation: stepObservation(next) };
   }
 
   stateKey(state: WebState): string {
@@ -188,9 +224,25 @@ export class WebEnvironment implements Environment<WebState, string> {
     return evaluateTask(this.task, { answer: state.answer, url: state.observation.url, state: state.siteState as never }, { catalog: this.run.tasks.catalog });
   }
 
+  /**
+   * Runs driver work; a driver failure (crash, timeout, server error) leaves no live episode and
+   * is rethrown as an `EnvironmentFailure`, which ends the search episode as an error.
+   */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof WebDriverError)) throw error;
+      this.live = undefined;
+      await this.driver?.close().catch(() => undefined);
+      this.driver = undefined;
+      throw new EnvironmentFailure(`${this.task.id}: ${error.message}`, error.failure, { cause: error });
+    }
+  }
+
   /** Ends the live episode (closes its browser context). */
   async close(): Promise<void> {
-    await this.driver?.close();
+    await this.driver?.close().catch(() => undefined);
     this.driver = undefined;
     this.live = undefined;
   }
@@ -221,14 +273,24 @@ export class WebEnvironment implements Environment<WebState, string> {
 
   /** A new session on the site and a new driver (browser context) at the start page. */
   private async reset(): Promise<void> {
-    await this.driver?.close();
+    const t0 = performance.now();
+    await this.driver?.close().catch(() => undefined);
+    this.driver = undefined;
     const server = this.run.sites.server(this.task.site);
     this.session = server.createSession();
     this.driver = await this.run.driver();
     await this.driver.start(server.origin + this.task.startPath, { origin: server.origin, name: SESSION_COOKIE, value: this.session });
     this.live = [];
     this.stats.resets++;
+    this.stats.resetMs += performance.now() - t0;
   }
+}
+
+/** What a trajectory shows after a step: where the page is now, and the error of an invalid action. */
+function stepObservation(state: WebState): string {
+  const where = `${state.observation.title} (${state.observation.url})`;
+  if (state.answer !== undefined) return `stopped with the answer "${state.answer}"`;
+  return state.error !== undefined ? `${state.error} The page is still ${where}.` : `now at ${where}`;
 }
 
 /** A web task for the search layer (the harness judges finished episodes with it). */
