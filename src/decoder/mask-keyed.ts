@@ -2,7 +2,7 @@ import { STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../grammars/outp
 import { TokenTrie } from "./token-trie.js";
 import type { Vocabulary } from "./vocabulary.js";
 
-import { popcount, type TokenMask } from "./mask.js";
+import { deadEndStates, popcount, prepareEveryMask, type TokenMask } from "./mask.js";
 import { namedSpecialTokens } from "./special-tokens.js";
 
 export interface KeyedMaskIndexOptions {
@@ -117,18 +117,9 @@ export class KeyedMaskIndex {
    * trie walk or for assembling a mask. `onProgress(done, total)` is called now and then.
    */
   prepare(onProgress?: (done: number, total: number) => void): void {
-    const { kind, stateCount } = this.automaton;
-    let lastReport = performance.now();
-    for (let s = 0; s < stateCount; s++) {
-      if (kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) continue;
-      this.maskFor(s);
-      if (onProgress !== undefined && performance.now() - lastReport > 200) {
-        lastReport = performance.now();
-        onProgress(s + 1, stateCount);
-      }
-    }
-    onProgress?.(stateCount, stateCount);
+    prepareEveryMask(this.automaton, (state) => this.maskFor(state), onProgress);
   }
+
 
   /**
    * States where no token of this vocabulary continues the output and the output may not end:
@@ -136,19 +127,9 @@ export class KeyedMaskIndex {
    * where they do not settle it.
    */
   deadEnds(): number[] {
-    const { kind, stateCount, accepting, transitions } = this.automaton;
-    const singleByte = new Uint8Array(256);
-    for (const bytes of this.vocabulary.bytes) if (bytes !== undefined && bytes.length === 1) singleByte[bytes[0]!] = 1;
-    const stuck: number[] = [];
-    for (let s = 0; s < stateCount; s++) {
-      if ((kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) || accepting[s]) continue;
-      let ok = false;
-      for (let b = 0; b < 256 && !ok; b++) ok = singleByte[b] === 1 && transitions[s * 256 + b]! >= 0;
-      if (!ok) ok = this.maskFor(s).allowedCount > 0;
-      if (!ok) stuck.push(s);
-    }
-    return stuck;
+    return deadEndStates(this.automaton, this.vocabulary, (state) => this.maskFor(state));
   }
+
 
   stats(): KeyedMaskIndexStats {
     return {

@@ -132,18 +132,9 @@ export class MaskIndex {
    * trie walk or for assembling a mask. `onProgress(done, total)` is called now and then.
    */
   prepare(onProgress?: (done: number, total: number) => void): void {
-    const { kind, stateCount } = this.automaton;
-    let lastReport = performance.now();
-    for (let s = 0; s < stateCount; s++) {
-      if (kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) continue;
-      this.maskFor(s);
-      if (onProgress !== undefined && performance.now() - lastReport > 200) {
-        lastReport = performance.now();
-        onProgress(s + 1, stateCount);
-      }
-    }
-    onProgress?.(stateCount, stateCount);
+    prepareEveryMask(this.automaton, (state) => this.maskFor(state), onProgress);
   }
+
 
   /**
    * States where no token of this vocabulary continues the output and the output may not end:
@@ -151,19 +142,9 @@ export class MaskIndex {
    * where they do not settle it.
    */
   deadEnds(): number[] {
-    const { kind, stateCount, accepting, transitions } = this.automaton;
-    const singleByte = new Uint8Array(256);
-    for (const bytes of this.vocabulary.bytes) if (bytes !== undefined && bytes.length === 1) singleByte[bytes[0]!] = 1;
-    const stuck: number[] = [];
-    for (let s = 0; s < stateCount; s++) {
-      if ((kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) || accepting[s]) continue;
-      let ok = false;
-      for (let b = 0; b < 256 && !ok; b++) ok = singleByte[b] === 1 && transitions[s * 256 + b]! >= 0;
-      if (!ok) ok = this.maskFor(s).allowedCount > 0;
-      if (!ok) stuck.push(s);
-    }
-    return stuck;
+    return deadEndStates(this.automaton, this.vocabulary, (state) => this.maskFor(state));
   }
+
 
   stats(): MaskIndexStats {
     return { vocabularySize: this.vocabulary.size, automatonStates: this.automaton.stateCount, ...this.masks.stats() };
@@ -190,4 +171,42 @@ export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * Computes the mask of every tag and content state (the states a decoder can meet) through
+ * `maskFor`, reporting progress now and then. Shared by the mask indexes.
+ */
+export function prepareEveryMask(automaton: OutputAutomaton, maskFor: (state: number) => TokenMask, onProgress?: (done: number, total: number) => void): void {
+  const { kind, stateCount } = automaton;
+  let lastReport = performance.now();
+  for (let s = 0; s < stateCount; s++) {
+    if (kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) continue;
+    maskFor(s);
+    if (onProgress !== undefined && performance.now() - lastReport > 200) {
+      lastReport = performance.now();
+      onProgress(s + 1, stateCount);
+    }
+  }
+  onProgress?.(stateCount, stateCount);
+}
+
+/**
+ * States where no token of the vocabulary continues the output and the output may not end:
+ * generation would be stuck there. Single-byte tokens settle most states; `maskFor` is asked
+ * only where they do not.
+ */
+export function deadEndStates(automaton: OutputAutomaton, vocabulary: Vocabulary, maskFor: (state: number) => TokenMask): number[] {
+  const { kind, stateCount, accepting, transitions } = automaton;
+  const singleByte = new Uint8Array(256);
+  for (const bytes of vocabulary.bytes) if (bytes !== undefined && bytes.length === 1) singleByte[bytes[0]!] = 1;
+  const stuck: number[] = [];
+  for (let s = 0; s < stateCount; s++) {
+    if ((kind[s] !== STATE_TAG && kind[s] !== STATE_CONTENT) || accepting[s]) continue;
+    let ok = false;
+    for (let b = 0; b < 256 && !ok; b++) ok = singleByte[b] === 1 && transitions[s * 256 + b]! >= 0;
+    if (!ok) ok = maskFor(s).allowedCount > 0;
+    if (!ok) stuck.push(s);
+  }
+  return stuck;
 }
