@@ -1,4 +1,5 @@
 /** Summary statistics shared by the benchmarks. */
+import { mulberry32 } from "../../src/search/random.js";
 
 /** The q-quantile of a sample (nearest rank on the sorted values); NaN for an empty sample. */
 export function quantile(values: readonly number[], q: number): number {
@@ -68,16 +69,7 @@ export function percentiles(values: readonly number[]): Percentiles {
 }
 
 /** A seeded generator (mulberry32): the same seed gives the same sample. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /** A Markdown table. */
 export function table(header: readonly string[], align: readonly ("l" | "r")[], rows: readonly (readonly string[])[]): string {

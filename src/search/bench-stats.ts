@@ -3,6 +3,8 @@
  * 0% and 100%, where the normal approximation collapses to a point), and means with t intervals.
  */
 
+import { mulberry32 } from "./random.js";
+
 export interface Interval {
   readonly estimate: number;
   readonly low: number;
@@ -45,17 +47,8 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** A seeded generator for resampling (mulberry32): the same seed, the same intervals. */
-function resampler(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator for resampling: the same seed, the same intervals. */
+const resampler = mulberry32;
 
 /** A step function of the budget: `points[i] = [from, value]` holds from budget `from` until the next point (0 before the first). */
 export interface StepCurve {
