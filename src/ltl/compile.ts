@@ -1,10 +1,11 @@
 import { atomsOf, type Formula } from "./ast.js";
 import type { Dfa } from "./dfa.js";
-import { TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
-import { Deadline, type CompileProgress } from "./limits.js";
+import { TooManyNodesError, TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
+import { ListInterner } from "./hash.js";
+import { Deadline, runSteps, runStepsAsync, stopCheck, type CompileProgress, type Steps } from "./limits.js";
 import { FormulaTable, Op, PastOp } from "./formulas.js";
-import { minimize, type SymbolicDfa } from "./minimize.js";
-import { BooleanOps, Mtbdd, NodeLimitError } from "./mtbdd.js";
+import { minimizeSteps, type SymbolicDfa } from "./minimize.js";
+import { BooleanOps, DEFAULT_MAX_NODES, Mtbdd, NodeLimitError } from "./mtbdd.js";
 import type { SpecMode } from "./spec.js";
 
 /**
@@ -16,21 +17,32 @@ import type { SpecMode } from "./spec.js";
  * summarizes the trace so far. Reading a letter replaces each term by the expansion of φ at that
  * step (F φ = φ | X F φ, G φ = φ & WX G φ, ...), computed as a decision diagram over the atoms
  * whose leaves are the next obligations — so a state's successors come with symbolic guards and
- * the alphabet 2^atoms is never enumerated. A state accepts when one of its cubes has weak terms
- * only (no step is owed). Formulas are hash-consed in negation normal form, so equal obligations
- * are equal integers; the result is minimized afterwards.
+ * the alphabet 2^atoms is never enumerated. A state accepts when one of its terms is weak (no
+ * step is owed). Formulas are hash-consed in negation normal form, so equal obligations are equal
+ * integers; the result is minimized afterwards.
  */
 
 export interface CompileOptions {
   /** Refuse to explore more than this many states (before minimization). Defaults to 100,000. */
   maxStates?: number;
-  /** What the error names when the limit is hit. Defaults to `the formula`. */
+  /**
+   * Refuse to build more than this many decision-diagram nodes (each about 30 bytes). Defaults to
+   * 8,388,608 (`DEFAULT_MAX_NODES`).
+   */
+  maxNodes?: number;
+  /** What the error names when a limit is hit. Defaults to `the formula`. */
   label?: string;
   /**
-   * Stop with a `CompileTimeoutError` after this many milliseconds. Compilation is synchronous,
-   * so this is a deadline it checks, not a timer. Defaults to none.
+   * Stop with a `CompileTimeoutError` after this many milliseconds (checked between states and
+   * refinement rounds). Defaults to none.
    */
   timeLimitMs?: number;
+  /**
+   * Stop with the signal's reason once it is aborted. The synchronous functions check it between
+   * states (so only an abort from a callback such as `onProgress` can stop them early); the
+   * `…Async` ones hand the event loop a turn every few milliseconds, so any abort does.
+   */
+  signal?: AbortSignal;
   /** Called often during long compilations (callers throttle what they print). Defaults to none. */
   onProgress?: (progress: CompileProgress) => void;
 }
@@ -47,44 +59,71 @@ export type { CompileProgress };
 
 /** Compiles a formula over the given atoms to its minimal DFA. */
 export function compileFormula(formula: Formula, target?: Partial<CompileTarget>, options: CompileOptions = {}): Dfa {
+  const deadline = new Deadline(options.timeLimitMs, options.label ?? "the formula");
+  return runSteps(compileFormulaSteps(formula, target, options, deadline), stopCheck(deadline, options.signal));
+}
+
+/** `compileFormula` that gives the event loop a turn every few milliseconds, so that `signal` can stop it. */
+export async function compileFormulaAsync(formula: Formula, target?: Partial<CompileTarget>, options: CompileOptions = {}): Promise<Dfa> {
+  const deadline = new Deadline(options.timeLimitMs, options.label ?? "the formula");
+  return runStepsAsync(compileFormulaSteps(formula, target, options, deadline), stopCheck(deadline, options.signal));
+}
+
+/** The compilation as resumable steps (see `Steps`); `deadline` is checked at each of them as well. */
+export function* compileFormulaSteps(formula: Formula, target: Partial<CompileTarget> | undefined, options: CompileOptions, deadline: Deadline): Steps<Dfa> {
   const atoms = target?.atoms ?? atomsOf(formula);
   const mode = target?.mode ?? "propositional";
+  const known = new Set(atoms);
   for (const name of atomsOf(formula)) {
-    if (!atoms.includes(name)) throw new UnsupportedFormulaError(`the formula uses '${name}', which is not among the atoms (${atoms.join(", ")})`);
+    if (!known.has(name)) throw new UnsupportedFormulaError(`the formula uses '${name}', which is not among the atoms (${atoms.join(", ")})`);
   }
   if (mode === "events" && atoms.length === 0) throw new UnsupportedFormulaError("an events-mode automaton needs at least one event");
-  const builder = new Builder(atoms, mode);
+  const label = options.label ?? "the formula";
+  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
+  const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
+  const builder = new Builder(atoms, mode, maxNodes);
   try {
-    const label = options.label ?? "the formula";
-    const deadline = new Deadline(options.timeLimitMs, label);
-    const limits = { ...options, maxStates: options.maxStates ?? DEFAULT_MAX_STATES, label, deadline };
-    return minimize(builder.explore(formula, limits), deadline, options.onProgress);
+    const symbolic = yield* builder.explore(formula, { maxStates, label, onProgress: options.onProgress });
+    return yield* minimizeSteps(symbolic, options.onProgress);
   } catch (error) {
-    if (error instanceof NodeLimitError) {
-      throw new TooManyStatesError(options.maxStates ?? DEFAULT_MAX_STATES, builder.exploredStates, `${options.label ?? "the formula"} (${error.message})`);
-    }
+    if (error instanceof NodeLimitError) throw new TooManyNodesError(maxNodes, builder.exploredStates, label);
     throw error;
+  } finally {
+    deadline.check();
   }
 }
 
 const FIRST_VALUE = 2; // diagram terminals 0 and 1 are booleans; obligations and states come after
+const TERM_TRUE = -2; // the term WX true: no obligation
+const TERM_FALSE = -1; // the term X false: unsatisfiable
+
+interface ExploreLimits {
+  maxStates: number;
+  label: string;
+  onProgress: ((progress: CompileProgress) => void) | undefined;
+}
 
 class Builder {
-  readonly store = new Mtbdd();
-  readonly bool = new BooleanOps(this.store);
+  readonly store: Mtbdd;
+  readonly bool: BooleanOps;
   exploredStates = 0;
 
-  // Terms X φ / WX φ, obligations (DNFs over terms) and states (obligation × carries).
-  private readonly termIds = new Map<string, number>();
+  // Terms X φ / WX φ by formula id (-1: not made yet), and their expansions.
+  private strongTerm: Int32Array = new Int32Array(256).fill(-1);
+  private weakTerm: Int32Array = new Int32Array(256).fill(-1);
   private readonly termStrong: boolean[] = [];
   private readonly termNode: number[] = [];
-  private readonly dnfs: number[][][] = [];
-  private readonly dnfIds = new Map<string, number>();
+  private readonly termExpansions: number[] = [];
+
+  // Obligations: DNFs over terms, each a sorted list of terms none of which implies another
+  // (`dnfTrue` is the one holding the empty cube). Value FIRST_VALUE + i is `dnfs[i]`.
+  private readonly dnfs: (readonly number[])[] = [];
+  private readonly lists = new ListInterner();
+  private readonly dnfOfList = new Map<number, number>();
   private readonly pairs: { dnf: number; carries: string }[] = [];
   private readonly pairIds = new Map<string, number>();
 
   private readonly expansions = new Map<number, number>();
-  private readonly termExpansions = new Map<number, number>();
   private readonly dnfFalse: number;
   private readonly dnfTrue: number;
   private readonly formulas: FormulaTable;
@@ -92,18 +131,21 @@ class Builder {
   constructor(
     private readonly atoms: readonly string[],
     private readonly mode: SpecMode,
+    maxNodes: number,
   ) {
+    this.store = new Mtbdd(maxNodes);
+    this.bool = new BooleanOps(this.store);
     this.formulas = new FormulaTable(new Map(atoms.map((a, i) => [a, i])));
-    this.dnfFalse = this.internDnf([]);
-    this.dnfTrue = this.internDnf([[]]);
+    this.dnfFalse = this.newDnf([]);
+    this.dnfTrue = this.newDnf([TERM_TRUE]);
   }
 
-  explore(formula: Formula, options: CompileOptions & { maxStates: number; label: string; deadline: Deadline }): SymbolicDfa {
-    const { maxStates, label, deadline, onProgress } = options;
+  *explore(formula: Formula, limits: ExploreLimits): Steps<SymbolicDfa> {
+    const { maxStates, label, onProgress } = limits;
     const root = this.formulas.nnf(formula, true);
+    yield;
     const initialCarries = this.formulas.initialCarries();
-    const startTerm = this.term(true, root);
-    const startDnf = startTerm < 0 ? this.dnfFalse : this.internDnf([[startTerm]]);
+    const startDnf = this.termDnf(this.term(true, root));
 
     // State 0 is a start state of its own that nothing returns to: minimization may then give it
     // either acceptance, since the empty trace is not a trace (see minimize.ts).
@@ -116,26 +158,19 @@ class Builder {
     // Successor diagrams keep their own leaf values (obligations, or obligation-carry pairs when
     // the formula looks into the past); `stateOf` maps those to states, so no diagram is rebuilt
     // just to rename its leaves.
-    const stateFor = (value: number): number => {
+    const stateFor = (value: number): void => {
       if (value >= stateOf.length) {
         const grown = new Int32Array(Math.max(value + 1, stateOf.length * 2)).fill(-1);
         grown.set(stateOf);
         stateOf = grown;
       }
-      let id = stateOf[value]!;
-      if (id === -1) {
-        id = states.length;
-        if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
-        stateOf[value] = id;
-        if ((id & 1023) === 0) {
-          onProgress?.({ phase: "explore", expanded: behaviour.length, found: id + 1 });
-          deadline.check();
-        }
-        const p = this.hasPast ? this.pairs[value - FIRST_VALUE]! : { dnf: value, carries: "" };
-        states.push(p);
-        accepting.push(this.dnfAccepts(p.dnf));
-      }
-      return id;
+      if (stateOf[value] !== -1) return;
+      const id = states.length;
+      if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
+      stateOf[value] = id;
+      const p = this.hasPast ? this.pairs[value - FIRST_VALUE]! : { dnf: value, carries: "" };
+      states.push(p);
+      accepting.push(this.dnfAccepts(p.dnf));
     };
 
     // Breadth-first by layers: the successors of a whole layer are collected in one shared walk
@@ -144,17 +179,29 @@ class Builder {
       const layerEnd = states.length;
       const roots: number[] = [];
       for (let s = layerStart; s < layerEnd; s++) {
-        this.exploredStates = states.length;
+        this.exploredStates = s;
         if ((s & 15) === 15) {
           onProgress?.({ phase: "explore", expanded: s + 1, found: states.length });
-          deadline.check();
+          yield;
         }
         let successor = this.successor(states[s]!.dnf, states[s]!.carries);
         if (this.mode === "events") successor = this.eventChain(successor);
         behaviour.push(successor);
         roots.push(successor);
       }
-      for (const value of this.store.terminalsOfAll(roots)) stateFor(value);
+      this.exploredStates = layerEnd;
+      const walk = this.store.beginTerminalWalk();
+      try {
+        for (let i = 0; i < roots.length; i++) {
+          for (const value of walk.visit(roots[i]!)) stateFor(value);
+          if ((i & 255) === 255) {
+            onProgress?.({ phase: "explore", expanded: layerEnd, found: states.length });
+            yield;
+          }
+        }
+      } finally {
+        walk.finish();
+      }
       layerStart = layerEnd;
     }
     return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, initial: 0, stateOf: (value) => stateOf[value]! };
@@ -179,10 +226,8 @@ class Builder {
   /** The diagram from letters to successor obligations (paired with carries when the formula has past operators). */
   private successor(dnf: number, carries: string): number {
     let result = this.store.leaf(this.dnfFalse);
-    for (const cube of this.dnfs[dnf - FIRST_VALUE]!) {
-      let conj = this.store.leaf(this.dnfTrue);
-      for (const t of cube) conj = this.dnfAnd(conj, this.expandTerm(t));
-      result = this.dnfOr(result, conj);
+    for (const t of this.dnfs[dnf - FIRST_VALUE]!) {
+      result = this.dnfOr(result, t === TERM_TRUE ? this.store.leaf(this.dnfTrue) : this.expandTerm(t));
     }
     if (!this.hasPast) return result;
     // Past operators: substitute their values at this step (functions of the letter and the
@@ -193,8 +238,8 @@ class Builder {
     let withPast = this.store.compose(result, (v) => (v >= n ? value(this.formulas.carries[v - n]!) : undefined));
     withPast = this.store.mapLeaves(withPast, (d) => this.internPair(d, ""));
     for (const p of this.formulas.carries) {
-      const op = this.formulas.pastOps[p]!;
-      const carried = op === PastOp.Yesterday || op === PastOp.WeakYesterday ? value(this.formulas.pastAs[p]!) : value(p);
+      const op = this.formulas.pastOp(p);
+      const carried = op === PastOp.Yesterday || op === PastOp.WeakYesterday ? value(this.formulas.pastA(p)) : value(p);
       withPast = this.store.apply("appendCarry", withPast, carried, (pair, bit) => {
         const { dnf: d, carries: c } = this.pairs[pair - FIRST_VALUE]!;
         return this.internPair(d, c + String(bit));
@@ -203,72 +248,113 @@ class Builder {
     return withPast;
   }
 
-  /** The value of a pure-past formula at the current step, as a 0/1 diagram over the letter. */
-  private pastValue(p: number, carries: string, memo: Map<number, number>): number {
-    const cached = memo.get(p);
-    if (cached !== undefined) return cached;
-    const b = this.bool;
-    const sub = (q: number): number => this.pastValue(q, carries, memo);
-    const carry = (): number => (carries[this.formulas.carryIndex.get(p)!] === "1" ? b.trueNode : b.falseNode);
-    let result: number;
-    switch (this.formulas.pastOps[p]!) {
-      case PastOp.True: result = b.trueNode; break;
-      case PastOp.False: result = b.falseNode; break;
-      case PastOp.Atom: result = b.variable(this.formulas.pastAs[p]!); break;
-      case PastOp.Not: result = b.not(sub(this.formulas.pastAs[p]!)); break;
-      case PastOp.And: result = b.and(sub(this.formulas.pastAs[p]!), sub(this.formulas.pastBs[p]!)); break;
-      case PastOp.Or: result = b.or(sub(this.formulas.pastAs[p]!), sub(this.formulas.pastBs[p]!)); break;
-      case PastOp.Yesterday:
-      case PastOp.WeakYesterday: result = carry(); break;
-      case PastOp.Once: result = b.or(sub(this.formulas.pastAs[p]!), carry()); break;
-      case PastOp.Historically: result = b.and(sub(this.formulas.pastAs[p]!), carry()); break;
-      case PastOp.Since: result = b.or(sub(this.formulas.pastBs[p]!), b.and(sub(this.formulas.pastAs[p]!), carry())); break;
+  /** The value of a pure-past formula at the current step, as a 0/1 diagram over the letter (children first, without recursion). */
+  private pastValue(root: number, carries: string, memo: Map<number, number>): number {
+    const f = this.formulas;
+    const children = (p: number): number[] => {
+      switch (f.pastOp(p)) {
+        case PastOp.Not: case PastOp.Once: case PastOp.Historically: return [f.pastA(p)];
+        case PastOp.And: case PastOp.Or: case PastOp.Since: return [f.pastA(p), f.pastB(p)];
+        default: return [];
+      }
+    };
+    const stack = [root];
+    while (stack.length > 0) {
+      const p = stack[stack.length - 1]!;
+      if (memo.has(p)) {
+        stack.pop();
+        continue;
+      }
+      const missing = children(p).filter((q) => !memo.has(q));
+      if (missing.length > 0) {
+        stack.push(...missing);
+        continue;
+      }
+      memo.set(p, this.pastNode(p, carries, memo));
+      stack.pop();
     }
-    memo.set(p, result);
-    return result;
+    return memo.get(root)!;
+  }
+
+  private pastNode(p: number, carries: string, memo: Map<number, number>): number {
+    const b = this.bool;
+    const f = this.formulas;
+    const sub = (q: number): number => memo.get(q)!;
+    const carry = (): number => (carries[f.carryIndex.get(p)!] === "1" ? b.trueNode : b.falseNode);
+    switch (f.pastOp(p)) {
+      case PastOp.True: return b.trueNode;
+      case PastOp.False: return b.falseNode;
+      case PastOp.Atom: return b.variable(f.pastA(p));
+      case PastOp.Not: return b.not(sub(f.pastA(p)));
+      case PastOp.And: return b.and(sub(f.pastA(p)), sub(f.pastB(p)));
+      case PastOp.Or: return b.or(sub(f.pastA(p)), sub(f.pastB(p)));
+      case PastOp.Yesterday:
+      case PastOp.WeakYesterday: return carry();
+      case PastOp.Once: return b.or(sub(f.pastA(p)), carry());
+      case PastOp.Historically: return b.and(sub(f.pastA(p)), carry());
+      case PastOp.Since: return b.or(sub(f.pastB(p)), b.and(sub(f.pastA(p)), carry()));
+    }
   }
 
   private expandTerm(t: number): number {
-    let e = this.termExpansions.get(t);
+    let e = this.termExpansions[t];
     if (e === undefined) {
       e = this.expand(this.termNode[t]!);
-      this.termExpansions.set(t, e);
+      this.termExpansions[t] = e;
     }
     return e;
   }
 
   /** The formula at the current step: a diagram over the letter (and past variables) to obligations for the next. */
-  private expand(node: number): number {
-    const cached = this.expansions.get(node);
-    if (cached !== undefined) return cached;
-    const a = this.formulas.as[node]!;
-    const b = this.formulas.bs[node]!;
-    const leaf = (dnf: number): number => this.store.leaf(dnf);
-    const obligation = (strong: boolean, f: number): number => {
-      const t = this.term(strong, f);
-      return leaf(t === -1 ? this.dnfFalse : t === -2 ? this.dnfTrue : this.internDnf([[t]]));
-    };
-    let result: number;
-    switch (this.formulas.ops[node]!) {
-      case Op.True: result = leaf(this.dnfTrue); break;
-      case Op.False: result = leaf(this.dnfFalse); break;
-      case Op.Atom: result = this.store.node(a, leaf(this.dnfFalse), leaf(this.dnfTrue)); break;
-      case Op.NotAtom: result = this.store.node(a, leaf(this.dnfTrue), leaf(this.dnfFalse)); break;
-      case Op.Past: result = this.store.node(this.atoms.length + a, leaf(this.dnfFalse), leaf(this.dnfTrue)); break;
-      case Op.NotPast: result = this.store.node(this.atoms.length + a, leaf(this.dnfTrue), leaf(this.dnfFalse)); break;
-      case Op.And: result = this.dnfAnd(this.expand(a), this.expand(b)); break;
-      case Op.Or: result = this.dnfOr(this.expand(a), this.expand(b)); break;
-      case Op.Next: result = obligation(true, a); break;
-      case Op.WeakNext: result = obligation(false, a); break;
-      case Op.Eventually: result = this.dnfOr(this.expand(a), obligation(true, node)); break;
-      case Op.Always: result = this.dnfAnd(this.expand(a), obligation(false, node)); break;
-      case Op.Until: result = this.dnfOr(this.expand(b), this.dnfAnd(this.expand(a), obligation(true, node))); break;
-      case Op.Release: result = this.dnfAnd(this.expand(b), this.dnfOr(this.expand(a), obligation(false, node))); break;
-      case Op.WeakUntil: result = this.dnfOr(this.expand(b), this.dnfAnd(this.expand(a), obligation(false, node))); break;
-      case Op.StrongRelease: result = this.dnfAnd(this.expand(b), this.dnfOr(this.expand(a), obligation(true, node))); break;
+  private expand(root: number): number {
+    const f = this.formulas;
+    const stack = [root];
+    while (stack.length > 0) {
+      const node = stack[stack.length - 1]!;
+      if (this.expansions.has(node)) {
+        stack.pop();
+        continue;
+      }
+      const op = f.op(node);
+      const parts = op === Op.And || op === Op.Or || op >= Op.Until ? [f.a(node), f.b(node)] : op === Op.Eventually || op === Op.Always ? [f.a(node)] : [];
+      const missing = parts.filter((x) => !this.expansions.has(x));
+      if (missing.length > 0) {
+        stack.push(...missing);
+        continue;
+      }
+      this.expansions.set(node, this.expandNode(node));
+      stack.pop();
     }
-    this.expansions.set(node, result);
-    return result;
+    return this.expansions.get(root)!;
+  }
+
+  /** One formula's expansion from its arguments' (already computed). */
+  private expandNode(node: number): number {
+    const f = this.formulas;
+    const a = f.a(node);
+    const b = f.b(node);
+    const leaf = (dnf: number): number => this.store.leaf(dnf);
+    const sub = (x: number): number => this.expansions.get(x)!;
+    const obligation = (strong: boolean, g: number): number => leaf(this.termDnf(this.term(strong, g)));
+    const n = this.atoms.length;
+    switch (f.op(node)) {
+      case Op.True: return leaf(this.dnfTrue);
+      case Op.False: return leaf(this.dnfFalse);
+      case Op.Atom: return this.store.node(a, leaf(this.dnfFalse), leaf(this.dnfTrue));
+      case Op.NotAtom: return this.store.node(a, leaf(this.dnfTrue), leaf(this.dnfFalse));
+      case Op.Past: return this.store.node(n + a, leaf(this.dnfFalse), leaf(this.dnfTrue));
+      case Op.NotPast: return this.store.node(n + a, leaf(this.dnfTrue), leaf(this.dnfFalse));
+      case Op.And: return this.dnfAnd(sub(a), sub(b));
+      case Op.Or: return this.dnfOr(sub(a), sub(b));
+      case Op.Next: return obligation(true, a);
+      case Op.WeakNext: return obligation(false, a);
+      case Op.Eventually: return this.dnfOr(sub(a), obligation(true, node));
+      case Op.Always: return this.dnfAnd(sub(a), obligation(false, node));
+      case Op.Until: return this.dnfOr(sub(b), this.dnfAnd(sub(a), obligation(true, node)));
+      case Op.Release: return this.dnfAnd(sub(b), this.dnfOr(sub(a), obligation(false, node)));
+      case Op.WeakUntil: return this.dnfOr(sub(b), this.dnfAnd(sub(a), obligation(false, node)));
+      case Op.StrongRelease: return this.dnfAnd(sub(b), this.dnfOr(sub(a), obligation(true, node)));
+    }
   }
 
   private dnfAnd(f: number, g: number): number {
@@ -279,34 +365,26 @@ class Builder {
     return this.store.apply("dnfOr", f, g, (x, y) => this.orDnf(x, y));
   }
 
+  /**
+   * The conjunction of two obligations. Two terms merge into one, since `X α & X β`,
+   * `X α & WX β` and `WX α & WX β` are `X(α & β)`, `X(α & β)` and `WX(α & β)`; the conjunction
+   * is normalized (flattened, sorted, implied conjuncts dropped), so obligations that differ only
+   * in redundant conjuncts — `X(F a & G F a)` and `X(G F a)` — become the same state. A merged
+   * term may be contradictory (e.g. `WX false`, "this is the last step", with any `X`).
+   */
   private andDnf(x: number, y: number): number {
     if (x === this.dnfFalse || y === this.dnfFalse) return this.dnfFalse;
     if (x === this.dnfTrue) return y;
     if (y === this.dnfTrue) return x;
-    const cubes: number[][] = [];
-    for (const c of this.dnfs[x - FIRST_VALUE]!) {
-      for (const d of this.dnfs[y - FIRST_VALUE]!) {
-        const merged = this.conjoinCubes(c, d);
-        if (merged !== undefined) cubes.push(merged);
+    const terms: number[] = [];
+    for (const t of this.dnfs[x - FIRST_VALUE]!) {
+      for (const u of this.dnfs[y - FIRST_VALUE]!) {
+        const merged = this.term(this.termStrong[t]! || this.termStrong[u]!, this.formulas.conjoin(this.termNode[t]!, this.termNode[u]!));
+        if (merged === TERM_TRUE) return this.dnfTrue;
+        if (merged !== TERM_FALSE) terms.push(merged);
       }
     }
-    return this.internDnf(cubes);
-  }
-
-  /**
-   * A cube is one term (or none: `true`). Two terms merge into one, since `X α & X β`,
-   * `X α & WX β` and `WX α & WX β` are `X(α & β)`, `X(α & β)` and `WX(α & β)`; the conjunction
-   * is normalized (flattened, sorted, implied conjuncts dropped), so obligations that differ only
-   * in redundant conjuncts — `X(F a & G F a)` and `X(G F a)` — become the same state. `undefined`
-   * is a contradictory cube (e.g. `WX false`, "this is the last step", with any `X`).
-   */
-  private conjoinCubes(c: readonly number[], d: readonly number[]): number[] | undefined {
-    if (c.length === 0) return d as number[];
-    if (d.length === 0) return c as number[];
-    const t = c[0]!;
-    const u = d[0]!;
-    const merged = this.term(this.termStrong[t]! || this.termStrong[u]!, this.formulas.conjoin(this.termNode[t]!, this.termNode[u]!));
-    return merged === -1 ? undefined : merged === -2 ? [] : [merged];
+    return this.internDnf(terms);
   }
 
   private orDnf(x: number, y: number): number {
@@ -316,36 +394,35 @@ class Builder {
     return this.internDnf([...this.dnfs[x - FIRST_VALUE]!, ...this.dnfs[y - FIRST_VALUE]!]);
   }
 
+  /** The obligation that is the single term `t` (or `true`, `false`). */
+  private termDnf(t: number): number {
+    if (t === TERM_FALSE) return this.dnfFalse;
+    if (t === TERM_TRUE) return this.dnfTrue;
+    return this.internDnf([t]);
+  }
+
   /**
-   * Interns a DNF after removing duplicate cubes and cubes that imply another cube (they add
+   * Interns a DNF after removing duplicate terms and terms that imply another term (they add
    * nothing to the disjunction): e.g. `X(b) | X(a U b)` is `X(a U b)`. Without this, formula
    * progression through an until chain produces exponentially many equivalent obligations.
    */
-  private internDnf(input: number[][]): number {
-    const unique = new Map<string, number[]>();
-    for (const c of input) unique.set(c.join(","), c);
-    const cubes = [...unique.values()].sort((a, b) => a.length - b.length || compareCubes(a, b));
-    const kept: number[][] = [];
-    for (const c of cubes) {
-      if (kept.some((k) => this.cubeImplies(c, k))) continue;
-      // A later (longer or equal) cube may be weaker than kept ones: drop those it absorbs.
-      for (let i = kept.length - 1; i >= 0; i--) if (this.cubeImplies(kept[i]!, c)) kept.splice(i, 1);
-      kept.push(c);
+  private internDnf(input: readonly number[]): number {
+    let terms = [...new Set(input)].sort((a, b) => a - b);
+    if (terms.length > 1) {
+      terms = terms.filter((t) => !terms.some((k) => k !== t && this.termImplies(t, k) && !(this.termImplies(k, t) && k > t)));
     }
-    kept.sort(compareCubes);
-    const key = kept.map((c) => `[${c.join(",")}]`).join("");
-    let id = this.dnfIds.get(key);
+    const list = this.lists.intern(terms);
+    let id = this.dnfOfList.get(list);
     if (id === undefined) {
-      id = this.dnfs.length + FIRST_VALUE;
-      this.dnfs.push(kept);
-      this.dnfIds.set(key, id);
+      id = this.newDnf(terms);
+      this.dnfOfList.set(list, id);
     }
     return id;
   }
 
-  /** Whether cube `c` implies cube `d`: every term of `d` is implied by a term of `c`. */
-  private cubeImplies(c: readonly number[], d: readonly number[]): boolean {
-    return d.every((t) => c.some((u) => this.termImplies(u, t)));
+  private newDnf(terms: readonly number[]): number {
+    this.dnfs.push(terms);
+    return this.dnfs.length - 1 + FIRST_VALUE;
   }
 
   /** `X α ⊨ X β`, `X α ⊨ WX β` and `WX α ⊨ WX β` when `α ⊨ β`. */
@@ -367,27 +444,31 @@ class Builder {
   }
 
   private dnfAccepts(dnf: number): boolean {
-    return this.dnfs[dnf - FIRST_VALUE]!.some((cube) => cube.every((t) => !this.termStrong[t]));
+    return this.dnfs[dnf - FIRST_VALUE]!.some((t) => t === TERM_TRUE || !this.termStrong[t]);
   }
 
-  /** The term X f (strong) or WX f; -1 stands for `false` (X false), -2 for `true` (WX true). */
+  /** The term X f (strong) or WX f; TERM_FALSE stands for `X false`, TERM_TRUE for `WX true`. */
   private term(strong: boolean, f: number): number {
-    if (strong && this.formulas.ops[f] === Op.False) return -1;
-    if (!strong && this.formulas.ops[f] === Op.True) return -2;
-    const key = `${strong ? "X" : "W"}${f}`;
-    let id = this.termIds.get(key);
-    if (id === undefined) {
+    if (strong && this.formulas.op(f) === Op.False) return TERM_FALSE;
+    if (!strong && this.formulas.op(f) === Op.True) return TERM_TRUE;
+    if (f >= this.strongTerm.length) {
+      const size = Math.max(f + 1, this.strongTerm.length * 2);
+      const grow = (old: Int32Array): Int32Array => {
+        const next = new Int32Array(size).fill(-1);
+        next.set(old);
+        return next;
+      };
+      this.strongTerm = grow(this.strongTerm);
+      this.weakTerm = grow(this.weakTerm);
+    }
+    const table = strong ? this.strongTerm : this.weakTerm;
+    let id = table[f]!;
+    if (id === -1) {
       id = this.termStrong.length;
       this.termStrong.push(strong);
       this.termNode.push(f);
-      this.termIds.set(key, id);
+      table[f] = id;
     }
     return id;
   }
-
-}
-
-function compareCubes(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }

@@ -61,6 +61,22 @@ export class TooManyStatesError extends Error {
   }
 }
 
+/** The decision diagrams that represent the automaton's transitions grew past the node limit the caller set. */
+export class TooManyNodesError extends Error {
+  override readonly name = "TooManyNodesError";
+
+  constructor(
+    readonly limit: number,
+    readonly explored: number,
+    readonly what: string,
+  ) {
+    super(
+      `${what}: the decision diagrams of the automaton's transitions grew past the limit of ${limit.toLocaleString("en-US")} nodes ` +
+        `(after expanding ${explored.toLocaleString("en-US")} states); raise --max-nodes (each node takes about 30 bytes of memory) or simplify the spec`,
+    );
+  }
+}
+
 /** Compilation ran past the time limit the caller set. */
 export class CompileTimeoutError extends Error {
   override readonly name = "CompileTimeoutError";

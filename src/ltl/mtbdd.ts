@@ -1,3 +1,5 @@
+import { PairMap, TableFullError, TripleTable } from "./hash.js";
+
 /**
  * Reduced ordered multi-terminal decision diagrams over boolean variables.
  *
@@ -5,66 +7,77 @@
  * integer id whose meaning belongs to the caller). With the terminals 0 and 1 it is an ordinary
  * BDD. Nodes are hash-consed, so two diagrams for the same function are the same integer: this is
  * what lets the compiler compare transition guards and successor maps by identity.
+ *
+ * Every operation walks diagrams with explicit stacks, never by recursion, so the number of
+ * variables (atoms) is not bounded by the call stack.
  */
 
 const LEAF_VAR = 0x7fffffff;
-const SLOT = 2 ** 21; // node ids and variables are packed into one exact integer key
-const MAX_VARIABLES = 2 ** 11;
 
+/** The default bound on the nodes of one compilation's diagrams (about 30 bytes each). */
+export const DEFAULT_MAX_NODES = 2 ** 23;
+
+/** The diagrams grew past their node limit (`maxNodes`). */
 export class NodeLimitError extends Error {
   override readonly name = "NodeLimitError";
+
+  constructor(readonly limit: number) {
+    super(`the decision diagrams grew past ${limit.toLocaleString("en-US")} nodes`);
+  }
 }
 
 export class Mtbdd {
-  private readonly vars: number[] = [];
-  private readonly los: number[] = [];
-  private readonly his: number[] = [];
-  private readonly unique = new Map<number, number>();
-  private readonly leaves = new Map<number, number>();
-  private readonly memos = new Map<string, Map<number, number>>();
+  private readonly nodes: TripleTable;
+  private readonly memos = new Map<string, PairMap>();
+
+  /** `maxNodes` bounds the number of nodes; past it, operations throw `NodeLimitError`. */
+  constructor(readonly maxNodes = DEFAULT_MAX_NODES) {
+    this.nodes = new TripleTable(maxNodes);
+  }
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
 
   /** The diagram that is the constant `value`. */
   leaf(value: number): number {
-    let id = this.leaves.get(value);
-    if (id === undefined) {
-      id = this.push(LEAF_VAR, value, 0);
-      this.leaves.set(value, id);
-    }
-    return id;
+    return this.intern(LEAF_VAR, value, 0);
   }
 
   /** The diagram "if variable then `hi` else `lo`", reduced. */
   node(variable: number, lo: number, hi: number): number {
     if (lo === hi) return lo;
-    if (variable >= MAX_VARIABLES) throw new NodeLimitError(`too many variables (${variable})`);
-    const key = (variable * SLOT + lo) * SLOT + hi;
-    let id = this.unique.get(key);
-    if (id === undefined) {
-      id = this.push(variable, lo, hi);
-      this.unique.set(key, id);
+    return this.intern(variable, lo, hi);
+  }
+
+  private intern(a: number, b: number, c: number): number {
+    try {
+      return this.nodes.intern(a, b, c);
+    } catch (error) {
+      if (error instanceof TableFullError) throw new NodeLimitError(this.maxNodes);
+      throw error;
     }
-    return id;
   }
 
   isLeaf(f: number): boolean {
-    return this.vars[f] === LEAF_VAR;
+    return this.nodes.first[f] === LEAF_VAR;
   }
 
   /** The terminal value of a leaf. */
   value(f: number): number {
-    return this.los[f]!;
+    return this.nodes.second[f]!;
   }
 
   varOf(f: number): number {
-    return this.vars[f]!;
+    return this.nodes.first[f]!;
   }
 
   low(f: number): number {
-    return this.los[f]!;
+    return this.nodes.second[f]!;
   }
 
   high(f: number): number {
-    return this.his[f]!;
+    return this.nodes.third[f]!;
   }
 
   /**
@@ -74,33 +87,60 @@ export class Mtbdd {
   apply(name: string, f: number, g: number, combine: (a: number, b: number) => number): number {
     let memo = this.memos.get(name);
     if (memo === undefined) {
-      memo = new Map();
+      memo = new PairMap();
       this.memos.set(name, memo);
     }
-    const go = (x: number, y: number): number => {
-      const key = x * SLOT + y;
-      const cached = memo.get(key);
-      if (cached !== undefined) return cached;
-      const vx = this.vars[x]!;
-      const vy = this.vars[y]!;
-      let result: number;
-      if (vx === LEAF_VAR && vy === LEAF_VAR) {
-        result = this.leaf(combine(this.los[x]!, this.los[y]!));
+    // Frames (x, y, stage): stage 0 looks the pair up or descends low, 1 descends high, 2 builds.
+    const xs: number[] = [f];
+    const ys: number[] = [g];
+    const stages: number[] = [0];
+    const results: number[] = [];
+    while (xs.length > 0) {
+      const top = xs.length - 1;
+      const x = xs[top]!;
+      const y = ys[top]!;
+      const stage = stages[top]!;
+      const vars = this.nodes.first;
+      const vx = vars[x]!;
+      const vy = vars[y]!;
+      if (stage === 0) {
+        const cached = memo.get(x, y);
+        if (cached !== -1) {
+          results.push(cached);
+          xs.pop(), ys.pop(), stages.pop();
+          continue;
+        }
+        if (vx === LEAF_VAR && vy === LEAF_VAR) {
+          const result = this.leaf(combine(this.nodes.second[x]!, this.nodes.second[y]!));
+          memo.set(x, y, result);
+          results.push(result);
+          xs.pop(), ys.pop(), stages.pop();
+          continue;
+        }
+        stages[top] = 1;
+        const v = vx < vy ? vx : vy;
+        xs.push(vx === v ? this.nodes.second[x]! : x);
+        ys.push(vy === v ? this.nodes.second[y]! : y);
+        stages.push(0);
+      } else if (stage === 1) {
+        stages[top] = 2;
+        const v = vx < vy ? vx : vy;
+        xs.push(vx === v ? this.nodes.third[x]! : x);
+        ys.push(vy === v ? this.nodes.third[y]! : y);
+        stages.push(0);
       } else {
-        const top = vx < vy ? vx : vy;
-        const x0 = vx === top ? this.los[x]! : x;
-        const x1 = vx === top ? this.his[x]! : x;
-        const y0 = vy === top ? this.los[y]! : y;
-        const y1 = vy === top ? this.his[y]! : y;
-        result = this.node(top, go(x0, y0), go(x1, y1));
+        const hi = results.pop()!;
+        const lo = results.pop()!;
+        const result = this.node(vx < vy ? vx : vy, lo, hi);
+        memo.set(x, y, result);
+        results.push(result);
+        xs.pop(), ys.pop(), stages.pop();
       }
-      memo.set(key, result);
-      return result;
-    };
-    return go(f, g);
+    }
+    return results[0]!;
   }
 
-  /** Replaces every terminal value v by `transform(v)`; `name` identifies the transform for memoization within this call. */
+  /** Replaces every terminal value v by `transform(v)`. */
   mapLeaves(f: number, transform: (value: number) => number): number {
     return this.mapLeavesOfAll([f], transform)[0]!;
   }
@@ -110,21 +150,55 @@ export class Mtbdd {
    * transition functions of many states do) are walked once per shared node, not once per root.
    */
   mapLeavesOfAll(roots: readonly number[], transform: (value: number) => number): number[] {
-    // Memoized in stamped arrays rather than a Map: this runs for every state in every refinement round.
-    const stamp = this.beginWalk();
-    const go = (x: number): number => {
-      if (this.marks[x] === stamp) return this.memoResults[x]!;
-      const result =
-        this.vars[x] === LEAF_VAR ? this.leaf(transform(this.los[x]!)) : this.node(this.vars[x]!, go(this.los[x]!), go(this.his[x]!));
-      this.marks[x] = stamp;
-      this.memoResults[x] = result;
-      return result;
-    };
+    const walk = this.beginMapping(transform);
     try {
-      return roots.map(go);
+      return roots.map((r) => walk.map(r));
     } finally {
-      this.walking = false;
+      walk.finish();
     }
+  }
+
+  /**
+   * A leaf mapping that can be fed roots a few at a time (so a long one can pause between them):
+   * `map` each root, then `finish`. No other walk over this store may start before `finish`.
+   */
+  beginMapping(transform: (value: number) => number): { map(root: number): number; finish(): void } {
+    const stamp = this.beginWalk();
+    const stack: number[] = [];
+    const map = (root: number): number => {
+      stack.push(root);
+      while (stack.length > 0) {
+        const x = stack[stack.length - 1]!;
+        if (this.marks[x] === stamp) {
+          stack.pop();
+          continue;
+        }
+        const v = this.nodes.first[x]!;
+        if (v === LEAF_VAR) {
+          this.finishMark(x, stamp, this.leaf(transform(this.nodes.second[x]!)));
+          stack.pop();
+          continue;
+        }
+        const lo = this.nodes.second[x]!;
+        const hi = this.nodes.third[x]!;
+        const loDone = this.marks[lo] === stamp;
+        const hiDone = this.marks[hi] === stamp;
+        if (loDone && hiDone) {
+          this.finishMark(x, stamp, this.node(v, this.memoResults[lo]!, this.memoResults[hi]!));
+          stack.pop();
+        } else {
+          if (!hiDone) stack.push(hi);
+          if (!loDone) stack.push(lo);
+        }
+      }
+      return this.memoResults[root]!;
+    };
+    return { map, finish: () => (this.walking = false) };
+  }
+
+  private finishMark(x: number, stamp: number, result: number): void {
+    this.marks[x] = stamp;
+    this.memoResults[x] = result;
   }
 
   /**
@@ -134,53 +208,82 @@ export class Mtbdd {
    */
   compose(f: number, substitute: (variable: number) => number | undefined): number {
     const memo = new Map<number, number>();
-    const go = (x: number): number => {
-      const cached = memo.get(x);
-      if (cached !== undefined) return cached;
-      let result: number;
-      if (this.vars[x] === LEAF_VAR) result = x;
-      else {
-        const v = this.vars[x]!;
-        const lo = go(this.los[x]!);
-        const hi = go(this.his[x]!);
-        const condition = substitute(v);
-        // Substituted conditions mention atoms above v, so the node is rebuilt with ite (which
-        // keeps the variable order) rather than node(v, ...), or equal functions could get
-        // different diagrams.
-        result = this.ite(condition ?? this.node(v, this.leaf(0), this.leaf(1)), hi, lo);
+    const stack = [f];
+    while (stack.length > 0) {
+      const x = stack[stack.length - 1]!;
+      if (memo.has(x)) {
+        stack.pop();
+        continue;
       }
-      memo.set(x, result);
-      return result;
-    };
-    return go(f);
+      if (this.isLeaf(x)) {
+        memo.set(x, x);
+        stack.pop();
+        continue;
+      }
+      const lo = memo.get(this.low(x));
+      const hi = memo.get(this.high(x));
+      if (lo === undefined || hi === undefined) {
+        if (hi === undefined) stack.push(this.high(x));
+        if (lo === undefined) stack.push(this.low(x));
+        continue;
+      }
+      const v = this.varOf(x);
+      // Substituted conditions mention atoms above v, so the node is rebuilt with ite (which
+      // keeps the variable order) rather than node(v, ...), or equal functions could get
+      // different diagrams.
+      memo.set(x, this.ite(substitute(v) ?? this.node(v, this.leaf(0), this.leaf(1)), hi, lo));
+      stack.pop();
+    }
+    return memo.get(f)!;
   }
 
   /** If-then-else where `condition` has terminals 0/1 and the branches are any diagrams. */
   ite(condition: number, then: number, otherwise: number): number {
-    const memo = new Map<string, number>();
-    const go = (c: number, t: number, e: number): number => {
-      if (this.vars[c] === LEAF_VAR) return this.los[c] === 0 ? e : t;
+    const keys = new TripleTable();
+    const memo: number[] = [];
+    const frames: number[][] = [[condition, then, otherwise, 0]];
+    const results: number[] = [];
+    const trivial = (c: number, t: number, e: number): number => {
+      if (this.isLeaf(c)) return this.value(c) === 0 ? e : t;
       if (t === e) return t;
-      const key = `${c},${t},${e}`;
-      const cached = memo.get(key);
-      if (cached !== undefined) return cached;
-      const top = Math.min(this.vars[c]!, this.vars[t]!, this.vars[e]!);
-      const split = (x: number): [number, number] => (this.vars[x] === top ? [this.los[x]!, this.his[x]!] : [x, x]);
-      const [c0, c1] = split(c);
-      const [t0, t1] = split(t);
-      const [e0, e1] = split(e);
-      const result = this.node(top, go(c0, t0, e0), go(c1, t1, e1));
-      memo.set(key, result);
-      return result;
+      const id = keys.find(c, t, e);
+      return id === -1 ? -1 : memo[id]!;
     };
-    return go(condition, then, otherwise);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const [c, t, e, stage] = frame as [number, number, number, number];
+      const v = Math.min(this.varOf(c), this.varOf(t), this.varOf(e));
+      const part = (x: number, high: boolean): number => (this.varOf(x) === v ? (high ? this.high(x) : this.low(x)) : x);
+      if (stage === 0) {
+        const known = trivial(c, t, e);
+        if (known !== -1) {
+          results.push(known);
+          frames.pop();
+          continue;
+        }
+        frame[3] = 1;
+        frames.push([part(c, false), part(t, false), part(e, false), 0]);
+      } else if (stage === 1) {
+        frame[3] = 2;
+        frames.push([part(c, true), part(t, true), part(e, true), 0]);
+      } else {
+        const hi = results.pop()!;
+        const lo = results.pop()!;
+        const result = this.node(v, lo, hi);
+        memo[keys.intern(c, t, e)] = result;
+        results.push(result);
+        frames.pop();
+      }
+    }
+    return results[0]!;
   }
 
   /** The terminal value reached under an assignment. */
   evaluate(f: number, isTrue: (variable: number) => boolean): number {
     let x = f;
-    while (this.vars[x] !== LEAF_VAR) x = isTrue(this.vars[x]!) ? this.his[x]! : this.los[x]!;
-    return this.los[x]!;
+    const { first, second, third } = this.nodes;
+    while (first[x] !== LEAF_VAR) x = isTrue(first[x]!) ? third[x]! : second[x]!;
+    return second[x]!;
   }
 
   /** The distinct terminal values a diagram can reach, in order of first visit. */
@@ -188,54 +291,60 @@ export class Mtbdd {
     return this.terminalsOfAll([f]);
   }
 
-  /** The distinct terminal values reachable from any of `roots`, in one shared walk. */
+  /** The distinct terminal values reachable from any of `roots`, in one shared walk (low branches first). */
   terminalsOfAll(roots: readonly number[]): number[] {
-    const stamp = this.beginWalk();
-    const values: number[] = [];
-    const go = (x: number): void => {
-      if (this.marks[x] === stamp) return;
-      this.marks[x] = stamp;
-      if (this.vars[x] === LEAF_VAR) values.push(this.los[x]!);
-      else {
-        go(this.los[x]!);
-        go(this.his[x]!);
-      }
-    };
+    const walk = this.beginTerminalWalk();
     try {
-      roots.forEach(go);
+      return roots.flatMap((r) => walk.visit(r));
     } finally {
-      this.walking = false;
+      walk.finish();
     }
-    return values;
   }
 
-  // Visit marks shared by mapLeaves and terminals: a node is visited in the current walk when its
-  // mark equals the walk's stamp. Walks do not nest (their callbacks never walk this store), which
-  // `walking` checks. Nodes a walk creates are never its inputs, so marks cover the nodes before it.
-  private marks = new Int32Array(0);
-  private memoResults = new Int32Array(0);
+  /**
+   * `terminalsOfAll` fed a root at a time (so a long walk can pause between roots): `visit`
+   * returns the terminal values first reached from that root; then `finish`. No other walk over
+   * this store may start before `finish`.
+   */
+  beginTerminalWalk(): { visit(root: number): number[]; finish(): void } {
+    const stamp = this.beginWalk();
+    const stack: number[] = [];
+    const visit = (root: number): number[] => {
+      const values: number[] = [];
+      stack.push(root);
+      while (stack.length > 0) {
+        const x = stack.pop()!;
+        if (this.marks[x] === stamp) continue;
+        this.marks[x] = stamp;
+        if (this.nodes.first[x] === LEAF_VAR) values.push(this.nodes.second[x]!);
+        else {
+          stack.push(this.nodes.third[x]!);
+          stack.push(this.nodes.second[x]!);
+        }
+      }
+      return values;
+    };
+    return { visit, finish: () => (this.walking = false) };
+  }
+
+  // Visit marks shared by the walks: a node is visited in the current walk when its mark equals
+  // the walk's stamp. Walks do not nest (their callbacks never walk this store), which `walking`
+  // checks. Nodes a walk creates are never its inputs, so marks cover the nodes before it.
+  private marks: Int32Array = new Int32Array(0);
+  private memoResults: Int32Array = new Int32Array(0);
   private stamp = 0;
   private walking = false;
 
   private beginWalk(): number {
     if (this.walking) throw new Error("Mtbdd: nested walks over the same store");
     this.walking = true;
-    if (this.marks.length < this.vars.length || this.stamp === 0x7fffffff) {
-      const size = Math.max(1024, this.vars.length * 2);
+    if (this.marks.length < this.nodes.size || this.stamp === 0x7fffffff) {
+      const size = Math.max(1024, this.nodes.size * 2);
       this.marks = new Int32Array(size);
       this.memoResults = new Int32Array(size);
       this.stamp = 0;
     }
     return ++this.stamp;
-  }
-
-  private push(variable: number, lo: number, hi: number): number {
-    const id = this.vars.length;
-    if (id >= SLOT) throw new NodeLimitError(`decision diagram exceeded ${SLOT} nodes`);
-    this.vars.push(variable);
-    this.los.push(lo);
-    this.his.push(hi);
-    return id;
   }
 }
 
