@@ -357,12 +357,15 @@ class Builder {
     }
   }
 
+  private readonly andLeaves = (x: number, y: number): number => this.andDnf(x, y);
+  private readonly orLeaves = (x: number, y: number): number => this.orDnf(x, y);
+
   private dnfAnd(f: number, g: number): number {
-    return this.store.apply("dnfAnd", f, g, (x, y) => this.andDnf(x, y));
+    return this.store.apply("dnfAnd", f, g, this.andLeaves);
   }
 
   private dnfOr(f: number, g: number): number {
-    return this.store.apply("dnfOr", f, g, (x, y) => this.orDnf(x, y));
+    return this.store.apply("dnfOr", f, g, this.orLeaves);
   }
 
   /**
@@ -376,15 +379,23 @@ class Builder {
     if (x === this.dnfFalse || y === this.dnfFalse) return this.dnfFalse;
     if (x === this.dnfTrue) return y;
     if (y === this.dnfTrue) return x;
+    const xs = this.dnfs[x - FIRST_VALUE]!;
+    const ys = this.dnfs[y - FIRST_VALUE]!;
+    if (xs.length === 1 && ys.length === 1) return this.termDnf(this.mergeTerms(xs[0]!, ys[0]!));
     const terms: number[] = [];
-    for (const t of this.dnfs[x - FIRST_VALUE]!) {
-      for (const u of this.dnfs[y - FIRST_VALUE]!) {
-        const merged = this.term(this.termStrong[t]! || this.termStrong[u]!, this.formulas.conjoin(this.termNode[t]!, this.termNode[u]!));
+    for (const t of xs) {
+      for (const u of ys) {
+        const merged = this.mergeTerms(t, u);
         if (merged === TERM_TRUE) return this.dnfTrue;
         if (merged !== TERM_FALSE) terms.push(merged);
       }
     }
     return this.internDnf(terms);
+  }
+
+  /** The one term equivalent to `t & u`. */
+  private mergeTerms(t: number, u: number): number {
+    return this.term(this.termStrong[t]! || this.termStrong[u]!, this.formulas.conjoin(this.termNode[t]!, this.termNode[u]!));
   }
 
   private orDnf(x: number, y: number): number {
@@ -398,8 +409,16 @@ class Builder {
   private termDnf(t: number): number {
     if (t === TERM_FALSE) return this.dnfFalse;
     if (t === TERM_TRUE) return this.dnfTrue;
-    return this.internDnf([t]);
+    let id = this.singleTermDnf[t];
+    if (id === undefined) {
+      id = this.internDnf([t]);
+      this.singleTermDnf[t] = id;
+    }
+    return id;
   }
+
+  /** By term: the obligation that is that term alone. */
+  private readonly singleTermDnf: number[] = [];
 
   /**
    * Interns a DNF after removing duplicate terms and terms that imply another term (they add

@@ -90,54 +90,75 @@ export class Mtbdd {
       memo = new PairMap();
       this.memos.set(name, memo);
     }
-    // Frames (x, y, stage): stage 0 looks the pair up or descends low, 1 descends high, 2 builds.
-    const xs: number[] = [f];
-    const ys: number[] = [g];
-    const stages: number[] = [0];
-    const results: number[] = [];
-    while (xs.length > 0) {
-      const top = xs.length - 1;
-      const x = xs[top]!;
-      const y = ys[top]!;
-      const stage = stages[top]!;
-      const vars = this.nodes.first;
-      const vx = vars[x]!;
-      const vy = vars[y]!;
-      if (stage === 0) {
-        const cached = memo.get(x, y);
-        if (cached !== -1) {
-          results.push(cached);
-          xs.pop(), ys.pop(), stages.pop();
-          continue;
-        }
-        if (vx === LEAF_VAR && vy === LEAF_VAR) {
-          const result = this.leaf(combine(this.nodes.second[x]!, this.nodes.second[y]!));
+    // Frames (x, y, stage) on one stack: stage 0 looks the pair up or descends low, 1 descends
+    // high, 2 builds. The stacks are reused across calls (a `combine` that applies again gets its own).
+    const reentered = this.applying;
+    this.applying = true;
+    let frames = reentered ? new Int32Array(96) : this.applyFrames;
+    let results = reentered ? new Int32Array(32) : this.applyResults;
+    let sp = 0;
+    let rp = 0;
+    frames[0] = f;
+    frames[1] = g;
+    frames[2] = 0;
+    sp = 3;
+    try {
+      while (sp > 0) {
+        const x = frames[sp - 3]!;
+        const y = frames[sp - 2]!;
+        const stage = frames[sp - 1]!;
+        const { first, second, third } = this.nodes;
+        const vx = first[x]!;
+        const vy = first[y]!;
+        if (stage === 2) {
+          const hi = results[--rp]!;
+          const lo = results[--rp]!;
+          const result = this.node(vx < vy ? vx : vy, lo, hi);
           memo.set(x, y, result);
-          results.push(result);
-          xs.pop(), ys.pop(), stages.pop();
+          results[rp++] = result;
+          sp -= 3;
           continue;
         }
-        stages[top] = 1;
+        if (stage === 0) {
+          let result = memo.get(x, y);
+          if (result === -1 && vx === LEAF_VAR && vy === LEAF_VAR) {
+            result = this.leaf(combine(second[x]!, second[y]!));
+            memo.set(x, y, result);
+          }
+          if (result !== -1) {
+            if (rp === results.length) results = this.grow(results, reentered, false);
+            results[rp++] = result;
+            sp -= 3;
+            continue;
+          }
+        }
+        frames[sp - 1] = stage + 1;
         const v = vx < vy ? vx : vy;
-        xs.push(vx === v ? this.nodes.second[x]! : x);
-        ys.push(vy === v ? this.nodes.second[y]! : y);
-        stages.push(0);
-      } else if (stage === 1) {
-        stages[top] = 2;
-        const v = vx < vy ? vx : vy;
-        xs.push(vx === v ? this.nodes.third[x]! : x);
-        ys.push(vy === v ? this.nodes.third[y]! : y);
-        stages.push(0);
-      } else {
-        const hi = results.pop()!;
-        const lo = results.pop()!;
-        const result = this.node(vx < vy ? vx : vy, lo, hi);
-        memo.set(x, y, result);
-        results.push(result);
-        xs.pop(), ys.pop(), stages.pop();
+        const branch = stage === 0 ? second : third;
+        if (sp + 3 > frames.length) frames = this.grow(frames, reentered, true);
+        frames[sp] = vx === v ? branch[x]! : x;
+        frames[sp + 1] = vy === v ? branch[y]! : y;
+        frames[sp + 2] = 0;
+        sp += 3;
       }
+    } finally {
+      if (!reentered) this.applying = false;
     }
     return results[0]!;
+  }
+
+  private applying = false;
+  private applyFrames: Int32Array = new Int32Array(96);
+  private applyResults: Int32Array = new Int32Array(32);
+
+  private grow(array: Int32Array, reentered: boolean, frames: boolean): Int32Array {
+    const grown = new Int32Array(array.length * 2);
+    grown.set(array);
+    if (!reentered) {
+      if (frames) this.applyFrames = grown;
+      else this.applyResults = grown;
+    }
+    return grown;
   }
 
   /** Replaces every terminal value v by `transform(v)`. */
