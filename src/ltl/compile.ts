@@ -180,11 +180,10 @@ class Builder {
       const roots: number[] = [];
       for (let s = layerStart; s < layerEnd; s++) {
         this.exploredStates = s;
-        if ((s & 15) === 15) {
-          onProgress?.({ phase: "explore", expanded: s + 1, found: states.length });
-          yield;
-        }
-        let successor = this.successor(states[s]!.dnf, states[s]!.carries);
+        // A pause per state: expanding one can take a while when it has thousands of successors.
+        if ((s & 15) === 15) onProgress?.({ phase: "explore", expanded: s + 1, found: states.length });
+        if (s > layerStart) yield;
+        let successor = yield* this.successor(states[s]!.dnf, states[s]!.carries);
         if (this.mode === "events") successor = this.eventChain(successor);
         behaviour.push(successor);
         roots.push(successor);
@@ -193,8 +192,14 @@ class Builder {
       const walk = this.store.beginTerminalWalk();
       try {
         for (let i = 0; i < roots.length; i++) {
-          for (const value of walk.visit(roots[i]!)) stateFor(value);
-          if ((i & 255) === 255) {
+          const values: number[] = [];
+          for (const _ of walk.visit(roots[i]!, values)) {
+            for (const value of values) stateFor(value);
+            values.length = 0;
+            yield;
+          }
+          for (const value of values) stateFor(value);
+          if ((i & 15) === 15) {
             onProgress?.({ phase: "explore", expanded: layerEnd, found: states.length });
             yield;
           }
@@ -224,10 +229,10 @@ class Builder {
   }
 
   /** The diagram from letters to successor obligations (paired with carries when the formula has past operators). */
-  private successor(dnf: number, carries: string): number {
+  private *successor(dnf: number, carries: string): Steps<number> {
     let result = this.store.leaf(this.dnfFalse);
     for (const t of this.dnfs[dnf - FIRST_VALUE]!) {
-      result = this.dnfOr(result, t === TERM_TRUE ? this.store.leaf(this.dnfTrue) : this.expandTerm(t));
+      result = yield* this.dnfOr(result, t === TERM_TRUE ? this.store.leaf(this.dnfTrue) : yield* this.expandTerm(t));
     }
     if (!this.hasPast) return result;
     // Past operators: substitute their values at this step (functions of the letter and the
@@ -296,17 +301,17 @@ class Builder {
     }
   }
 
-  private expandTerm(t: number): number {
+  private *expandTerm(t: number): Steps<number> {
     let e = this.termExpansions[t];
     if (e === undefined) {
-      e = this.expand(this.termNode[t]!);
+      e = yield* this.expand(this.termNode[t]!);
       this.termExpansions[t] = e;
     }
     return e;
   }
 
   /** The formula at the current step: a diagram over the letter (and past variables) to obligations for the next. */
-  private expand(root: number): number {
+  private *expand(root: number): Steps<number> {
     const f = this.formulas;
     const stack = [root];
     while (stack.length > 0) {
@@ -322,14 +327,14 @@ class Builder {
         stack.push(...missing);
         continue;
       }
-      this.expansions.set(node, this.expandNode(node));
+      this.expansions.set(node, yield* this.expandNode(node));
       stack.pop();
     }
     return this.expansions.get(root)!;
   }
 
   /** One formula's expansion from its arguments' (already computed). */
-  private expandNode(node: number): number {
+  private *expandNode(node: number): Steps<number> {
     const f = this.formulas;
     const a = f.a(node);
     const b = f.b(node);
@@ -344,28 +349,28 @@ class Builder {
       case Op.NotAtom: return this.store.node(a, leaf(this.dnfTrue), leaf(this.dnfFalse));
       case Op.Past: return this.store.node(n + a, leaf(this.dnfFalse), leaf(this.dnfTrue));
       case Op.NotPast: return this.store.node(n + a, leaf(this.dnfTrue), leaf(this.dnfFalse));
-      case Op.And: return this.dnfAnd(sub(a), sub(b));
-      case Op.Or: return this.dnfOr(sub(a), sub(b));
+      case Op.And: return yield* this.dnfAnd(sub(a), sub(b));
+      case Op.Or: return yield* this.dnfOr(sub(a), sub(b));
       case Op.Next: return obligation(true, a);
       case Op.WeakNext: return obligation(false, a);
-      case Op.Eventually: return this.dnfOr(sub(a), obligation(true, node));
-      case Op.Always: return this.dnfAnd(sub(a), obligation(false, node));
-      case Op.Until: return this.dnfOr(sub(b), this.dnfAnd(sub(a), obligation(true, node)));
-      case Op.Release: return this.dnfAnd(sub(b), this.dnfOr(sub(a), obligation(false, node)));
-      case Op.WeakUntil: return this.dnfOr(sub(b), this.dnfAnd(sub(a), obligation(false, node)));
-      case Op.StrongRelease: return this.dnfAnd(sub(b), this.dnfOr(sub(a), obligation(true, node)));
+      case Op.Eventually: return yield* this.dnfOr(sub(a), obligation(true, node));
+      case Op.Always: return yield* this.dnfAnd(sub(a), obligation(false, node));
+      case Op.Until: return yield* this.dnfOr(sub(b), yield* this.dnfAnd(sub(a), obligation(true, node)));
+      case Op.Release: return yield* this.dnfAnd(sub(b), yield* this.dnfOr(sub(a), obligation(false, node)));
+      case Op.WeakUntil: return yield* this.dnfOr(sub(b), yield* this.dnfAnd(sub(a), obligation(false, node)));
+      case Op.StrongRelease: return yield* this.dnfAnd(sub(b), yield* this.dnfOr(sub(a), obligation(true, node)));
     }
   }
 
   private readonly andLeaves = (x: number, y: number): number => this.andDnf(x, y);
   private readonly orLeaves = (x: number, y: number): number => this.orDnf(x, y);
 
-  private dnfAnd(f: number, g: number): number {
-    return this.store.apply("dnfAnd", f, g, this.andLeaves);
+  private dnfAnd(f: number, g: number): Steps<number> {
+    return this.store.applySteps("dnfAnd", f, g, this.andLeaves);
   }
 
-  private dnfOr(f: number, g: number): number {
-    return this.store.apply("dnfOr", f, g, this.orLeaves);
+  private dnfOr(f: number, g: number): Steps<number> {
+    return this.store.applySteps("dnfOr", f, g, this.orLeaves);
   }
 
   /**

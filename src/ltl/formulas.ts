@@ -25,6 +25,7 @@ export enum PastOp {
 /** `implies` answers "no" rather than recurse deeper than this (it is a sound, incomplete check). */
 const MAX_IMPLICATION_DEPTH = 300;
 
+
 // A formula's mask: one bit per atom or past variable (modulo 30), and one each for containing
 // `true` or `false`. Two formulas can only be related by `implies` through a common subformula
 // or a constant, which the masks rule out cheaply.
@@ -315,8 +316,10 @@ export class FormulaTable {
     if ((maskA & maskB & VARIABLE_BITS) === 0 && (maskA & FALSE_BIT) === 0 && (maskB & TRUE_BIT) === 0) return false;
     const cached = this.implication.get(a, b);
     if (cached !== -1) return cached === 1;
+    // "No" is always a sound answer: given (and remembered) past the depth limit, and while the
+    // pair is being decided (which guards against cycles through shared subformulas).
+    this.implication.set(a, b, 0);
     if (this.implicationDepth >= MAX_IMPLICATION_DEPTH) return false;
-    this.implication.set(a, b, 0); // guards against cycles through shared subformulas
     this.implicationDepth++;
     let result: boolean;
     try {

@@ -62,7 +62,7 @@ interface Partition {
 const MOORE_ROUNDS = 8;
 
 /** States signed between pauses. */
-const SIGN_CHUNK = 512;
+const SIGN_CHUNK = 64;
 
 type Report = (round: number, blocks: number) => void;
 

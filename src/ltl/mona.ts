@@ -1,4 +1,5 @@
-import { atomsOf, type Formula } from "./ast.js";
+import { atomsOf, formulaSize, type Formula } from "./ast.js";
+import { MAX_PRINTED_NODES } from "./print.js";
 import type { SpecMode } from "./spec.js";
 
 /**
@@ -38,6 +39,10 @@ export function toMonaProgram(formula: Formula, atoms: readonly string[], option
     if (!index.has(name)) throw new Error(`toMonaProgram: the formula uses '${name}', which is not among the atoms (${atoms.join(", ")})`);
   }
   if (options.mode === "events" && atoms.length === 0) throw new Error("toMonaProgram: events mode needs at least one event");
+  const size = formulaSize(formula);
+  if (size > MAX_PRINTED_NODES) {
+    throw new RangeError(`toMonaProgram: the formula written out would have ${size.toExponential(2)} operators and atoms (its subformulas are shared), more than ${MAX_PRINTED_NODES}`);
+  }
 
   let fresh = 0;
   const variable = (): string => `t${fresh++}`;

@@ -13,6 +13,8 @@ import { PairMap, TableFullError, TripleTable } from "./hash.js";
  */
 
 const LEAF_VAR = 0x7fffffff;
+/** Nodes a resumable walk visits between pauses. */
+const WALK_PAUSE_EVERY = 1 << 16;
 
 /** The default bound on the nodes of one compilation's diagrams (about 30 bytes each). */
 export const DEFAULT_MAX_NODES = 2 ** 23;
@@ -85,6 +87,15 @@ export class Mtbdd {
    * `name` identifies `combine` for the memo table, which persists across calls.
    */
   apply(name: string, f: number, g: number, combine: (a: number, b: number) => number): number {
+    const steps = this.applySteps(name, f, g, combine);
+    for (;;) {
+      const next = steps.next();
+      if (next.done === true) return next.value;
+    }
+  }
+
+  /** `apply` that pauses (yields) every so many nodes, so that a huge one can be interrupted. */
+  *applySteps(name: string, f: number, g: number, combine: (a: number, b: number) => number): Generator<void, number, void> {
     let memo = this.memos.get(name);
     if (memo === undefined) {
       memo = new PairMap();
@@ -102,8 +113,13 @@ export class Mtbdd {
     frames[1] = g;
     frames[2] = 0;
     sp = 3;
+    let work = 0;
     try {
       while (sp > 0) {
+        if (++work === WALK_PAUSE_EVERY) {
+          work = 0;
+          yield;
+        }
         const x = frames[sp - 3]!;
         const y = frames[sp - 2]!;
         const stage = frames[sp - 1]!;
@@ -315,36 +331,43 @@ export class Mtbdd {
   /** The distinct terminal values reachable from any of `roots`, in one shared walk (low branches first). */
   terminalsOfAll(roots: readonly number[]): number[] {
     const walk = this.beginTerminalWalk();
+    const values: number[] = [];
     try {
-      return roots.flatMap((r) => walk.visit(r));
+      for (const root of roots) for (const _ of walk.visit(root, values));
     } finally {
       walk.finish();
     }
+    return values;
   }
 
   /**
-   * `terminalsOfAll` fed a root at a time (so a long walk can pause between roots): `visit`
-   * returns the terminal values first reached from that root; then `finish`. No other walk over
-   * this store may start before `finish`.
+   * `terminalsOfAll` fed a root at a time: `visit` appends to `out` the terminal values first
+   * reached from that root, pausing (yielding) every so many nodes so that a walk over a huge
+   * diagram can be interrupted; then `finish`. No other walk over this store may start before
+   * `finish`.
    */
-  beginTerminalWalk(): { visit(root: number): number[]; finish(): void } {
+  beginTerminalWalk(): { visit(root: number, out: number[]): Generator<void, void, void>; finish(): void } {
     const stamp = this.beginWalk();
     const stack: number[] = [];
-    const visit = (root: number): number[] => {
-      const values: number[] = [];
+    const self = this;
+    function* visit(root: number, out: number[]): Generator<void, void, void> {
       stack.push(root);
+      let work = 0;
       while (stack.length > 0) {
         const x = stack.pop()!;
-        if (this.marks[x] === stamp) continue;
-        this.marks[x] = stamp;
-        if (this.nodes.first[x] === LEAF_VAR) values.push(this.nodes.second[x]!);
+        if (self.marks[x] === stamp) continue;
+        self.marks[x] = stamp;
+        if (self.nodes.first[x] === LEAF_VAR) out.push(self.nodes.second[x]!);
         else {
-          stack.push(this.nodes.third[x]!);
-          stack.push(this.nodes.second[x]!);
+          stack.push(self.nodes.third[x]!);
+          stack.push(self.nodes.second[x]!);
+        }
+        if (++work === WALK_PAUSE_EVERY) {
+          work = 0;
+          yield;
         }
       }
-      return values;
-    };
+    }
     return { visit, finish: () => (this.walking = false) };
   }
 

@@ -1,4 +1,4 @@
-import type { BinaryKind, Formula, UnaryKind } from "./ast.js";
+import { formulaSize, type BinaryKind, type Formula, type UnaryKind } from "./ast.js";
 
 /**
  * Prints formulas in the concrete syntax, with the fewest parentheses that still parse back to the
@@ -51,7 +51,14 @@ function precedenceOf(f: Formula): number {
   return ATOMIC_PRECEDENCE;
 }
 
+/** Formulas whose tree is larger than this are not printed (sugar shares subformulas, so a small formula can have a vast tree). */
+export const MAX_PRINTED_NODES = 10_000_000;
+
 export function formulaToString(formula: Formula): string {
+  const size = formulaSize(formula);
+  if (size > MAX_PRINTED_NODES) {
+    throw new RangeError(`formulaToString: the formula written out would have ${size.toExponential(2)} operators and atoms (its subformulas are shared), more than ${MAX_PRINTED_NODES}`);
+  }
   // A stack of pending pieces (text, or a formula to print at a minimum precedence), so that
   // deeply nested formulas print without recursion.
   const out: string[] = [];

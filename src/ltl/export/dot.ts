@@ -48,13 +48,14 @@ export function* dfaToDotChunks(dfa: Dfa, options: DotOptions = {}): Generator<s
 }
 
 /** About how many bytes `dfaToDotChunks` writes, and how many edges it draws (from path counts; nothing is listed). */
-export function estimateDot(dfa: Dfa): { bytes: number; edges: number; states: number } {
-  const { edges, cubes, literals } = countEdges(dfa);
+export function estimateDot(dfa: Dfa): { bytes: number; edges: number; exactEdges: boolean; states: number } {
+  const { edges, exactEdges, cubes, literals } = countEdges(dfa);
   const stateDigits = String(dfa.stateCount).length;
   const nameLength = dfa.atoms.reduce((sum, a) => sum + a.length, 0) / Math.max(dfa.atoms.length, 1);
   return {
     bytes: 300 + dfa.stateCount * (2 * stateDigits + 40) + edges * (2 * stateDigits + 24) + cubes * 3 + literals * (nameLength + 4),
     edges,
+    exactEdges,
     states: dfa.stateCount,
   };
 }

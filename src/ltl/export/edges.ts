@@ -50,6 +50,8 @@ export function edgesOf(dfa: Dfa, state: number): Edge[] {
 export interface EdgeCounts {
   /** Edges, one per state and target (where cubes exceed 200,000, the number of cubes stands for it: an upper bound). */
   readonly edges: number;
+  /** Whether `edges` is exact. */
+  readonly exactEdges: boolean;
   /** Paths (cubes), summed over states. */
   readonly cubes: number;
   /** Literals in all cubes. */
@@ -64,7 +66,7 @@ export function countEdges(dfa: Dfa): EdgeCounts {
   if (dfa.mode === "events") {
     for (let s = 0; s < dfa.stateCount; s++) edges += dfa.successors(s).length;
     const k = dfa.atoms.length;
-    return { edges, cubes: dfa.stateCount * k, literals: dfa.stateCount * k };
+    return { edges, exactEdges: true, cubes: dfa.stateCount * k, literals: dfa.stateCount * k };
   }
   // Diagram nodes are stored children first, so one forward pass counts each node's paths and
   // literals from its children's.
@@ -86,9 +88,10 @@ export function countEdges(dfa: Dfa): EdgeCounts {
   }
   // Listing the targets walks every state's diagram: done only where that is cheap; otherwise
   // the number of cubes bounds the number of edges.
-  if (cubes <= EXACT_EDGES_UP_TO) for (let s = 0; s < dfa.stateCount; s++) edges += dfa.successors(s).length;
+  const exactEdges = cubes <= EXACT_EDGES_UP_TO;
+  if (exactEdges) for (let s = 0; s < dfa.stateCount; s++) edges += dfa.successors(s).length;
   else edges = cubes;
-  return { edges, cubes, literals: total };
+  return { edges, exactEdges, cubes, literals: total };
 }
 
 /** Bytes as people read them: 812 B, 27.9 MB, 1.2 GB. */
