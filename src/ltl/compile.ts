@@ -123,7 +123,6 @@ class Builder {
   private readonly pairs: { dnf: number; carries: string }[] = [];
   private readonly pairIds = new Map<string, number>();
 
-  private readonly expansions = new Map<number, number>();
   private readonly dnfFalse: number;
   private readonly dnfTrue: number;
   private readonly formulas: FormulaTable;
@@ -316,21 +315,47 @@ class Builder {
     const stack = [root];
     while (stack.length > 0) {
       const node = stack[stack.length - 1]!;
-      if (this.expansions.has(node)) {
+      if (this.expansionOf(node) !== -1) {
         stack.pop();
         continue;
       }
+      // Arguments first: both for the binary operators, the one for F and G (X and WX only make obligations).
       const op = f.op(node);
-      const parts = op === Op.And || op === Op.Or || op >= Op.Until ? [f.a(node), f.b(node)] : op === Op.Eventually || op === Op.Always ? [f.a(node)] : [];
-      const missing = parts.filter((x) => !this.expansions.has(x));
-      if (missing.length > 0) {
-        stack.push(...missing);
-        continue;
+      if (op === Op.And || op === Op.Or || op >= Op.Until || op === Op.Eventually || op === Op.Always) {
+        const a = f.a(node);
+        const missingA = this.expansionOf(a) === -1;
+        const missingB = op !== Op.Eventually && op !== Op.Always && this.expansionOf(f.b(node)) === -1;
+        if (missingA || missingB) {
+          if (missingB) stack.push(f.b(node));
+          if (missingA) stack.push(a);
+          continue;
+        }
       }
-      this.expansions.set(node, yield* this.expandNode(node));
+      this.setExpansion(node, yield* this.expandNode(node));
       stack.pop();
     }
-    return this.expansions.get(root)!;
+    return this.expansionOf(root);
+  }
+
+  /** By formula id: its expansion's diagram, -1 when not computed yet. */
+  private expansions: Int32Array = new Int32Array(256).fill(-1);
+
+  private expansionOf(node: number): number {
+    return node < this.expansions.length ? this.expansions[node]! : -1;
+  }
+
+  private setExpansion(node: number, diagram: number): void {
+    if (node >= this.expansions.length) {
+      const grown = new Int32Array(Math.max(node + 1, this.expansions.length * 2)).fill(-1);
+      grown.set(this.expansions);
+      this.expansions = grown;
+    }
+    this.expansions[node] = diagram;
+  }
+
+  /** The obligation `X g` or `WX g` as a constant diagram. */
+  private obligation(strong: boolean, g: number): number {
+    return this.store.leaf(this.termDnf(this.term(strong, g)));
   }
 
   /** One formula's expansion from its arguments' (already computed). */
@@ -338,27 +363,24 @@ class Builder {
     const f = this.formulas;
     const a = f.a(node);
     const b = f.b(node);
-    const leaf = (dnf: number): number => this.store.leaf(dnf);
-    const sub = (x: number): number => this.expansions.get(x)!;
-    const obligation = (strong: boolean, g: number): number => leaf(this.termDnf(this.term(strong, g)));
-    const n = this.atoms.length;
+    const store = this.store;
     switch (f.op(node)) {
-      case Op.True: return leaf(this.dnfTrue);
-      case Op.False: return leaf(this.dnfFalse);
-      case Op.Atom: return this.store.node(a, leaf(this.dnfFalse), leaf(this.dnfTrue));
-      case Op.NotAtom: return this.store.node(a, leaf(this.dnfTrue), leaf(this.dnfFalse));
-      case Op.Past: return this.store.node(n + a, leaf(this.dnfFalse), leaf(this.dnfTrue));
-      case Op.NotPast: return this.store.node(n + a, leaf(this.dnfTrue), leaf(this.dnfFalse));
-      case Op.And: return yield* this.dnfAnd(sub(a), sub(b));
-      case Op.Or: return yield* this.dnfOr(sub(a), sub(b));
-      case Op.Next: return obligation(true, a);
-      case Op.WeakNext: return obligation(false, a);
-      case Op.Eventually: return yield* this.dnfOr(sub(a), obligation(true, node));
-      case Op.Always: return yield* this.dnfAnd(sub(a), obligation(false, node));
-      case Op.Until: return yield* this.dnfOr(sub(b), yield* this.dnfAnd(sub(a), obligation(true, node)));
-      case Op.Release: return yield* this.dnfAnd(sub(b), yield* this.dnfOr(sub(a), obligation(false, node)));
-      case Op.WeakUntil: return yield* this.dnfOr(sub(b), yield* this.dnfAnd(sub(a), obligation(false, node)));
-      case Op.StrongRelease: return yield* this.dnfAnd(sub(b), yield* this.dnfOr(sub(a), obligation(true, node)));
+      case Op.True: return store.leaf(this.dnfTrue);
+      case Op.False: return store.leaf(this.dnfFalse);
+      case Op.Atom: return store.node(a, store.leaf(this.dnfFalse), store.leaf(this.dnfTrue));
+      case Op.NotAtom: return store.node(a, store.leaf(this.dnfTrue), store.leaf(this.dnfFalse));
+      case Op.Past: return store.node(this.atoms.length + a, store.leaf(this.dnfFalse), store.leaf(this.dnfTrue));
+      case Op.NotPast: return store.node(this.atoms.length + a, store.leaf(this.dnfTrue), store.leaf(this.dnfFalse));
+      case Op.And: return yield* this.dnfAnd(this.expansionOf(a), this.expansionOf(b));
+      case Op.Or: return yield* this.dnfOr(this.expansionOf(a), this.expansionOf(b));
+      case Op.Next: return this.obligation(true, a);
+      case Op.WeakNext: return this.obligation(false, a);
+      case Op.Eventually: return yield* this.dnfOr(this.expansionOf(a), this.obligation(true, node));
+      case Op.Always: return yield* this.dnfAnd(this.expansionOf(a), this.obligation(false, node));
+      case Op.Until: return yield* this.dnfOr(this.expansionOf(b), yield* this.dnfAnd(this.expansionOf(a), this.obligation(true, node)));
+      case Op.Release: return yield* this.dnfAnd(this.expansionOf(b), yield* this.dnfOr(this.expansionOf(a), this.obligation(false, node)));
+      case Op.WeakUntil: return yield* this.dnfOr(this.expansionOf(b), yield* this.dnfAnd(this.expansionOf(a), this.obligation(false, node)));
+      case Op.StrongRelease: return yield* this.dnfAnd(this.expansionOf(b), yield* this.dnfOr(this.expansionOf(a), this.obligation(true, node)));
     }
   }
 

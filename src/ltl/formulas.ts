@@ -252,15 +252,24 @@ export class FormulaTable {
   }
 
   private conjoinUncached(f: number, g: number): number {
-    const left = this.conjunctsOf(f);
-    const right = this.conjunctsOf(g);
+    let left = this.conjunctsOf(f);
+    let right = this.conjunctsOf(g);
     if (left === undefined || right === undefined) return this.mk(Op.False);
+    // The longer side keeps its chain: the result reuses the part of it after the last change.
+    if (right.length > left.length) {
+      [left, right] = [right, left];
+      [f, g] = [g, f];
+    }
     // Each side is already reduced (no conjunct implies another), so only pairs across the two
     // sides need checking.
     const keptRight = right.filter((c) => !this.impliedByAny(left, c));
-    const keptLeft = left.filter((c) => !this.impliedByAny(keptRight, c));
+    const keptLeft = keptRight.length === 0 ? left : left.filter((c) => !this.impliedByAny(keptRight, c));
+    if (keptRight.length === 0) return this.conjunctionOf(left, f, left.length);
     const merged = mergeSorted(keptLeft, keptRight);
-    const result = this.conjunctionOf(merged);
+    // The longest common suffix of `merged` and `left`, whose chain is a suffix of f's.
+    let common = 0;
+    while (common < left.length && common < merged.length && merged[merged.length - 1 - common] === left[left.length - 1 - common]) common++;
+    const result = this.conjunctionOf(merged, f, common, left.length);
     this.reducedConjuncts[result] ??= merged;
     return result;
   }
@@ -296,12 +305,45 @@ export class FormulaTable {
     return kept;
   }
 
-  /** The canonical right-nested conjunction of sorted conjuncts. */
-  private conjunctionOf(sorted: readonly number[]): number {
+  /**
+   * The canonical right-nested conjunction of sorted conjuncts. When `chain` is the canonical
+   * conjunction of a list of `chainLength` conjuncts whose last `reuse` ones are also the last
+   * ones of `sorted`, that part of the chain is reused rather than rebuilt.
+   */
+  private conjunctionOf(sorted: readonly number[], chain = -1, reuse = 0, chainLength = 0): number {
     if (sorted.length === 0) return this.mk(Op.True);
-    let result = sorted[sorted.length - 1]!;
-    for (let i = sorted.length - 2; i >= 0; i--) result = this.mk(Op.And, sorted[i]!, result);
+    let result: number;
+    let next: number;
+    if (reuse > 0 && chain >= 0 && this.chainLength(chain) === chainLength) {
+      result = chain;
+      for (let skip = chainLength - reuse; skip > 0; skip--) result = this.b(result);
+      next = sorted.length - 1 - reuse;
+    } else {
+      result = sorted[sorted.length - 1]!;
+      next = sorted.length - 2;
+    }
+    for (let i = next; i >= 0; i--) {
+      result = this.mk(Op.And, sorted[i]!, result);
+      this.setChainLength(result, sorted.length - i);
+    }
     return result;
+  }
+
+  /** By formula id: the number of conjuncts when it is a canonical chain made here (a non-conjunction is one of one), 0 otherwise. */
+  private chainLengths: Int32Array = new Int32Array(256);
+
+  private chainLength(f: number): number {
+    if (this.op(f) !== Op.And) return 1;
+    return f < this.chainLengths.length ? this.chainLengths[f]! : 0;
+  }
+
+  private setChainLength(f: number, length: number): void {
+    if (f >= this.chainLengths.length) {
+      const grown = new Int32Array(Math.max(f + 1, this.chainLengths.length * 2));
+      grown.set(this.chainLengths);
+      this.chainLengths = grown;
+    }
+    this.chainLengths[f] = length;
   }
 
   private readonly implication = new PairMap();

@@ -13,6 +13,8 @@ import { PairMap, TableFullError, TripleTable } from "./hash.js";
  */
 
 const LEAF_VAR = 0x7fffffff;
+/** Leaves with values below this are found through an array rather than the hash table. */
+const MAX_CACHED_LEAF = 1 << 24;
 /** Nodes a resumable walk visits between pauses. */
 const WALK_PAUSE_EVERY = 1 << 16;
 
@@ -43,8 +45,22 @@ export class Mtbdd {
 
   /** The diagram that is the constant `value`. */
   leaf(value: number): number {
+    if (value >= 0 && value < this.leafIds.length) {
+      const known = this.leafIds[value]!;
+      if (known !== -1) return known;
+      return (this.leafIds[value] = this.intern(LEAF_VAR, value, 0));
+    }
+    if (value >= 0 && value < MAX_CACHED_LEAF) {
+      const grown = new Int32Array(Math.max(value + 1, this.leafIds.length * 2)).fill(-1);
+      grown.set(this.leafIds);
+      this.leafIds = grown;
+      return this.leaf(value);
+    }
     return this.intern(LEAF_VAR, value, 0);
   }
+
+  /** By small non-negative leaf value: its node (-1: none yet). */
+  private leafIds: Int32Array = new Int32Array(256).fill(-1);
 
   /** The diagram "if variable then `hi` else `lo`", reduced. */
   node(variable: number, lo: number, hi: number): number {

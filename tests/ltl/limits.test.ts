@@ -51,7 +51,8 @@ describe("sizes are checked before parsing", () => {
     // The token that crosses the limit: about 8 tokens per line after the declaration.
     expect(error.location.line).toBeGreaterThan(2_000);
     expect(error.location.line).toBeLessThan(3_000);
-    expect(elapsed).toBeLessThan(1_000);
+    // It used to take 84 s and 4 GB; the check scans the text once.
+    expect(elapsed).toBeLessThan(3_000);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(100_000_000);
   });
 
@@ -165,7 +166,7 @@ describe("nested bounded patterns", () => {
     const text = "atoms a, b\n\npattern((((a b){0,64} (b a){0,64}){0,64}){0,64})";
     const started = performance.now();
     const error = specError(() => parseSpec(text, { file: "pattern.ltl" }));
-    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(performance.now() - started).toBeLessThan(3_000);
     expect(error.location).toMatchObject({ file: "pattern.ltl", line: 3, column: 1 });
     expect(error.message).toMatch(/^this pattern expands to about [\d,]+ formula nodes, more than the limit of 200,000/);
   });
