@@ -18,6 +18,9 @@ import {
   type CliContext,
 } from "./io.js";
 
+/** Transitions listed when a rejection says what was allowed. */
+const MAX_SHOWN_TRANSITIONS = 8;
+
 interface CheckCommandOptions extends SpecSourceOptions {
   trace?: string;
   traceFile?: string;
@@ -45,14 +48,14 @@ export function registerCheck(program: Command, context: CliContext): void {
     const steps = parseTrace(trace.text, spec.atoms, spec.mode, trace.name);
     const verdict = checkTrace(dfa, analysis, steps.map((s) => s.letter));
     const describe = (i: number): string => `step ${i + 1} (${steps[i]!.text})`;
-    const nextAllowed = (state: number): string =>
-      spec.mode === "events"
-        ? allowedEvents(dfa, analysis, state).join(", ") || "nothing"
-        : dfa
-            .transitionsOf(state)
-            .filter((t) => analysis.live[t.to])
-            .map((t) => formulaToString(guardToFormula(dfa, t.guard)))
-            .join("  or  ") || "nothing";
+    const nextAllowed = (state: number): string => {
+      if (spec.mode === "events") return allowedEvents(dfa, analysis, state).join(", ") || "nothing";
+      // A state can have thousands of successors: the first few are enough to show.
+      const live = dfa.successors(state).filter((t) => analysis.live[t]);
+      const shown = live.slice(0, MAX_SHOWN_TRANSITIONS).map((t) => formulaToString(guardToFormula(dfa, dfa.guardBetween(state, t))));
+      const more = live.length - shown.length;
+      return (shown.join("  or  ") || "nothing") + (more > 0 ? `  or … (${more.toLocaleString("en-US")} more)` : "");
+    };
     if (options.json === true) {
       context.stdout(JSON.stringify({ ...verdict, steps: steps.length }) + "\n");
     } else if (verdict.accepted) {

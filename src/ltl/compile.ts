@@ -1,7 +1,7 @@
 import { atomsOf, type Formula } from "./ast.js";
 import type { Dfa } from "./dfa.js";
 import { TooManyNodesError, TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
-import { ListInterner } from "./hash.js";
+import { ListInterner, PairMap } from "./hash.js";
 import { Deadline, runSteps, runStepsAsync, stopCheck, type CompileProgress, type Steps } from "./limits.js";
 import { FormulaTable, Op, PastOp } from "./formulas.js";
 import { minimizeSteps, type SymbolicDfa } from "./minimize.js";
@@ -94,6 +94,16 @@ export function* compileFormulaSteps(formula: Formula, target: Partial<CompileTa
 }
 
 const FIRST_VALUE = 2; // diagram terminals 0 and 1 are booleans; obligations and states come after
+
+/** The past operators' part of a step from states whose carries are the same. */
+interface CarriesStep {
+  /** Past variables to their values at this step (diagrams over the letter). */
+  readonly substitute: (variable: number) => number | undefined;
+  /** `compose`'s memo for `substitute`. */
+  readonly composed: Map<number, number>;
+  /** The bit each carry passes to the next step, as a diagram over the letter. */
+  readonly carried: readonly number[];
+}
 const TERM_TRUE = -2; // the term WX true: no obligation
 const TERM_FALSE = -1; // the term X false: unsatisfiable
 
@@ -121,7 +131,10 @@ class Builder {
   private readonly lists = new ListInterner();
   private readonly dnfOfList = new Map<number, number>();
   private readonly pairs: { dnf: number; carries: string }[] = [];
-  private readonly pairIds = new Map<string, number>();
+  /** By obligation: the pair (obligation, no carries yet); -1 when not made. */
+  private readonly emptyPairs: number[] = [];
+  /** (pair, bit) to the pair with that carry bit appended. */
+  private readonly extendedPairs = new PairMap();
 
   private readonly dnfFalse: number;
   private readonly dnfTrue: number;
@@ -183,7 +196,7 @@ class Builder {
         if ((s & 15) === 15) onProgress?.({ phase: "explore", expanded: s + 1, found: states.length });
         if (s > layerStart) yield;
         let successor = yield* this.successor(states[s]!.dnf, states[s]!.carries);
-        if (this.mode === "events") successor = this.eventChain(successor);
+        if (this.mode === "events") successor = this.hasPast ? this.eventChainWithPast(successor, states[s]!.carries) : this.eventChain(successor);
         behaviour.push(successor);
         roots.push(successor);
       }
@@ -217,9 +230,31 @@ class Builder {
    * what minimization compares.
    */
   private eventChain(successor: number): number {
-    const targets = this.atoms.map((_, e) => this.store.evaluate(successor, (v) => v === e));
+    const targets = this.atoms.map((_, e) => this.store.evaluateEvent(successor, e));
     let chain = this.store.leaf(targets[targets.length - 1]!);
     for (let e = targets.length - 2; e >= 0; e--) chain = this.store.node(e, chain, this.store.leaf(targets[e]!));
+    return chain;
+  }
+
+  /**
+   * Events mode with past operators: one event holds, so each past operator's value at this step
+   * is a constant per event, and the successor per event is read off the diagram directly — no
+   * substitution into diagrams is needed.
+   */
+  private eventChainWithPast(successor: number, carries: string): number {
+    const step = this.atCarries(carries);
+    const n = this.atoms.length;
+    const values = new Uint8Array(n + this.formulas.carries.length);
+    let chain = -1;
+    for (let e = n - 1; e >= 0; e--) {
+      values.fill(0);
+      values[e] = 1;
+      this.formulas.carries.forEach((_, i) => (values[n + i] = this.store.evaluateEvent(step.substitute(n + i)!, e)));
+      let pair = this.startPair(this.store.evaluateAssignment(successor, values));
+      for (const carried of step.carried) pair = this.extendPair(pair, this.store.evaluateEvent(carried, e));
+      const leaf = this.store.leaf(pair);
+      chain = chain === -1 ? leaf : this.store.node(e, chain, leaf);
+    }
     return chain;
   }
 
@@ -233,35 +268,49 @@ class Builder {
     for (const t of this.dnfs[dnf - FIRST_VALUE]!) {
       result = yield* this.dnfOr(result, t === TERM_TRUE ? this.store.leaf(this.dnfTrue) : yield* this.expandTerm(t));
     }
-    if (!this.hasPast) return result;
+    if (!this.hasPast || this.mode === "events") return result;
     // Past operators: substitute their values at this step (functions of the letter and the
-    // carries) for their variables, then attach the carries the next step will see.
-    const values = new Map<number, number>();
-    const value = (p: number): number => this.pastValue(p, carries, values);
-    const n = this.atoms.length;
-    let withPast = this.store.compose(result, (v) => (v >= n ? value(this.formulas.carries[v - n]!) : undefined));
-    withPast = this.store.mapLeaves(withPast, (d) => this.internPair(d, ""));
-    for (const p of this.formulas.carries) {
-      const op = this.formulas.pastOp(p);
-      const carried = op === PastOp.Yesterday || op === PastOp.WeakYesterday ? value(this.formulas.pastA(p)) : value(p);
-      withPast = this.store.apply("appendCarry", withPast, carried, (pair, bit) => {
-        const { dnf: d, carries: c } = this.pairs[pair - FIRST_VALUE]!;
-        return this.internPair(d, c + String(bit));
-      });
+    // carries) for their variables, then attach the carries the next step will see. All of it
+    // depends on the carries only, so it is kept per carries for the states that share them.
+    const atCarries = this.atCarries(carries);
+    let withPast = this.store.compose(result, atCarries.substitute, atCarries.composed);
+    let started = this.startedPairs.get(withPast);
+    if (started === undefined) {
+      started = this.store.mapLeaves(withPast, this.startPair);
+      this.startedPairs.set(withPast, started);
     }
+    withPast = started;
+    for (const carried of atCarries.carried) withPast = this.store.apply("appendCarry", withPast, carried, this.extendPair);
     return withPast;
   }
+
+  /** What the past operators give at a step where the carries are `carries` (computed once per carries). */
+  private atCarries(carries: string): CarriesStep {
+    let step = this.carriesSteps.get(carries);
+    if (step === undefined) {
+      const values = new Map<number, number>();
+      const n = this.atoms.length;
+      const f = this.formulas;
+      step = {
+        substitute: (v) => (v >= n ? this.pastValue(f.carries[v - n]!, carries, values) : undefined),
+        composed: new Map(),
+        carried: f.carries.map((p) => {
+          const op = f.pastOp(p);
+          return this.pastValue(op === PastOp.Yesterday || op === PastOp.WeakYesterday ? f.pastA(p) : p, carries, values);
+        }),
+      };
+      this.carriesSteps.set(carries, step);
+    }
+    return step;
+  }
+
+  private readonly carriesSteps = new Map<string, CarriesStep>();
+  /** By diagram: it with each obligation leaf paired with no carries yet. */
+  private readonly startedPairs = new Map<number, number>();
 
   /** The value of a pure-past formula at the current step, as a 0/1 diagram over the letter (children first, without recursion). */
   private pastValue(root: number, carries: string, memo: Map<number, number>): number {
     const f = this.formulas;
-    const children = (p: number): number[] => {
-      switch (f.pastOp(p)) {
-        case PastOp.Not: case PastOp.Once: case PastOp.Historically: return [f.pastA(p)];
-        case PastOp.And: case PastOp.Or: case PastOp.Since: return [f.pastA(p), f.pastB(p)];
-        default: return [];
-      }
-    };
     const stack = [root];
     while (stack.length > 0) {
       const p = stack[stack.length - 1]!;
@@ -269,9 +318,14 @@ class Builder {
         stack.pop();
         continue;
       }
-      const missing = children(p).filter((q) => !memo.has(q));
-      if (missing.length > 0) {
-        stack.push(...missing);
+      const op = f.pastOp(p);
+      const unary = op === PastOp.Not || op === PastOp.Once || op === PastOp.Historically;
+      const binary = op === PastOp.And || op === PastOp.Or || op === PastOp.Since;
+      const missingA = (unary || binary) && !memo.has(f.pastA(p));
+      const missingB = binary && !memo.has(f.pastB(p));
+      if (missingA || missingB) {
+        if (missingB) stack.push(f.pastB(p));
+        if (missingA) stack.push(f.pastA(p));
         continue;
       }
       memo.set(p, this.pastNode(p, carries, memo));
@@ -283,20 +337,21 @@ class Builder {
   private pastNode(p: number, carries: string, memo: Map<number, number>): number {
     const b = this.bool;
     const f = this.formulas;
-    const sub = (q: number): number => memo.get(q)!;
-    const carry = (): number => (carries[f.carryIndex.get(p)!] === "1" ? b.trueNode : b.falseNode);
-    switch (f.pastOp(p)) {
-      case PastOp.True: return b.trueNode;
-      case PastOp.False: return b.falseNode;
-      case PastOp.Atom: return b.variable(f.pastA(p));
-      case PastOp.Not: return b.not(sub(f.pastA(p)));
-      case PastOp.And: return b.and(sub(f.pastA(p)), sub(f.pastB(p)));
-      case PastOp.Or: return b.or(sub(f.pastA(p)), sub(f.pastB(p)));
+    const op = f.pastOp(p);
+    if (op === PastOp.True) return b.trueNode;
+    if (op === PastOp.False) return b.falseNode;
+    if (op === PastOp.Atom) return b.variable(f.pastA(p));
+    const a = op === PastOp.Yesterday || op === PastOp.WeakYesterday ? -1 : memo.get(f.pastA(p))!;
+    const carry = op >= PastOp.Yesterday ? (carries[f.carryIndex.get(p)!] === "1" ? b.trueNode : b.falseNode) : -1;
+    switch (op) {
+      case PastOp.Not: return b.not(a);
+      case PastOp.And: return b.and(a, memo.get(f.pastB(p))!);
+      case PastOp.Or: return b.or(a, memo.get(f.pastB(p))!);
       case PastOp.Yesterday:
-      case PastOp.WeakYesterday: return carry();
-      case PastOp.Once: return b.or(sub(f.pastA(p)), carry());
-      case PastOp.Historically: return b.and(sub(f.pastA(p)), carry());
-      case PastOp.Since: return b.or(sub(f.pastB(p)), b.and(sub(f.pastA(p)), carry()));
+      case PastOp.WeakYesterday: return carry;
+      case PastOp.Once: return b.or(a, carry);
+      case PastOp.Historically: return b.and(a, carry);
+      default: return b.or(memo.get(f.pastB(p))!, b.and(a, carry)); // Since
     }
   }
 
@@ -478,16 +533,28 @@ class Builder {
     return this.formulas.implies(this.termNode[u]!, this.termNode[t]!);
   }
 
-  private internPair(dnf: number, carries: string): number {
-    const key = `${dnf}|${carries}`;
-    let id = this.pairIds.get(key);
+  /** The leaf value of an obligation paired with the carries appended next (none yet). */
+  private readonly startPair = (dnf: number): number => {
+    let id = this.emptyPairs[dnf];
     if (id === undefined) {
       id = this.pairs.length + FIRST_VALUE;
-      this.pairs.push({ dnf, carries });
-      this.pairIds.set(key, id);
+      this.pairs.push({ dnf, carries: "" });
+      this.emptyPairs[dnf] = id;
     }
     return id;
-  }
+  };
+
+  /** A pair with one more carry bit (0 or 1). */
+  private readonly extendPair = (pair: number, bit: number): number => {
+    let id = this.extendedPairs.get(pair, bit);
+    if (id === -1) {
+      const { dnf, carries } = this.pairs[pair - FIRST_VALUE]!;
+      id = this.pairs.length + FIRST_VALUE;
+      this.pairs.push({ dnf, carries: carries + String(bit) });
+      this.extendedPairs.set(pair, bit, id);
+    }
+    return id;
+  };
 
   private dnfAccepts(dnf: number): boolean {
     return this.dnfs[dnf - FIRST_VALUE]!.some((t) => t === TERM_TRUE || !this.termStrong[t]);

@@ -113,6 +113,14 @@ export class Dfa {
     return list;
   }
 
+  /** The guard (a node of `guards`) of the letters that lead from `state` to `target`; 0 (false) when none does. */
+  guardBetween(state: number, target: number): number {
+    if (this.mode === "events") {
+      return this.guardBuilder.anyOf(this.atoms.map((_, e) => e).filter((e) => this.next(state, (i) => i === e) === target));
+    }
+    return this.guardBuilder.select(this.table, this.behaviour[state]!, target);
+  }
+
   /** Every state's transitions (see `transitionsOf`); this can be large. */
   get transitions(): readonly (readonly DfaTransition[])[] {
     return Array.from({ length: this.stateCount }, (_, s) => this.transitionsOf(s));

@@ -257,10 +257,10 @@ export class Mtbdd {
   /**
    * Substitutes variables by boolean diagrams of `conditions` (a diagram over terminals 0/1 in
    * this same store): a node on a variable v with `substitute(v)` defined becomes
-   * "if substitute(v) then hi else lo". Variables without a substitute stay.
+   * "if substitute(v) then hi else lo". Variables without a substitute stay. `memo` may be kept
+   * by the caller across calls with the same substitution.
    */
-  compose(f: number, substitute: (variable: number) => number | undefined): number {
-    const memo = new Map<number, number>();
+  compose(f: number, substitute: (variable: number) => number | undefined, memo = new Map<number, number>()): number {
     const stack = [f];
     while (stack.length > 0) {
       const x = stack[stack.length - 1]!;
@@ -281,10 +281,12 @@ export class Mtbdd {
         continue;
       }
       const v = this.varOf(x);
+      const condition = substitute(v);
+      if (condition === undefined && lo === this.low(x) && hi === this.high(x)) memo.set(x, x);
       // Substituted conditions mention atoms above v, so the node is rebuilt with ite (which
       // keeps the variable order) rather than node(v, ...), or equal functions could get
       // different diagrams.
-      memo.set(x, this.ite(substitute(v) ?? this.node(v, this.leaf(0), this.leaf(1)), hi, lo));
+      else memo.set(x, this.ite(condition ?? this.node(v, this.leaf(0), this.leaf(1)), hi, lo));
       stack.pop();
     }
     return memo.get(f)!;
@@ -292,50 +294,72 @@ export class Mtbdd {
 
   /** If-then-else where `condition` has terminals 0/1 and the branches are any diagrams. */
   ite(condition: number, then: number, otherwise: number): number {
-    const keys = new TripleTable();
-    const memo: number[] = [];
-    const frames: number[][] = [[condition, then, otherwise, 0]];
+    // Frames (c, t, e, stage) as in `applySteps`; the memo persists (results are canonical).
+    const frames: number[] = [condition, then, otherwise, 0];
     const results: number[] = [];
-    const trivial = (c: number, t: number, e: number): number => {
-      if (this.isLeaf(c)) return this.value(c) === 0 ? e : t;
-      if (t === e) return t;
-      const id = keys.find(c, t, e);
-      return id === -1 ? -1 : memo[id]!;
-    };
+    const { iteKeys, iteValues } = this;
     while (frames.length > 0) {
-      const frame = frames[frames.length - 1]!;
-      const [c, t, e, stage] = frame as [number, number, number, number];
-      const v = Math.min(this.varOf(c), this.varOf(t), this.varOf(e));
-      const part = (x: number, high: boolean): number => (this.varOf(x) === v ? (high ? this.high(x) : this.low(x)) : x);
-      if (stage === 0) {
-        const known = trivial(c, t, e);
-        if (known !== -1) {
-          results.push(known);
-          frames.pop();
-          continue;
-        }
-        frame[3] = 1;
-        frames.push([part(c, false), part(t, false), part(e, false), 0]);
-      } else if (stage === 1) {
-        frame[3] = 2;
-        frames.push([part(c, true), part(t, true), part(e, true), 0]);
-      } else {
+      const top = frames.length - 4;
+      const c = frames[top]!;
+      const t = frames[top + 1]!;
+      const e = frames[top + 2]!;
+      const stage = frames[top + 3]!;
+      const { first, second, third } = this.nodes;
+      const v = Math.min(first[c]!, first[t]!, first[e]!);
+      if (stage === 2) {
         const hi = results.pop()!;
         const lo = results.pop()!;
         const result = this.node(v, lo, hi);
-        memo[keys.intern(c, t, e)] = result;
+        iteValues[iteKeys.intern(c, t, e)] = result;
         results.push(result);
-        frames.pop();
+        frames.length = top;
+        continue;
       }
+      if (stage === 0) {
+        let known = -1;
+        if (first[c] === LEAF_VAR) known = second[c] === 0 ? e : t;
+        else if (t === e) known = t;
+        else {
+          const id = iteKeys.find(c, t, e);
+          if (id !== -1) known = iteValues[id]!;
+        }
+        if (known !== -1) {
+          results.push(known);
+          frames.length = top;
+          continue;
+        }
+      }
+      frames[top + 3] = stage + 1;
+      const branch = stage === 0 ? second : third;
+      frames.push(first[c] === v ? branch[c]! : c, first[t] === v ? branch[t]! : t, first[e] === v ? branch[e]! : e, 0);
     }
     return results[0]!;
   }
+
+  private readonly iteKeys = new TripleTable();
+  private readonly iteValues: number[] = [];
 
   /** The terminal value reached under an assignment. */
   evaluate(f: number, isTrue: (variable: number) => boolean): number {
     let x = f;
     const { first, second, third } = this.nodes;
     while (first[x] !== LEAF_VAR) x = isTrue(first[x]!) ? third[x]! : second[x]!;
+    return second[x]!;
+  }
+
+  /** The terminal value reached under an assignment given as one 0/1 entry per variable. */
+  evaluateAssignment(f: number, values: Uint8Array): number {
+    let x = f;
+    const { first, second, third } = this.nodes;
+    while (first[x] !== LEAF_VAR) x = values[first[x]!] === 1 ? third[x]! : second[x]!;
+    return second[x]!;
+  }
+
+  /** The terminal value reached when `event` is the one variable that holds. */
+  evaluateEvent(f: number, event: number): number {
+    let x = f;
+    const { first, second, third } = this.nodes;
+    while (first[x] !== LEAF_VAR) x = first[x] === event ? third[x]! : second[x]!;
     return second[x]!;
   }
 
@@ -437,6 +461,13 @@ export class BooleanOps {
   }
 
   not(f: number): number {
-    return this.store.mapLeaves(f, (v) => 1 - v);
+    let result = this.negations.get(f);
+    if (result === undefined) {
+      result = this.store.mapLeaves(f, (v) => 1 - v);
+      this.negations.set(f, result);
+    }
+    return result;
   }
+
+  private readonly negations = new Map<number, number>();
 }
