@@ -5,7 +5,7 @@ import { ListInterner, PairMap } from "./hash.js";
 import { Deadline, runSteps, runStepsAsync, stopCheck, type CompileProgress, type Steps } from "./limits.js";
 import { FormulaTable, Op, PastOp } from "./formulas.js";
 import { minimizeSteps, type SymbolicDfa } from "./minimize.js";
-import { BooleanOps, DEFAULT_MAX_NODES, Mtbdd, NodeLimitError } from "./mtbdd.js";
+import { BooleanOps, DEFAULT_MAX_NODES, Mtbdd, NodeLimitError, type ApplyUnits } from "./mtbdd.js";
 import type { SpecMode } from "./spec.js";
 
 /**
@@ -150,6 +150,10 @@ class Builder {
     this.formulas = new FormulaTable(new Map(atoms.map((a, i) => [a, i])));
     this.dnfFalse = this.newDnf([]);
     this.dnfTrue = this.newDnf([TERM_TRUE]);
+    const trueLeaf = this.store.leaf(this.dnfTrue);
+    const falseLeaf = this.store.leaf(this.dnfFalse);
+    this.andUnits = { identity: trueLeaf, absorbing: falseLeaf };
+    this.orUnits = { identity: falseLeaf, absorbing: trueLeaf };
   }
 
   *explore(formula: Formula, limits: ExploreLimits): Steps<SymbolicDfa> {
@@ -442,12 +446,16 @@ class Builder {
   private readonly andLeaves = (x: number, y: number): number => this.andDnf(x, y);
   private readonly orLeaves = (x: number, y: number): number => this.orDnf(x, y);
 
+  // `true` and `false` obligations decide a conjunction or disjunction without walking the other side.
+  private readonly andUnits: ApplyUnits;
+  private readonly orUnits: ApplyUnits;
+
   private dnfAnd(f: number, g: number): Steps<number> {
-    return this.store.applySteps("dnfAnd", f, g, this.andLeaves);
+    return this.store.applySteps("dnfAnd", f, g, this.andLeaves, this.andUnits);
   }
 
   private dnfOr(f: number, g: number): Steps<number> {
-    return this.store.applySteps("dnfOr", f, g, this.orLeaves);
+    return this.store.applySteps("dnfOr", f, g, this.orLeaves, this.orUnits);
   }
 
   /**

@@ -18,6 +18,17 @@ const MAX_CACHED_LEAF = 1 << 24;
 /** Nodes a resumable walk visits between pauses. */
 const WALK_PAUSE_EVERY = 1 << 16;
 
+/**
+ * Leaves (as diagram nodes) that decide a pointwise operation on their own: `combine(identity, v)`
+ * is `v` and `combine(absorbing, v)` is `absorbing`, for every v, on either side. -1: none.
+ */
+export interface ApplyUnits {
+  readonly identity: number;
+  readonly absorbing: number;
+}
+
+const NO_UNITS: ApplyUnits = { identity: -1, absorbing: -1 };
+
 /** The default bound on the nodes of one compilation's diagrams (about 30 bytes each). */
 export const DEFAULT_MAX_NODES = 2 ** 23;
 
@@ -102,8 +113,8 @@ export class Mtbdd {
    * Combines two diagrams pointwise: the result maps each assignment to `combine(f(a), g(a))`.
    * `name` identifies `combine` for the memo table, which persists across calls.
    */
-  apply(name: string, f: number, g: number, combine: (a: number, b: number) => number): number {
-    const steps = this.applySteps(name, f, g, combine);
+  apply(name: string, f: number, g: number, combine: (a: number, b: number) => number, units: ApplyUnits = NO_UNITS): number {
+    const steps = this.applySteps(name, f, g, combine, units);
     for (;;) {
       const next = steps.next();
       if (next.done === true) return next.value;
@@ -111,7 +122,8 @@ export class Mtbdd {
   }
 
   /** `apply` that pauses (yields) every so many nodes, so that a huge one can be interrupted. */
-  *applySteps(name: string, f: number, g: number, combine: (a: number, b: number) => number): Generator<void, number, void> {
+  *applySteps(name: string, f: number, g: number, combine: (a: number, b: number) => number, units: ApplyUnits = NO_UNITS): Generator<void, number, void> {
+    const { identity, absorbing } = units;
     let memo = this.memos.get(name);
     if (memo === undefined) {
       memo = new PairMap();
@@ -152,7 +164,8 @@ export class Mtbdd {
           continue;
         }
         if (stage === 0) {
-          let result = memo.get(x, y);
+          // A unit leaf decides the result without walking the other diagram.
+          let result = x === absorbing || y === absorbing ? absorbing : x === identity ? y : y === identity ? x : memo.get(x, y);
           if (result === -1 && vx === LEAF_VAR && vy === LEAF_VAR) {
             result = this.leaf(combine(second[x]!, second[y]!));
             memo.set(x, y, result);
