@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, w
 import { basename, dirname, join } from "node:path";
 import { CompileTimeoutError, SpecError, TooManyNodesError, TooManyStatesError, UnsupportedFormulaError } from "../ltl/errors.js";
 import { compileSpec, compileSpecAsync, type CompiledSpec } from "../ltl/analysis.js";
-import type { CompileOptions } from "../ltl/compile.js";
+import type { CompileOptions, CompileProgress } from "../ltl/compile.js";
 import { parseFormulaAsSpec, parseSpec, type Spec } from "../ltl/spec.js";
 import { ModelFileError } from "../models/gguf-reader.js";
 import { SegmentContentError } from "../decoder/generation.js";
@@ -192,7 +192,7 @@ export async function loadSpecAsync(
   needsText: boolean,
   control: CommandControl,
 ): Promise<CompiledSpec> {
-  const { spec, compileOptions } = prepareSpec(file, options, context, registry, needsText);
+  const { spec, compileOptions, reportProgress } = prepareSpec(file, options, context, registry, needsText);
   // The command's deadline, not a limit of the compilation's own: it started with the command.
   const { timeLimitMs: _ownLimit, ...rest } = compileOptions;
   const stop = new AbortController();
@@ -204,9 +204,11 @@ export async function loadSpecAsync(
     remaining === undefined
       ? undefined
       : setTimeout(() => stop.abort(new CompileTimeoutError(`${spec.file}: compiling took longer than the limit of ${control.deadline.seconds} s`)), remaining);
+  const ticker = setInterval(reportProgress, 500);
   try {
     return await compileSpecAsync(spec, { ...rest, signal: stop.signal });
   } finally {
+    clearInterval(ticker);
     clearTimeout(timer);
     control.signal.removeEventListener("abort", onAbort);
   }
@@ -230,7 +232,9 @@ function prepareSpec(
   context: CliContext,
   registry: ToolRegistry | undefined,
   needsText: boolean,
-): { spec: Spec; compileOptions: CompileOptions } {
+): { spec: Spec; compileOptions: CompileOptions; reportProgress: () => void } {
+  // Progress counts from here: reading and parsing a large spec is part of the wait.
+  const started = performance.now();
   let spec = readSpec(file, options);
   if (usesTools(spec) && (registry !== undefined || spec.toolCalls.length > 0 || needsText)) {
     try {
@@ -247,20 +251,26 @@ function prepareSpec(
   if (options.maxStates !== undefined) compileOptions.maxStates = parsePositiveInt(options.maxStates, "--max-states");
   if (options.maxNodes !== undefined) compileOptions.maxNodes = parsePositiveInt(options.maxNodes, "--max-nodes");
   if (options.timeout !== undefined) compileOptions.timeLimitMs = parsePositiveInt(options.timeout, "--timeout") * 1000;
-  const started = performance.now();
   let lastReport = started;
-  compileOptions.onProgress = (progress) => {
+  // The latest progress the compiler reported; the async path also reports it on a timer, since a
+  // single state with thousands of successors can take longer than the wait before the first line.
+  let latest: CompileProgress = { phase: "explore", expanded: 0, found: 1 };
+  const reportProgress = (): void => {
     const now = performance.now();
     if (now - started < PROGRESS_AFTER_MS || now - lastReport < 1000) return;
     lastReport = now;
     const count = (n: number): string => n.toLocaleString("en-US");
     const what =
-      progress.phase === "explore"
-        ? `${count(progress.expanded)} of ${count(progress.found)} states expanded`
-        : `minimizing ${count(progress.states)} states, round ${progress.round}, ${count(progress.blocks)} classes`;
+      latest.phase === "explore"
+        ? `${count(latest.expanded)} of ${count(latest.found)} states expanded`
+        : `minimizing ${count(latest.states)} states, round ${latest.round}, ${count(latest.blocks)} classes`;
     context.stderr(`compiling ${spec.file}: ${what}, ${((now - started) / 1000).toFixed(0)} s\n`);
   };
-  return { spec, compileOptions };
+  compileOptions.onProgress = (progress) => {
+    latest = progress;
+    reportProgress();
+  };
+  return { spec, compileOptions, reportProgress };
 }
 
 function readSpec(file: string | undefined, options: SpecSourceOptions): Spec {

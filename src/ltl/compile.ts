@@ -175,8 +175,10 @@ class Builder {
       for (let s = layerStart; s < layerEnd; s++) {
         this.exploredStates = s;
         // A pause per state: expanding one can take a while when it has thousands of successors.
-        if ((s & 15) === 15) onProgress?.({ phase: "explore", expanded: s + 1, found: states.length });
-        if (s > layerStart) yield;
+        if (s > layerStart) {
+          onProgress?.({ phase: "explore", expanded: s, found: states.length });
+          yield;
+        }
         const { dnf, carries } = states[s]!;
         let successor = yield* this.successor(dnf);
         if (this.mode === "events") successor = this.hasPast ? this.past.eventChain(successor, carries) : this.eventChain(successor);
@@ -192,6 +194,7 @@ class Builder {
           for (const _ of walk.visit(roots[i]!, values)) {
             for (const value of values) stateFor(value);
             values.length = 0;
+            onProgress?.({ phase: "explore", expanded: layerEnd, found: states.length });
             yield;
           }
           for (const value of values) stateFor(value);
