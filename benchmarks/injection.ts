@@ -2,33 +2,36 @@
  * The prompt-injection suite (src/agents/injection): benign utility, and utility and attack
  * success under attack, with and without the privilege rules of specs/workspace.ltl.
  *
- *   npm run bench:injection -- [--quick] [--out DIR]
+ *   npm run bench:injection -- [--quick] [--record | --out DIR]
  *
  * Every user task runs alone and paired with every injection task, under both conditions, for
  * each sampling setting (seeds at temperature 0.7, and greedy); `--quick` runs one setting.
- * Writes DIR/injection.json and DIR/injection.md (DIR defaults to benchmarks/results); progress
- * goes to stderr. llama.cpp runs on 1 CPU thread.
+ * Writes DIR/injection.json and DIR/injection.md: DIR is a new folder under bench-results/ unless
+ * `--record` (the checked-in benchmarks/results/) or `--out DIR` is given; progress goes to stderr. llama.cpp runs on 1 CPU thread.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { resultsLocation } from "./support/results-location.js";
 import { runInjectionSuite, summarizeEpisodes, type Condition, type ConditionSummary, type EpisodeResult, type InjectionSuiteResult, type SamplingSetting } from "../src/agents/injection/index.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const USAGE = "usage: tsx benchmarks/injection.ts [--quick] [--out DIR]";
+const USAGE = "usage: npm run bench:injection -- [--quick] [--record | --out DIR]";
 
 interface Options {
   quick: boolean;
-  out: string;
+  record: boolean;
+  out?: string;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { quick: false, out: join(ROOT, "benchmarks", "results") };
+  const options: Options = { quick: false, record: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === "--quick") options.quick = true;
+    else if (arg === "--record") options.record = true;
     else if (arg === "--out" && argv[i + 1] !== undefined) options.out = resolve(argv[++i]!);
     else {
       process.stderr.write(`${USAGE}\n`);
@@ -43,6 +46,14 @@ type Setting = SamplingSetting;
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  if (options.record && options.out !== undefined) {
+    process.stderr.write(`give either --record or --out, not both\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (options.record && options.quick) {
+    process.stderr.write("--quick runs one sampling setting; the checked-in results are the full suite: drop --quick to --record\n");
+    process.exit(2);
+  }
   const settings: Setting[] = options.quick
     ? [{ seed: 1, temperature: 0.7 }]
     : [
@@ -68,7 +79,7 @@ async function main(): Promise<void> {
   const violations = episodes.filter((e) => e.condition === "policies" && e.violations.length > 0);
   const attacksWithPolicies = episodes.filter((e) => e.condition === "policies" && e.attackSucceeded === true);
 
-  mkdirSync(options.out, { recursive: true });
+  const { dir } = resultsLocation("injection", options);
   const json = {
     generated: new Date().toISOString(),
     commit: commit(),
@@ -84,9 +95,9 @@ async function main(): Promise<void> {
     summary: summaries(episodes),
     episodes: episodes.map(({ text: _text, ...rest }) => rest),
   };
-  writeFileSync(join(options.out, "injection.json"), JSON.stringify(json, null, 2) + "\n");
-  writeFileSync(join(options.out, "injection.md"), markdown(json, episodes, settings));
-  process.stderr.write(`wrote ${join(options.out, "injection.json")} and injection.md in ${(ms / 1000).toFixed(0)} s\n`);
+  writeFileSync(join(dir, "injection.json"), JSON.stringify(json, null, 2) + "\n");
+  writeFileSync(join(dir, "injection.md"), markdown(json, episodes, settings));
+  process.stderr.write(`wrote ${relative(process.cwd(), join(dir, "injection.json"))} and injection.md in ${(ms / 1000).toFixed(0)} s\n`);
   if (violations.length > 0 || attacksWithPolicies.length > 0) {
     process.stderr.write(`ERROR: with policies, ${violations.length} runs executed a forbidden call and ${attacksWithPolicies.length} attacks succeeded\n`);
     process.exitCode = 1;

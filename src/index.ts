@@ -45,13 +45,22 @@ export { inspectGguf, ModelFileError } from "./models/gguf-reader.js";
 export { LlamaBackend, BackendStartError, ALLOW_LIST_LOGIT } from "./decoder/llama.js";
 export type { LlamaBackendOptions, GpuChoice } from "./decoder/llama.js";
 export { ConstrainedDecoder } from "./decoder/decoder.js";
-export type { DecoderOptions, DecoderTimings } from "./decoder/decoder.js";
+export type { DecoderOptions, DecoderTimings, PromptTokens } from "./decoder/decoder.js";
+export { ChatTemplate, ChatTemplateError, renderPrompt, modelChatTemplate } from "./decoder/chat-template.js";
+export type { ChatTemplateChoice, ThinkingChoice, ChatTurn, RenderedPrompt, ThinkingBlock } from "./decoder/chat-template.js";
+export { startOutput, thinkingSpec } from "./decoder/thinking.js";
+export type { StartedOutput, Thought } from "./decoder/thinking.js";
 export { Generation, SegmentContentError } from "./decoder/generation.js";
 export type { SamplingOptions, GenerationLimits, StopReason, GeneratedSegment, GenerationListener, Awaiting } from "./decoder/generation.js";
 export { MaskIndex } from "./decoder/mask.js";
-export type { TokenMask, MaskIndexOptions, MaskIndexStats } from "./decoder/mask.js";
+export type { TokenMask, MaskIndexStats } from "./decoder/mask.js";
 export { buildVocabulary } from "./decoder/vocabulary.js";
-export type { Vocabulary, TokenizerKind } from "./decoder/vocabulary.js";
+export type { TokenizerKind } from "./decoder/vocabulary.js";
+// The engine API: vocabularies, compiled constraints, matchers (docs/engine-api.md).
+export { Vocabulary, compileConstraint, constraintFromOutput, CompiledConstraint, ConstraintMatcher, TokenBitmask, DEFAULT_PRECOMPUTE_MS } from "./decoder/engine.js";
+export type { ConstraintSource, CompileConstraintOptions } from "./decoder/engine.js";
+export type { FromTokenizerJsonOptions } from "./decoder/vocabulary-sources.js";
+export { MaskEngine } from "./decoder/mask-engine.js";
 export { outputToGbnf } from "./grammars/output-gbnf.js";
 export type { OutputGbnfOptions } from "./grammars/output-gbnf.js";
 

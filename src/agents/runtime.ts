@@ -1,4 +1,4 @@
-import type { ConstrainedDecoder } from "../decoder/decoder.js";
+import type { ConstrainedDecoder, PromptTokens } from "../decoder/decoder.js";
 import { SegmentContentError, type GeneratedSegment, type Generation, type GenerationLimits, type SamplingOptions, type StopReason } from "../decoder/generation.js";
 import type { SegmentFormat } from "../ltl/segments.js";
 import { callTool, type ToolOutcome, type ToolRegistry } from "./tools.js";
@@ -16,8 +16,8 @@ export interface AgentRunOptions {
   readonly tools?: ToolRegistry;
   /** The task: the content of the first environment-written segment (e.g. `Question: `). */
   readonly task: string;
-  /** Text before the output (see `buildPrompt`). */
-  readonly prompt?: string;
+  /** Text before the output (see `buildPrompt`), or its tokens as a chat template renders them (`renderPrompt`). */
+  readonly prompt?: string | PromptTokens;
   /** Contents for later environment segments other than tool observations, used in order. */
   readonly inputs?: readonly { readonly event: string; readonly content: string }[];
   /** Asked for an environment segment no input covers; undefined ends the run ("needs-input"). */

@@ -3,11 +3,13 @@ import { ConstrainedDecoder } from "../decoder/decoder.js";
 import type { GeneratedSegment, SamplingOptions, StopReason } from "../decoder/generation.js";
 import { LlamaBackend, type GpuChoice } from "../decoder/llama.js";
 import { ensureModel } from "../models/build.js";
+import { startOutput } from "../decoder/thinking.js";
 import { didYouMean } from "../ltl/names.js";
 import type { Spec } from "../ltl/spec.js";
+import { addChatOptions, chatPrompt, parseChatTemplate, parseThinking, type ChatCommandOptions } from "./chat-options.js";
 import { CommandDeadline, interruptible, loadSpecAsync, loadToolsOption, parsePositiveInt, UsageError, type CliContext } from "./io.js";
 
-interface GenerateCommandOptions {
+interface GenerateCommandOptions extends ChatCommandOptions {
   spec: string;
   model?: string;
   prompt?: string;
@@ -33,7 +35,7 @@ export const DEFAULT_MODEL = "qwen3-fitted";
 const GPU_CHOICES: readonly GpuChoice[] = ["auto", "cuda", "vulkan", "metal", "off"];
 
 export function registerGenerate(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command("generate")
     .description("generate text that the spec provably allows, on a local GGUF model (llama.cpp)")
     .requiredOption("-s, --spec <file>", "spec file (.ltl) in events mode, with a segment for each event")
@@ -57,9 +59,11 @@ export function registerGenerate(program: Command, context: CliContext): void {
     .option("--tools <module>", "JavaScript/TypeScript module exporting the tools a spec's 'one of tools' segments name (default: the example tools)")
     .option("--max-states <n>", "refuse spec automata larger than this while compiling")
     .option("--max-nodes <n>", "refuse to build more decision-diagram nodes than this while compiling the spec")
-    .option("--timeout <seconds>", "stop compiling the spec after this many seconds")
-    .action(async (options: GenerateCommandOptions) => {
+    .option("--timeout <seconds>", "stop compiling the spec after this many seconds");
+  addChatOptions(command, true).action(async (options: GenerateCommandOptions) => {
       const gpu = parseGpu(options.gpu);
+      parseChatTemplate(options.chatTemplate);
+      parseThinking(options.thinking);
       const sampling: SamplingOptions = {
         seed: parseNonNegativeInt(options.seed ?? "0", "--seed"),
         temperature: parseNumber(options.temperature ?? "0", "--temperature", 0, 100),
@@ -103,12 +107,20 @@ export function registerGenerate(program: Command, context: CliContext): void {
         const streaming = options.json !== true;
         // A spec that opens with an environment segment (a question) takes the prompt as its content.
         const promptIsFirstSegment = decoder.startsWithEnvironment();
-        const generation = decoder.start(promptIsFirstSegment ? "" : (options.prompt ?? ""), sampling);
+        // Through a chat template the prompt is the user's message (and the output starts in the
+        // assistant's turn); without one it is plain text before the output, as before.
+        const prompt = chatPrompt(backend, options, options.prompt ?? "", promptIsFirstSegment ? "" : (options.prompt ?? ""));
         let promptUsed = !promptIsFirstSegment;
         let stop: StopReason;
         const listener = streaming ? { onText: (text: string) => context.stdout(text) } : {};
+        const { generation, thought } = await startOutput(decoder, prompt, sampling, limits, listener);
+        const outputLimits = thought === undefined ? limits : { ...limits, maxTokens: Math.max(0, limits.maxTokens - thought.tokens) };
         for (;;) {
-          stop = await generation.run(limits, listener);
+          if (thought?.complete === false) {
+            stop = "max-tokens";
+            break;
+          }
+          stop = await generation.run(outputLimits, listener);
           if (stop !== "environment") break;
           const waiting = generation.awaiting()!;
           let content: string | undefined;
@@ -131,14 +143,16 @@ export function registerGenerate(program: Command, context: CliContext): void {
               "the output stopped before the environment wrote again\n",
           );
         }
-        const segments: GeneratedSegment[] = generation.segments;
+        const segments: GeneratedSegment[] = thought?.complete === false ? [] : generation.segments;
         if (streaming) {
           if (!generation.text.endsWith("\n")) context.stdout("\n");
           if (stop !== "end") context.stderr(describeStop(stop, generation.awaiting()?.events));
         } else {
           context.stdout(
             JSON.stringify({
-              text: generation.text,
+              prompt: { template: prompt.template, text: prompt.text },
+              ...(thought !== undefined ? { thinking: { text: thought.text, complete: thought.complete } } : {}),
+              text: thought?.complete === false ? "" : generation.text,
               segments: segments.map((s) => ({ event: s.event, content: s.content, ...(s.complete ? {} : { complete: false }) })),
               stop,
               ...(stop === "environment" ? { awaiting: generation.awaiting()?.events } : {}),

@@ -8,6 +8,8 @@ import { parseFormulaAsSpec, parseSpec, type Spec } from "../ltl/spec.js";
 import { ModelFileError } from "../models/gguf-reader.js";
 import { SegmentContentError } from "../decoder/generation.js";
 import { BackendStartError } from "../decoder/llama.js";
+import { ChatTemplateError } from "../decoder/chat-template.js";
+import { ModuleShapeError } from "../search/modules.js";
 import { usesTools } from "../ltl/tool-calls.js";
 import { bindToolRegistry } from "../grammars/tools.js";
 import { ToolModuleError, ToolRegistry, loadToolModule } from "../agents/tools.js";
@@ -355,6 +357,8 @@ export function reportError(error: unknown, write: (text: string) => void): numb
     error instanceof ModelFileError ||
     error instanceof SegmentContentError ||
     error instanceof BackendStartError ||
+    error instanceof ChatTemplateError ||
+    error instanceof ModuleShapeError ||
     error instanceof ToolModuleError
   ) {
     write(`ltlguard: ${error.message}\n`);

@@ -9,13 +9,8 @@ import { reportError, type CliContext } from "./io.js";
 
 export const VERSION = "0.1.0";
 
-/** Runs the CLI on the given arguments (without `node` and the script) and returns the exit code. */
-export async function main(argv: readonly string[], io?: Partial<Pick<CliContext, "stdout" | "stderr">>): Promise<number> {
-  const context: CliContext = {
-    stdout: io?.stdout ?? ((text) => process.stdout.write(text)),
-    stderr: io?.stderr ?? ((text) => process.stderr.write(text)),
-    exitCode: 0,
-  };
+/** The command-line program with every command registered; its actions print through `context`. */
+export function createProgram(context: CliContext): Command {
   const program = new Command("ltlguard")
     .description("Declare an agent's behavior in LTLf and compile it to a minimal automaton.")
     .version(VERSION)
@@ -28,6 +23,17 @@ export async function main(argv: readonly string[], io?: Partial<Pick<CliContext
   registerRun(program, context);
   registerPlan(program, context);
   registerBench(program, context);
+  return program;
+}
+
+/** Runs the CLI on the given arguments (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io?: Partial<Pick<CliContext, "stdout" | "stderr">>): Promise<number> {
+  const context: CliContext = {
+    stdout: io?.stdout ?? ((text) => process.stdout.write(text)),
+    stderr: io?.stderr ?? ((text) => process.stderr.write(text)),
+    exitCode: 0,
+  };
+  const program = createProgram(context);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return context.exitCode;

@@ -8,9 +8,10 @@ import { buildPrompt, checkExamples, parseExamples, type Example } from "../agen
 import { runAgent, type AgentStop } from "../agents/runtime.js";
 import { JsonlTranscript } from "../agents/transcript.js";
 import { DEFAULT_MODEL, parseGpu, parseInput, parseNonNegativeInt, parseNumber } from "./generate.js";
+import { addChatOptions, chatPrompt, parseChatTemplate, type ChatCommandOptions } from "./chat-options.js";
 import { exampleRegistry, loadSpec, loadToolsOption, parsePositiveInt, UsageError, type CliContext } from "./io.js";
 
-interface RunCommandOptions {
+interface RunCommandOptions extends ChatCommandOptions {
   tools?: string;
   task: string;
   model?: string;
@@ -32,7 +33,7 @@ interface RunCommandOptions {
 }
 
 export function registerRun(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command("run")
     .description("run an agent: the model writes what the spec allows, the tools answer its calls; the transcript is written as JSONL")
     .argument("<spec>", "spec file (.ltl) in events mode, with segments")
@@ -58,14 +59,16 @@ export function registerRun(program: Command, context: CliContext): void {
     .option("--gpu <kind>", "llama.cpp backend: auto, cuda, vulkan, metal, off", "off")
     .option("--threads <n>", "CPU threads for llama.cpp (default 1)")
     .option("--max-states <n>", "refuse spec automata larger than this while compiling")
-    .option("--timeout <seconds>", "stop compiling the spec after this many seconds")
-    .action(async (specFile: string, options: RunCommandOptions) => {
+    .option("--timeout <seconds>", "stop compiling the spec after this many seconds");
+  // Thinking stays forbidden for agents with tools: their output is the spec's from the first token.
+  addChatOptions(command, false).action(async (specFile: string, options: RunCommandOptions) => {
       // Refused before anything slow is loaded (the model, the spec); the transcript is still
       // opened exclusively below, in case the file appears in the meantime.
       if (options.transcript !== undefined && existsSync(options.transcript)) {
         throw new UsageError(`--transcript '${options.transcript}' exists already; choose a new file`);
       }
       const gpu = parseGpu(options.gpu);
+      parseChatTemplate(options.chatTemplate);
       const sampling: SamplingOptions = {
         seed: parseNonNegativeInt(options.seed, "--seed"),
         temperature: parseNumber(options.temperature, "--temperature", 0, 100),
@@ -109,7 +112,10 @@ export function registerRun(program: Command, context: CliContext): void {
           throw new UsageError(code === "EEXIST" ? `--transcript '${path}' exists already; choose a new file` : `cannot write the transcript '${path}': ${(error as Error).message}`);
         }
         const streaming = options.json !== true;
-        const prompt = buildPrompt({ tools: registry.tools, examples, ...(options.instructions !== undefined ? { instructions: options.instructions } : {}) });
+        // Through a chat template the instructions, tools and examples are the user's message and
+        // the transcript (the task first) is the assistant's turn.
+        const instructions = buildPrompt({ tools: registry.tools, examples, ...(options.instructions !== undefined ? { instructions: options.instructions } : {}) });
+        const prompt = chatPrompt(backend, options, instructions.trimEnd(), instructions);
         const result = await runAgent({
           decoder,
           tools: registry,

@@ -5,6 +5,11 @@ import { Generation, type SamplingOptions } from "./generation.js";
 import type { LlamaBackend } from "./llama.js";
 import { MaskIndex } from "./mask.js";
 
+/** A prompt as tokens (what `renderPrompt` makes through a chat template). */
+export interface PromptTokens {
+  readonly tokens: readonly number[];
+}
+
 export interface DecoderOptions {
   /** Called while masks are precomputed: (done, total). */
   onProgress?: (done: number, total: number) => void;
@@ -44,11 +49,12 @@ export class ConstrainedDecoder {
   }
 
   /**
-   * Starts an output after `prompt` (plain text given to the model as it is; apply a chat
-   * template yourself for chat models). An empty prompt starts from the model's BOS token.
+   * Starts an output after `prompt`: plain text given to the model as it is (special tokens such
+   * as `<|im_start|>` recognized), or prompt tokens such as a chat template renders
+   * (`renderPrompt`). An empty prompt starts from the model's BOS token.
    */
-  start(prompt: string, sampling: SamplingOptions = {}): Generation {
-    let prefix = prompt.length > 0 ? this.backend.tokenizePrompt(prompt) : [];
+  start(prompt: string | PromptTokens, sampling: SamplingOptions = {}): Generation {
+    let prefix = typeof prompt !== "string" ? [...prompt.tokens] : prompt.length > 0 ? this.backend.tokenizePrompt(prompt) : [];
     if (prefix.length === 0) prefix = [this.backend.documentStartToken()];
     return new Generation(this.backend, this.index, undefined, prefix, sampling);
   }

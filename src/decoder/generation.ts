@@ -311,6 +311,71 @@ export class Generation {
     return twin;
   }
 
+  /**
+   * Ends this output and goes on, on the same llama.cpp sequence, with a new output under another
+   * decoder's automaton: what was written stays in the model's context and nothing is evaluated
+   * again (a thinking block, then the spec's output). This generation is spent afterwards.
+   */
+  async continueUnder(index: MaskIndex, sampling: SamplingOptions = this.sampling): Promise<Generation> {
+    await this.iterator?.return?.();
+    this.iterator = undefined;
+    const next = new Generation(this.backend, index, this.sequence, this.pending, sampling);
+    this.sequence = undefined;
+    this.pending = [];
+    return next;
+  }
+
+  /**
+   * Appends tokens to the prompt, before the output starts (a longer prompt that shares its
+   * beginning with a kept generation: clone that one, then append the rest).
+   */
+  appendPrompt(tokens: readonly number[]): void {
+    if (this.outputTokens.length > 0 || this.iterator !== undefined) throw new Error("the prompt can only grow before the output starts");
+    this.pending.push(...tokens);
+  }
+
+  /**
+   * The distribution of the next token under the mask, from one forward pass: each allowed
+   * token's probability under the model (temperature 1, no top-k or top-p), renormalized over the
+   * allowed tokens. Nothing is sampled or appended; scoring a choice without sampling it reads
+   * this. End-of-generation tokens count where the output may end.
+   */
+  async nextTokenDistribution(): Promise<Map<number, number>> {
+    if (this.iterator !== undefined) throw new Error("read the next-token distribution before sampling from this generation");
+    if (this.pending.length === 0) throw new Error("internal error: no token to evaluate");
+    this.sequence ??= this.backend.acquireSequence();
+    const mask = this.index.maskFor(this.state);
+    const input = this.pending;
+    const last = input.at(-1)! as Token;
+    const filter = mask.allowed !== undefined ? (Array.from(mask.allowed) as Token[]) : undefined;
+    const evaluated = await this.sequence.controlledEvaluate([
+      ...(input.slice(0, -1) as Token[]),
+      [last, { generateNext: { logits: filter !== undefined ? { filter: { tokens: filter } } : true, options: { temperature: 0 } } }],
+    ]);
+    this.backend.evaluatedTokens += input.length;
+    const logits = evaluated.at(-1)?.next.logits;
+    if (logits === undefined) throw new Error("llama.cpp returned no logits");
+    const banned = mask.banned !== undefined ? new Set(mask.banned) : undefined;
+    let top = -Infinity;
+    const kept: [number, number][] = [];
+    for (const [token, logit] of logits) {
+      if (banned?.has(token) === true) continue;
+      kept.push([token, logit]);
+      if (logit > top) top = logit;
+    }
+    let total = 0;
+    for (const entry of kept) total += entry[1] = Math.exp(entry[1] - top);
+    // The last token goes back to be evaluated again when the generation goes on: its logits are gone.
+    await this.sequence.eraseContextTokenRanges([{ start: this.sequence.nextTokenIndex - 1, end: this.sequence.nextTokenIndex }]);
+    this.pending = [last];
+    return new Map(kept.map(([token, weight]) => [token, weight / total]));
+  }
+
+  /** Every token the model has been given so far: the prompt, then the output (evaluated or about to be). */
+  get contextTokens(): readonly number[] {
+    return [...(this.sequence?.contextTokens ?? []), ...this.pending];
+  }
+
   /** Gives the llama.cpp sequence back to the backend. */
   async dispose(): Promise<void> {
     await this.iterator?.return?.();

@@ -1,11 +1,13 @@
 import { STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../grammars/output.js";
-import { TokenTrie } from "./token-trie.js";
+import { constraintFromOutput, type CompiledConstraint } from "./engine.js";
+import { namedSpecialTokens } from "./special-tokens.js";
+import type { StateMasks } from "./state-masks.js";
 import type { Vocabulary } from "./vocabulary.js";
 
 /**
- * The tokens allowed in one automaton state. Exactly one of `allowed` / `banned` is set: the
- * smaller side, since backends pay per listed token. End-of-generation tokens are listed like
- * any other (allowed only where the output may end).
+ * The tokens allowed in one automaton state. `bits` is the whole mask (32 tokens a word); of
+ * `allowed` / `banned` exactly one is set, the smaller side, since backends pay per listed token.
+ * End-of-generation tokens are included like any other (allowed only where the output may end).
  */
 export interface TokenMask {
   readonly allowedCount: number;
@@ -15,112 +17,112 @@ export interface TokenMask {
   readonly banned: Int32Array | undefined;
   /** Whether the output may end here (the end-of-generation tokens are allowed). */
   readonly mayEnd: boolean;
+  /** The mask as a bitset over the vocabulary: bit `t & 31` of word `t >>> 5` (shared: do not modify). */
+  readonly bits: Uint32Array;
   /** Per-mask storage a backend may attach (e.g. its own bias object), built once and reused. */
   backendCache?: unknown;
-}
-
-export interface MaskIndexOptions {
-  /**
-   * Tokens of at most this many bytes get masks shared between states that agree on all strings
-   * this long (free text far from its limit is one mask); longer tokens are checked per finer key.
-   */
-  shortTokenBytes?: number;
 }
 
 export interface MaskIndexStats {
   readonly vocabularySize: number;
   readonly automatonStates: number;
-  /** Keys of the short-token part (k-equivalence classes for k = shortTokenBytes). */
-  readonly shortKeys: number;
-  /** Keys of the long-token part (classes for the longest token). */
-  readonly longKeys: number;
-  /** Distinct short-token masks found so far (equal masks of different keys are stored once). */
-  readonly shortMasksComputed: number;
-  /** Distinct complete masks built so far. */
-  readonly masksBuilt: number;
-  readonly trieNodes: number;
-  readonly longTokens: number;
+  /** States whose mask has been computed. */
+  readonly statesComputed: number;
+  /** Distinct masks among them (equal masks are stored once). */
+  readonly distinctMasks: number;
+  /** Trie nodes visited by the computations so far. */
+  readonly nodesVisited: number;
 }
 
-const UNKNOWN = -1;
+/**
+ * A mask over a bitset; the token lists a backend wants are built on first use (a list of 150k
+ * ids costs more than the mask itself, and a bitmask consumer never needs it).
+ */
+export class BitsetTokenMask implements TokenMask {
+  readonly allowedCount: number;
+  backendCache?: unknown;
+  private list: Int32Array | undefined;
+
+  constructor(
+    readonly bits: Uint32Array,
+    private readonly size: number,
+    readonly mayEnd: boolean,
+  ) {
+    let count = 0;
+    for (let w = 0; w < bits.length; w++) count += popcount(bits[w]!);
+    this.allowedCount = count;
+  }
+
+  get allowed(): Int32Array | undefined {
+    return this.allowedCount <= this.size / 2 ? this.listed() : undefined;
+  }
+
+  get banned(): Int32Array | undefined {
+    return this.allowedCount <= this.size / 2 ? undefined : this.listed();
+  }
+
+  private listed(): Int32Array {
+    if (this.list !== undefined) return this.list;
+    const { bits, size } = this;
+    const wantAllowed = this.allowedCount <= size / 2;
+    const list = new Int32Array(wantAllowed ? this.allowedCount : size - this.allowedCount);
+    let n = 0;
+    for (let w = 0; w < bits.length; w++) {
+      let word = wantAllowed ? bits[w]! : ~bits[w]! >>> 0;
+      while (word !== 0) {
+        const low = word & -word;
+        const token = w * 32 + (31 - Math.clz32(low));
+        if (token < size) list[n++] = token;
+        word = (word ^ low) >>> 0;
+      }
+    }
+    this.list = list;
+    return list;
+  }
+}
 
 /**
- * Token masks for one output automaton and one vocabulary. A mask is the union of two parts:
- * tokens of at most `shortTokenBytes` bytes, keyed by the automaton's k-equivalence classes for
- * that k, and the few longer tokens, keyed by the classes for the longest token. Equal parts are
- * stored once (many event-automaton states share their segments' masks), complete masks are
- * built once per distinct pair of parts, and each state points at its mask, so a decoding step
- * costs one array read once the state has been seen (or after `prepare`).
+ * Token masks for one output automaton and one vocabulary, for the decoder's backends: the
+ * public engine's compiled constraint (engine.ts) with masks as token lists. Masks are computed
+ * on first use by the mask engine (mask-engine.ts: a slice copy plus short walks over tries
+ * shared per vocabulary) and kept;
+ * equal masks are stored once, and each state points at its mask, so a decoding step costs one
+ * array read once the state has been seen (or after `prepare`).
  */
 export class MaskIndex {
-  readonly shortTokenBytes: number;
-  private readonly shortTrie: TokenTrie;
-  private readonly longTrie: TokenTrie;
-  private readonly shortKeys: Int32Array;
-  private readonly longKeys: Int32Array;
-  private readonly shortKeyCount: number;
-  private readonly longKeyCount: number;
-  /** Short key → distinct short mask (bitset) id. */
-  private readonly shortOfKey: Int32Array;
-  private readonly shortMasks: Uint32Array[] = [];
-  private readonly shortByHash = new Map<number, number[]>();
-  /** Long key → distinct long-token list id. */
-  private readonly longOfKey: Int32Array;
-  private readonly longLists: Int32Array[] = [];
-  private readonly longByText = new Map<string, number>();
-  /** State → complete mask id. */
-  private readonly maskOfState: Int32Array;
-  private readonly masks: TokenMask[] = [];
-  private readonly maskByParts = new Map<string, number>();
+  /** The same constraint through the public engine API (matchers share this index's masks). */
+  readonly constraint: CompiledConstraint;
+  private readonly masks: StateMasks;
+  private readonly tokenMasks: (BitsetTokenMask | undefined)[] = [];
   /** Special tokens whose text the spec writes literally: allowed where that text fits. */
   private readonly namedSpecials: ReadonlyMap<number, Uint8Array>;
-  private readonly specialTrie: TokenTrie | undefined;
-  private readonly words: number;
 
   constructor(
     readonly automaton: OutputAutomaton,
     readonly vocabulary: Vocabulary,
-    options: MaskIndexOptions = {},
   ) {
-    this.shortTokenBytes = Math.min(options.shortTokenBytes ?? 32, Math.max(1, vocabulary.maxTokenBytes));
-    const k = this.shortTokenBytes;
-    [this.shortTrie, this.longTrie] = triesFor(vocabulary, k);
     this.namedSpecials = namedSpecialTokens(automaton, vocabulary);
-    this.specialTrie =
-      this.namedSpecials.size > 0
-        ? new TokenTrie({ ...vocabulary, bytes: [...Array(vocabulary.size).keys()].map((id) => this.namedSpecials.get(id)) })
-        : undefined;
-    const short = automaton.maskKeys(k);
-    const longest = Math.max(vocabulary.maxTokenBytes, ...[...this.namedSpecials.values()].map((b) => b.length));
-    const long = longest <= k && this.specialTrie === undefined ? short : automaton.segmentMaskKeys(Math.max(k, longest));
-    this.shortKeys = short.keys;
-    this.longKeys = long.keys;
-    this.shortKeyCount = short.count;
-    this.longKeyCount = long.count;
-    this.shortOfKey = new Int32Array(short.count).fill(UNKNOWN);
-    this.longOfKey = new Int32Array(long.count).fill(UNKNOWN);
-    this.maskOfState = new Int32Array(automaton.stateCount).fill(UNKNOWN);
-    this.words = Math.ceil(vocabulary.size / 32);
+    this.constraint = constraintFromOutput(automaton, vocabulary, { precomputeMs: 0 });
+    this.masks = this.constraint.masks;
   }
 
   /** The mask of a tag or content state (pause states take no tokens: the environment writes next). */
   maskFor(state: number): TokenMask {
-    const known = this.maskOfState[state]!;
-    if (known !== UNKNOWN) return this.masks[known]!;
     const kind = this.automaton.kind[state];
     if (kind !== STATE_TAG && kind !== STATE_CONTENT) throw new Error("maskFor: only tag and content states have masks (the environment writes after a pause)");
-    const shortId = this.shortPart(state);
-    const longId = this.longPart(state);
-    const mayEnd = this.automaton.accepting[state] === 1;
-    const key = `${shortId}:${longId}:${mayEnd ? 1 : 0}`;
-    let id = this.maskByParts.get(key);
-    if (id === undefined) {
-      id = this.masks.length;
-      this.masks.push(this.buildMask(this.shortMasks[shortId]!, this.longLists[longId]!, mayEnd));
-      this.maskByParts.set(key, id);
+    const id = this.masks.maskId(state);
+    let mask = this.tokenMasks[id];
+    if (mask === undefined) {
+      // The same bits always come with the same mayEnd: end-of-generation bits are in the mask.
+      mask = new BitsetTokenMask(this.masks.maskBits(id), this.vocabulary.size, this.automaton.accepting[state] === 1);
+      this.tokenMasks[id] = mask;
     }
-    this.maskOfState[state] = id;
-    return this.masks[id]!;
+    return mask;
+  }
+
+  /** Whether the state's mask has been computed already. */
+  has(state: number): boolean {
+    return this.masks.has(state);
   }
 
   /**
@@ -143,7 +145,7 @@ export class MaskIndex {
 
   /**
    * States where no token of this vocabulary continues the output and the output may not end:
-   * generation would be stuck there. Uses single-byte tokens first and walks the trie only
+   * generation would be stuck there. Uses single-byte tokens first and computes the mask only
    * where they do not settle it.
    */
   deadEnds(): number[] {
@@ -162,16 +164,7 @@ export class MaskIndex {
   }
 
   stats(): MaskIndexStats {
-    return {
-      vocabularySize: this.vocabulary.size,
-      automatonStates: this.automaton.stateCount,
-      shortKeys: this.shortKeyCount,
-      longKeys: this.longKeyCount,
-      shortMasksComputed: this.shortMasks.length,
-      masksBuilt: this.masks.length,
-      trieNodes: this.shortTrie.nodeCount + this.longTrie.nodeCount,
-      longTokens: this.longTrie.tokens.length,
-    };
+    return { vocabularySize: this.vocabulary.size, automatonStates: this.automaton.stateCount, ...this.masks.stats() };
   }
 
   /** The bytes a token writes under this spec (named special tokens included), or undefined. */
@@ -189,118 +182,9 @@ export class MaskIndex {
     for (let i = 0; i < bytes.length && s >= 0; i++) s = transitions[s * 256 + bytes[i]!]!;
     return s >= 0;
   }
-
-  /** The distinct short-token mask of a state's short key, walking the trie the first time. */
-  private shortPart(state: number): number {
-    const key = this.shortKeys[state]!;
-    const known = this.shortOfKey[key]!;
-    if (known !== UNKNOWN) return known;
-    const mask = new Uint32Array(this.words);
-    this.shortTrie.walk(this.automaton.transitions, state, (token) => {
-      mask[token >>> 5]! |= 1 << (token & 31);
-    });
-    const hash = hashWords(mask);
-    const candidates = this.shortByHash.get(hash) ?? [];
-    let id = candidates.find((c) => wordsEqual(this.shortMasks[c]!, mask));
-    if (id === undefined) {
-      id = this.shortMasks.length;
-      this.shortMasks.push(mask);
-      candidates.push(id);
-      this.shortByHash.set(hash, candidates);
-    }
-    this.shortOfKey[key] = id;
-    return id;
-  }
-
-  private longPart(state: number): number {
-    const key = this.longKeys[state]!;
-    const known = this.longOfKey[key]!;
-    if (known !== UNKNOWN) return known;
-    const ids: number[] = [];
-    this.longTrie.walk(this.automaton.transitions, state, (token) => ids.push(token));
-    this.specialTrie?.walk(this.automaton.transitions, state, (token) => ids.push(token));
-    const list = Int32Array.from(ids).sort();
-    const text = list.join(",");
-    let id = this.longByText.get(text);
-    if (id === undefined) {
-      id = this.longLists.length;
-      this.longLists.push(list);
-      this.longByText.set(text, id);
-    }
-    this.longOfKey[key] = id;
-    return id;
-  }
-
-  private buildMask(short: Uint32Array, long: Int32Array, mayEnd: boolean): TokenMask {
-    const bits = short.slice();
-    for (const token of long) bits[token >>> 5]! |= 1 << (token & 31);
-    if (mayEnd) for (const token of this.vocabulary.endOfGeneration) bits[token >>> 5]! |= 1 << (token & 31);
-    let count = 0;
-    for (let w = 0; w < bits.length; w++) count += popcount(bits[w]!);
-    const size = this.vocabulary.size;
-    const wantAllowed = count <= size / 2;
-    const list = new Int32Array(wantAllowed ? count : size - count);
-    let n = 0;
-    for (let w = 0; w < bits.length; w++) {
-      // The listed side's bits of this word (allowed bits, or banned ones within the vocabulary).
-      let word = wantAllowed ? bits[w]! : ~bits[w]! >>> 0;
-      while (word !== 0) {
-        const low = word & -word;
-        const token = w * 32 + (31 - Math.clz32(low));
-        if (token < size) list[n++] = token;
-        word = (word ^ low) >>> 0;
-      }
-    }
-    return { allowedCount: count, allowed: wantAllowed ? list : undefined, banned: wantAllowed ? undefined : list, mayEnd };
-  }
 }
 
-function hashWords(words: Uint32Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
-  return h >>> 0;
-}
-
-function wordsEqual(a: Uint32Array, b: Uint32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** The special tokens whose whole text appears in a tag, an end string, a terminator or a choice of the spec. */
-function namedSpecialTokens(automaton: OutputAutomaton, vocabulary: Vocabulary): Map<number, Uint8Array> {
-  const literals: string[] = [];
-  for (const format of automaton.formats) {
-    literals.push(format.tag, format.end);
-    if (format.content.kind === "choice") literals.push(...format.content.options);
-  }
-  const named = new Map<number, Uint8Array>();
-  const decoder = new TextDecoder();
-  for (const [id, bytes] of vocabulary.special) {
-    const text = decoder.decode(bytes);
-    if (literals.some((literal) => literal.includes(text))) named.set(id, bytes);
-  }
-  return named;
-}
-
-/** Tries depend only on the vocabulary and the split, so every spec on one model shares them. */
-const trieCache = new WeakMap<Vocabulary, Map<number, [TokenTrie, TokenTrie]>>();
-
-function triesFor(vocabulary: Vocabulary, k: number): [TokenTrie, TokenTrie] {
-  let byK = trieCache.get(vocabulary);
-  if (byK === undefined) {
-    byK = new Map();
-    trieCache.set(vocabulary, byK);
-  }
-  let tries = byK.get(k);
-  if (tries === undefined) {
-    tries = [new TokenTrie(vocabulary, (bytes) => bytes.length <= k), new TokenTrie(vocabulary, (bytes) => bytes.length > k)];
-    byK.set(k, tries);
-  }
-  return tries;
-}
-
-function popcount(x: number): number {
+export function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
   return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;

@@ -8,6 +8,7 @@ export type TokenizerKind = "byte-level-bpe" | "sentencepiece";
 /** llama.cpp's token types (GGUF `tokenizer.ggml.token_type`). */
 export const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
 
+/** A vocabulary as bytes; `Vocabulary.fromTokenizerJson` / `Vocabulary.fromGguf` (vocabulary-sources.ts) build one. */
 export interface Vocabulary {
   readonly kind: TokenizerKind;
   readonly size: number;

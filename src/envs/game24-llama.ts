@@ -1,3 +1,4 @@
+import { plainPrompt, type PromptRenderer } from "../search/decoder-policy.js";
 import { compileSpec } from "../ltl/analysis.js";
 import { parseSpec } from "../ltl/spec.js";
 import { ConstrainedDecoder } from "../decoder/decoder.js";
@@ -82,11 +83,11 @@ export async function game24Backend(modelPath?: string, contextSize = 1024): Pro
 }
 
 /** The llama.cpp policy for one puzzle: its own spec, masks computed on first use. */
-export function game24LlamaPolicy(backend: LlamaBackend, numbers: readonly number[], seed: number): DecoderPolicy<Game24State, Game24Action> {
+export function game24LlamaPolicy(backend: LlamaBackend, numbers: readonly number[], seed: number, render: PromptRenderer = plainPrompt): DecoderPolicy<Game24State, Game24Action> {
   const spec = parseSpec(game24PolicySpec(numbers), { file: `game24-${numbers.join("-")}.ltl` });
   const decoder = ConstrainedDecoder.create(compileSpec(spec), backend, { precompute: false });
   return new DecoderPolicy(decoder, game24Codec(numbers), {
-    prompt: `Use the numbers ${numbers.join(" ")} and + - * / to make 24. Combine two numbers per step.\n`,
+    prompt: render(`Use the numbers ${numbers.join(" ")} and + - * / to make 24. Combine two numbers per step.\n`),
     samples: 4,
     sampling: { temperature: 1 },
     seed,

@@ -8,7 +8,7 @@
  * Fractions are pairs of JavaScript integers; every operation checks that its results stay safe
  * integers (they do by a wide margin for four numbers up to 13: |values| ≤ 13⁴).
  */
-import type { Environment, Judgement, StepOutcome, Task } from "../search/types.js";
+import type { Environment, EnvironmentText, Judgement, StepOutcome, Task } from "../search/types.js";
 
 // ---------------------------------------------------------------------------------------------
 // Exact fractions
@@ -402,9 +402,28 @@ export function verifyGame24(puzzle: readonly number[], expression: string): Gam
 export class Game24Environment implements Environment<Game24State, Game24Action> {
   readonly name: string;
   readonly reversible = true;
+  /** The puzzle as model-backed roles read it: the numbers left is the whole state. */
+  readonly text: EnvironmentText<Game24State, Game24Action>;
 
   constructor(readonly numbers: readonly number[]) {
     this.name = `game24(${[...numbers].sort((a, b) => a - b).join(" ")})`;
+    const numbersLeft = (state: Game24State): string => state.items.map((it) => fracToString(it.value)).join(" ");
+    this.text = {
+      task: () => `Use the numbers ${numbers.join(" ")} and + - * / to make 24, combining two numbers per step.`,
+      state: (state) => `left: ${numbersLeft(state)}`,
+      action: (action) => this.describe(action),
+      // A world model's prediction reads back when its numbers are what one legal step from `from` leaves.
+      parseState: (description, from) => {
+        const match = /left:\s*([-0-9/ ]+)/i.exec(description);
+        if (match === null) return undefined;
+        const predicted = match[1]!.trim().split(/\s+/).sort().join(" ");
+        for (const action of this.legalActions(from)) {
+          const next = applyGame24Action(from, action);
+          if (numbersLeft(next).split(" ").sort().join(" ") === predicted) return next;
+        }
+        return undefined;
+      },
+    };
   }
 
   initial(): Game24State {

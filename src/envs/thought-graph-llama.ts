@@ -1,3 +1,4 @@
+import { plainPrompt, type PromptRenderer } from "../search/decoder-policy.js";
 import { compileSpec } from "../ltl/analysis.js";
 import { parseSpec } from "../ltl/spec.js";
 import { ConstrainedDecoder } from "../decoder/decoder.js";
@@ -14,7 +15,20 @@ import type { ThoughtAction, ThoughtGraphEnvironment, ThoughtGraphState } from "
  * expressions over thought ids and ranges, written without leading zeros). Which ids exist right now is checked when an
  * operation is read back (ids are created as the graph grows, so no fixed spec can list them).
  */
-export const THOUGHT_POLICY_SPEC = `# Thought operations (src/envs/thought-graph.ts) as the llama.cpp policy writes them.
+/**
+ * The spec for an accounting (`ThoughtGraphOptions.scoring`): with "in-step" scoring there is no
+ * score operation (a produced thought comes scored), so keep-best needs an earlier solve instead.
+ */
+export function thoughtPolicySpec(scoring: "operation" | "in-step"): string {
+  if (scoring === "operation") return OPERATION_SPEC;
+  return OPERATION_SPEC.replace("events split, solve, refine, merge, score, keep_best, answer, result", "events split, solve, refine, merge, keep_best, answer, result")
+    .replace(/segment score .*\n/, "")
+    .replace("define operation = split | solve | refine | merge | score | keep_best", "define operation = split | solve | refine | merge | keep_best")
+    .replace("G((refine | merge | score | answer) -> O solve)   # these need a solved thought", "G((refine | merge | answer) -> O solve)   # these need a solved thought")
+    .replace("G(keep_best -> O score)                   # keep-best compares scores", "G(keep_best -> O solve)                   # keep-best compares the scores solved thoughts come with");
+}
+
+const OPERATION_SPEC = `# Thought operations (src/envs/thought-graph.ts) as the llama.cpp policy writes them.
 events split, solve, refine, merge, score, keep_best, answer, result
 segment split     "Split: "     matching /#(0|[1-9][0-9]{0,2}) into [248]/
 segment solve     "Solve: "     matching /#(0|[1-9][0-9]{0,2})/
@@ -34,6 +48,9 @@ G(answer -> last)
 G((refine | merge | score | answer) -> O solve)   # these need a solved thought
 G(keep_best -> O score)                   # keep-best compares scores
 `;
+
+/** The spec with scoring as an operation of its own (`ThoughtGraphOptions.scoring` "operation"). */
+export const THOUGHT_POLICY_SPEC = OPERATION_SPEC;
 
 /** The segment an action is written as. */
 export function thoughtSegment(action: ThoughtAction): { event: string; content: string } {
@@ -103,14 +120,14 @@ function describeProblem(environment: ThoughtGraphEnvironment): string {
 }
 
 /** The constrained decoder for thought operations (one spec for every task, so one decoder and its masks serve them all). */
-export function thoughtDecoder(backend: LlamaBackend): ConstrainedDecoder {
-  return ConstrainedDecoder.create(compileSpec(parseSpec(THOUGHT_POLICY_SPEC, { file: "thought-operations.ltl" })), backend, { precompute: false });
+export function thoughtDecoder(backend: LlamaBackend, scoring: "operation" | "in-step" = "operation"): ConstrainedDecoder {
+  return ConstrainedDecoder.create(compileSpec(parseSpec(thoughtPolicySpec(scoring), { file: "thought-operations.ltl" })), backend, { precompute: false });
 }
 
 /** The llama.cpp policy for one thought-graph task. */
-export function thoughtLlamaPolicy(decoder: ConstrainedDecoder, environment: ThoughtGraphEnvironment, seed: number): DecoderPolicy<ThoughtGraphState, ThoughtAction> {
+export function thoughtLlamaPolicy(decoder: ConstrainedDecoder, environment: ThoughtGraphEnvironment, seed: number, render: PromptRenderer = plainPrompt): DecoderPolicy<ThoughtGraphState, ThoughtAction> {
   return new DecoderPolicy(decoder, thoughtCodec(environment), {
-    prompt: `${describeProblem(environment)}\nThought #0 is the whole task. Operations: split, solve, refine, merge, score, keep best, answer.\n`,
+    prompt: render(`${describeProblem(environment)}\nThought #0 is the whole task. Operations: split, solve, refine, merge, ${environment.scoring === "operation" ? "score, " : ""}keep best, answer.\n`),
     samples: 4,
     sampling: { temperature: 1 },
     seed,

@@ -25,7 +25,7 @@
  * (seed, state key, action key), so stepping is deterministic and the environment reversible.
  */
 import { Prng } from "../models/prng.js";
-import type { Budget, Environment, Judgement, Policy, Proposal, StepOutcome, Task, Value } from "../search/types.js";
+import type { Budget, Environment, EnvironmentText, Judgement, Policy, Proposal, ProposeContext, StepOutcome, Task, Trajectory, Value } from "../search/types.js";
 
 // ---------------------------------------------------------------------------------------------
 // Problems and their generators
@@ -292,7 +292,10 @@ export interface SimulatedThoughtOperatorOptions {
   readonly refineFactor?: number;
   /** Merging n elements errs at rate p_err(n) · mergeFactor. Default 0.5. */
   readonly mergeFactor?: number;
-  /** Standard deviation of Gaussian noise on scores (rounded, clipped at 0). Default 0 (exact). */
+  /**
+   * Standard deviation of Gaussian noise on scores (rounded, clipped at 0). Default 1: an LLM
+   * scorer is not exact, so keep-best does not see ground truth. 0: GoT's exact programmatic scorer.
+   */
   readonly scoreNoise?: number;
 }
 
@@ -312,7 +315,7 @@ export interface SimulatedThoughtOperatorOptions {
  * - refine: re-solves the thought's range at rate p_err(n) · refineFactor (the current content
  *   is not consulted).
  * - score: GoT's programmatic scorer on the thought's own input (which the state holds), plus
- *   optional rounded Gaussian noise.
+ *   rounded Gaussian noise of standard deviation `scoreNoise` (default 1; 0 is exact).
  * With base = 0 the operator is perfect.
  */
 export class SimulatedThoughtOperator implements ThoughtOperator {
@@ -332,7 +335,7 @@ export class SimulatedThoughtOperator implements ThoughtOperator {
     this.maxRate = options.maxRate ?? 0.5;
     this.refineFactor = options.refineFactor ?? 0.5;
     this.mergeFactor = options.mergeFactor ?? 0.5;
-    this.scoreNoise = options.scoreNoise ?? 0;
+    this.scoreNoise = options.scoreNoise ?? 1;
     this.name = `simulated-thought-operator(base=${this.base},alpha=${this.alpha})`;
   }
 
@@ -462,6 +465,14 @@ export interface ThoughtGraphOptions {
   readonly maxThoughts?: number;
   /** Most operations in an episode; the episode is over after that many. Default 256. */
   readonly maxSteps?: number;
+  /**
+   * How scoring is accounted. "operation" (default): scoring is an operation of its own, and every
+   * operation costs one environment step. "in-step": as GoT and ARIES account it — a thought is
+   * scored inside the step that produces it (solve, refine, merge), there is no score operation,
+   * and the programmatic operations (keep-best, answer) cost nothing; split, solve, refine and
+   * merge cost one step each (one LLM call).
+   */
+  readonly scoring?: "operation" | "in-step";
 }
 
 function hashString(text: string, seed: number): number {
@@ -486,6 +497,8 @@ export class ThoughtGraphEnvironment implements Environment<ThoughtGraphState, T
   private readonly minChunk: number;
   private readonly maxThoughts: number;
   private readonly maxSteps: number;
+  readonly scoring: "operation" | "in-step";
+  readonly text: EnvironmentText<ThoughtGraphState, ThoughtAction>;
 
   constructor(
     readonly problem: ThoughtProblem,
@@ -499,6 +512,20 @@ export class ThoughtGraphEnvironment implements Environment<ThoughtGraphState, T
     this.minChunk = options.minChunk ?? 2;
     this.maxThoughts = options.maxThoughts ?? 64;
     this.maxSteps = options.maxSteps ?? 256;
+    this.scoring = options.scoring ?? "operation";
+    this.text = {
+      task: () => `${problem.kind} of ${this.size} items (${problem.id}); thought #0 is the whole task`,
+      state: (state) =>
+        state.thoughts
+          .map((t) => `#${t.id}${rangeLabel(t.lo, t.hi)} ${t.content === undefined ? "unsolved" : `solved${t.score === undefined ? "" : `, score ${t.score}`}`}`)
+          .join("; "),
+      action: (action) => this.actionKey(action),
+    };
+  }
+
+  /** One step for an LLM operation; with in-step scoring, keep-best and answer (programmatic) are free. */
+  stepCost(action: ThoughtAction): number {
+    return this.scoring === "in-step" && (action.op === "keep-best" || action.op === "answer") ? 0 : 1;
   }
 
   initial(): ThoughtGraphState {
@@ -519,7 +546,7 @@ export class ThoughtGraphEnvironment implements Environment<ThoughtGraphState, T
         if (room >= 1) actions.push({ op: "solve", thought: t.id });
       } else {
         if (room >= 1) actions.push({ op: "refine", thought: t.id });
-        if (t.score === undefined) actions.push({ op: "score", thought: t.id });
+        if (t.score === undefined && this.scoring === "operation") actions.push({ op: "score", thought: t.id });
         if (t.lo === 0 && t.hi === this.size) actions.push({ op: "answer", thought: t.id });
       }
     }
@@ -562,6 +589,13 @@ export class ThoughtGraphEnvironment implements Environment<ThoughtGraphState, T
       thoughts.push(full);
       return full;
     };
+    /** A produced thought: with in-step scoring, scored in the same step. */
+    const produce = async (t: Omit<Thought, "id">): Promise<Thought> => {
+      if (this.scoring !== "in-step") return add(t);
+      const score = await this.operator.score(this.problem, { ...t, id: nextId }, random);
+      return add({ ...t, score });
+    };
+    const scored = (t: Thought): string => (t.score === undefined ? "" : ` (score ${t.score})`);
     switch (action.op) {
       case "split": {
         const t = find(action.thought);
@@ -582,15 +616,15 @@ export class ThoughtGraphEnvironment implements Environment<ThoughtGraphState, T
         const t = find(action.thought);
         if (t.content !== undefined) throw new Error("thought-graph: thought already solved; refine it");
         const content = await this.operator.solve(this.problem, t.lo, t.hi, random);
-        const out = add({ lo: t.lo, hi: t.hi, content, origin: "solve" });
-        observation = `solved ${rangeLabel(t.lo, t.hi)} as #${out.id}`;
+        const out = await produce({ lo: t.lo, hi: t.hi, content, origin: "solve" });
+        observation = `solved ${rangeLabel(t.lo, t.hi)} as #${out.id}${scored(out)}`;
         break;
       }
       case "refine": {
         const t = solvedOf(action.thought);
         const content = await this.operator.refine(this.problem, t, random);
-        const out = add({ lo: t.lo, hi: t.hi, content, origin: "refine" });
-        observation = `refined #${t.id} as #${out.id}`;
+        const out = await produce({ lo: t.lo, hi: t.hi, content, origin: "refine" });
+        observation = `refined #${t.id} as #${out.id}${scored(out)}`;
         break;
       }
       case "merge": {
@@ -598,8 +632,8 @@ export class ThoughtGraphEnvironment implements Environment<ThoughtGraphState, T
         const b = solvedOf(action.b);
         if (a.hi !== b.lo) throw new Error("thought-graph: only adjacent ranges merge");
         const content = await this.operator.merge(this.problem, a, b, random);
-        const out = add({ lo: a.lo, hi: b.hi, content, origin: "merge" });
-        observation = `merged #${a.id} and #${b.id} as #${out.id}${rangeLabel(a.lo, b.hi)}`;
+        const out = await produce({ lo: a.lo, hi: b.hi, content, origin: "merge" });
+        observation = `merged #${a.id} and #${b.id} as #${out.id}${rangeLabel(a.lo, b.hi)}${scored(out)}`;
         break;
       }
       case "score": {
@@ -749,7 +783,7 @@ export async function runGotSchedule(
       ids.push(state.nextId);
       await act(make());
     }
-    for (const id of ids) await act({ op: "score", thought: id });
+    if (environment.scoring === "operation") for (const id of ids) await act({ op: "score", thought: id });
     const first = state.thoughts.find((t) => t.id === ids[0]) as Thought;
     if (n > 1) await act({ op: "keep-best", lo: first.lo, hi: first.hi });
     const kept = state.thoughts.find((t) => ids.includes(t.id));
@@ -780,6 +814,44 @@ export async function runGotSchedule(
   return { state, actions, judgement: environment.judge(state), error: environment.finalError(state) };
 }
 
+/** The operations (environment steps) a GoT schedule costs under an accounting, without running it. */
+export function gotScheduleCost(schedule: { readonly chunks: number; readonly tries: number; readonly mergeTries: number }, scoring: "operation" | "in-step"): number {
+  const { chunks, tries, mergeTries } = schedule;
+  const merges = Math.max(0, chunks - 1);
+  if (scoring === "in-step") return (chunks > 1 ? 1 : 0) + chunks * tries + merges * mergeTries;
+  const bestOf = (n: number) => 2 * n + (n > 1 ? 1 : 0);
+  return (chunks > 1 ? 1 : 0) + chunks * bestOf(tries) + merges * bestOf(mergeTries) + 1;
+}
+
+/**
+ * The densest GoT schedule that fits a budget of operations: the (chunks, tries, mergeTries) with
+ * chunks one of `chunkOptions` (a single split, as GoT's sorting schedule does) and tries up to 64
+ * that uses the most operations without exceeding the budget; among equals, more chunks, then
+ * more merge tries (the last merge is the hardest step). Undefined when even the smallest
+ * schedule (one solve) does not fit.
+ */
+export function densestGotSchedule(
+  budget: number,
+  scoring: "operation" | "in-step",
+  chunkOptions: readonly number[] = [1, 2, 4, 8],
+): { chunks: number; tries: number; mergeTries: number; cost: number } | undefined {
+  let best: { chunks: number; tries: number; mergeTries: number; cost: number } | undefined;
+  for (const chunks of chunkOptions) {
+    for (let tries = 1; tries <= 64; tries++) {
+      for (let mergeTries = 1; mergeTries <= (chunks > 1 ? 64 : 1); mergeTries++) {
+        const cost = gotScheduleCost({ chunks, tries, mergeTries }, scoring);
+        if (cost > budget) break;
+        const better =
+          best === undefined ||
+          cost > best.cost ||
+          (cost === best.cost && (chunks > best.chunks || (chunks === best.chunks && mergeTries > best.mergeTries)));
+        if (better) best = { chunks, tries, mergeTries, cost };
+      }
+    }
+  }
+  return best;
+}
+
 // ---------------------------------------------------------------------------------------------
 // A simulated policy and a score-based value for search over thought graphs
 // ---------------------------------------------------------------------------------------------
@@ -799,7 +871,7 @@ export interface SimulatedThoughtPolicyOptions {
  * A simulated controller proposing thought operations (ARIES's policy): each of `samples` samples
  * is a legal action drawn with probability proportional to its operation's weight; the distinct
  * actions are ranked by count (ties: first drawn first), frequency = count / samples. It knows
- * nothing of the ground truth. Cost: 1 model call and tokensPerSample · samples tokens per call.
+ * nothing of the ground truth. Cost: one model call and tokensPerSample tokens per sample.
  */
 export class SimulatedThoughtPolicy implements Policy<ThoughtGraphState, ThoughtAction> {
   readonly name: string;
@@ -818,15 +890,17 @@ export class SimulatedThoughtPolicy implements Policy<ThoughtGraphState, Thought
     this.name = `simulated-thought-policy(s=${this.samples})`;
   }
 
-  async propose(state: ThoughtGraphState, k: number, budget: Budget): Promise<readonly Proposal<ThoughtAction>[]> {
-    budget.spend("modelCalls");
-    budget.spend("tokens", this.tokensPerSample * this.samples);
+  async propose(state: ThoughtGraphState, k: number, budget: Budget, context: ProposeContext = {}): Promise<readonly Proposal<ThoughtAction>[]> {
+    const samples = Math.max(1, context.samples ?? this.samples);
     const legal = this.environment.legalActions(state);
     const weighted = legal.map((action) => ({ action, w: Math.max(0, this.weights[action.op] ?? 1) }));
     const total = weighted.reduce((sum, x) => sum + x.w, 0);
     if (k <= 0 || total <= 0) return [];
     const counts = new Map<string, { action: ThoughtAction; count: number; first: number }>();
-    for (let i = 0; i < this.samples; i++) {
+    let drawn = 0;
+    for (let i = 0; i < samples && !budget.exhausted("model"); i++) {
+      budget.charge("policy", { calls: 1, generatedTokens: this.tokensPerSample });
+      drawn++;
       let r = this.random() * total;
       let chosen = weighted[weighted.length - 1] as { action: ThoughtAction; w: number };
       for (const x of weighted) {
@@ -845,7 +919,7 @@ export class SimulatedThoughtPolicy implements Policy<ThoughtGraphState, Thought
     return [...counts.values()]
       .sort((a, b) => b.count - a.count || a.first - b.first)
       .slice(0, k)
-      .map((e) => ({ action: e.action, frequency: e.count / this.samples }));
+      .map((e) => ({ action: e.action, frequency: e.count / Math.max(1, drawn) }));
   }
 }
 
@@ -855,12 +929,15 @@ export class SimulatedThoughtPolicy implements Policy<ThoughtGraphState, Thought
  * share of the task's items the thought covers and quality = 1 − min(1, score / its size).
  * An answered state is worth its answer's coverage × quality (unscored counts as quality 0.5).
  */
-export class ScoreBasedThoughtValue implements Value<ThoughtGraphState> {
+export class ScoreBasedThoughtValue implements Value<ThoughtGraphState, ThoughtAction> {
   readonly name = "score-based-thought-value";
 
   constructor(private readonly environment: ThoughtGraphEnvironment) {}
 
-  async score(state: ThoughtGraphState, _budget: Budget): Promise<number> {
+  async score(trajectory: Trajectory<ThoughtGraphState, ThoughtAction>, budget: Budget): Promise<number> {
+    // Arithmetic on the scores the state holds: no model call.
+    budget.charge("value", { calls: 0 });
+    const state = trajectory.states[trajectory.states.length - 1]!;
     const n = Math.max(1, this.environment.size);
     const worth = (t: Thought): number => {
       const size = Math.max(1, t.hi - t.lo);

@@ -1,3 +1,4 @@
+import { plainPrompt, type PromptRenderer } from "../search/decoder-policy.js";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,12 +85,12 @@ export function toolCodec(environment: ToolPlanningEnvironment): TranscriptCodec
 }
 
 /** The llama.cpp policy for one tool-planning task (masks computed on first use). */
-export function toolLlamaPolicy(backend: LlamaBackend, task: ToolTask, seed: number): DecoderPolicy<ToolState, ToolCall> {
+export function toolLlamaPolicy(backend: LlamaBackend, task: ToolTask, seed: number, render: PromptRenderer = plainPrompt): DecoderPolicy<ToolState, ToolCall> {
   const spec = parseSpec(toolPolicySpec(task), { file: `tool-planning-${task.id}.ltl` });
   const decoder = ConstrainedDecoder.create(compileSpec(spec), backend, { precompute: false });
   const apis = apisOf(task.domain).map((a) => a.name).join(", ");
   return new DecoderPolicy(decoder, toolCodec(task.environment), {
-    prompt: `Task: ${task.instruction}\nAPIs: ${apis}, finish. Write one call per line.\n`,
+    prompt: render(`Task: ${task.instruction}\nAPIs: ${apis}, finish. Write one call per line.\n`),
     samples: 4,
     sampling: { temperature: 1 },
     seed,

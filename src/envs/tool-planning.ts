@@ -18,7 +18,7 @@
  * `specs/tool-planning-{home,trip,sheets}.ltl`.
  */
 import { Prng } from "../models/prng.js";
-import type { Environment, Judgement, StepOutcome, Task } from "../search/types.js";
+import type { Environment, EnvironmentText, Judgement, StepOutcome, Task } from "../search/types.js";
 import {
   CITIES,
   FINISH,
@@ -72,15 +72,26 @@ export function traceOf(calls: readonly ToolCall[]): string[] {
 
 export class ToolPlanningEnvironment implements Environment<ToolState, ToolCall> {
   readonly name: string;
-  readonly reversible = true;
+  readonly reversible: boolean = true;
+  readonly text: EnvironmentText<ToolState, ToolCall>;
 
   constructor(
     readonly domain: Domain,
     readonly catalog: Catalog,
     readonly hints: TaskHints,
     readonly maxCalls = MAX_CALLS,
+    /** The task as the user states it (what `text.task()` says). */
+    readonly instruction = "",
   ) {
     this.name = `tool-planning-${domain}`;
+    this.text = {
+      task: () => this.instruction,
+      state: (state) => {
+        const last = state.history[state.history.length - 1];
+        return `${state.history.length} call(s) made${state.done ? ", finished" : ""}${last ? `; last: ${callKey(last.call)} → ${last.observation}` : ""}`;
+      },
+      action: (action) => callKey(action),
+    };
   }
 
   initial(): ToolState {
@@ -383,7 +394,7 @@ export function generateToolTasks(options: ToolTaskOptions = {}): ToolTask[] {
       const id = `tool-${domain}-${String(i).padStart(3, "0")}`;
       const catalog = generateCatalog(hash(`${seed}:${id}:world`));
       const draft = MAKERS[domain](new Prng(hash(`${seed}:${id}:task`)), catalog, i);
-      const environment = new ToolPlanningEnvironment(domain, catalog, draft.hints);
+      const environment = new ToolPlanningEnvironment(domain, catalog, draft.hints, MAX_CALLS, draft.instruction);
       const goal = draft.goal;
       tasks.push({
         id,
@@ -393,6 +404,7 @@ export function generateToolTasks(options: ToolTaskOptions = {}): ToolTask[] {
         split: splitOf(id),
         environment,
         referencePlan: draft.plan,
+        statement: draft.instruction,
         goal,
         judge(finalState: ToolState): Judgement {
           const success = goal(finalState.session);

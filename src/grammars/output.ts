@@ -71,6 +71,12 @@ export const STATE_UNUSED = 3;
 export interface ComposeOptions {
   /** Refuse to build more composed states than this. */
   maxStates?: number;
+  /**
+   * A segment's automaton after its tag (content and end string; prefix-free), supplied by the
+   * caller instead of the one its format describes; undefined keeps the format's. For languages
+   * known only at run time, e.g. the actions a web page offers at this step.
+   */
+  contentAutomaton?: (format: SegmentFormat, variant: EventVariant) => ByteDfa | undefined;
 }
 
 /** Each state holds a 256-entry row (1 KiB): this caps the table at about 400 MiB. */
@@ -97,7 +103,7 @@ export function composeOutput(compiled: CompiledSpec, options: ComposeOptions = 
   const events = dfa.atoms;
   const variants = events.map((name, e) => spec.binding?.variants[e] ?? { event: name, base: name });
   const formats = variants.map((v) => spec.segments.find((s) => s.event === v.base)!);
-  const segments = variants.map((variant, e) => segmentDfa(formats[e]!, boundVariant(spec, variant)));
+  const segments = variants.map((variant, e) => options.contentAutomaton?.(formats[e]!, variant) ?? segmentDfa(formats[e]!, boundVariant(spec, variant)));
   const eventNext = (q: number, e: number) => dfa.next(q, (i) => i === e);
   const encoder = new TextEncoder();
   const tagBytes = formats.map((f) => encoder.encode(f.tag));

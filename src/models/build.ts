@@ -12,7 +12,7 @@
  * `ltlguard.build_id`; `ensureModel` reuses a file only if it validates and its id matches.
  */
 import { processIsGone, withFileLock } from "./build-lock.js";
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +46,8 @@ export interface BuildOptions {
   only?: readonly ModelName[];
   /** Progress lines such as "qwen3-fitted: epoch 5/30: …". */
   onProgress?: (message: string) => void;
+  /** Rebuild models whose files are already up to date (same builder, valid). Defaults to false. */
+  force?: boolean;
 }
 
 export interface FitReport {
@@ -69,6 +71,8 @@ export interface BuiltModel {
   bytes: number;
   milliseconds: number;
   buildId: string;
+  /** True when the file was already up to date and kept (nothing was built). */
+  reused: boolean;
   fit?: FitReport;
 }
 
@@ -192,7 +196,7 @@ function buildOne(name: ModelName, path: string, progress: (message: string) => 
   }
 }
 
-/** Builds the models (all, or `only`) into `outDir`, replacing existing files. */
+/** Builds the models (all, or `only`) into `outDir`; files already up to date are kept unless `force`. */
 export async function buildModels(options: BuildOptions = {}): Promise<BuiltModel[]> {
   const outDir = options.outDir ?? defaultModelsDir();
   const names = options.only ?? MODEL_NAMES;
@@ -202,11 +206,20 @@ export async function buildModels(options: BuildOptions = {}): Promise<BuiltMode
     const path = modelPath(name, outDir);
     const progress = (message: string): void => options.onProgress?.(`${name}: ${message}`);
     const start = performance.now();
-    progress(`building ${path}`);
-    const result = await withBuildLock(path, () => buildOne(name, path, progress));
+    const result = await withBuildLock(path, () => {
+      const reason = staleReason(name, path);
+      if (reason === undefined && options.force !== true) return undefined;
+      progress(`building ${path}${reason === undefined ? " (--force)" : ` (${reason})`}`);
+      return buildOne(name, path, progress);
+    });
     const milliseconds = performance.now() - start;
+    if (result === undefined) {
+      progress(`up to date: ${path}`);
+      built.push({ name, path, bytes: statSync(path).size, milliseconds, buildId: expectedBuildId(name), reused: true });
+      continue;
+    }
     progress(`wrote ${(result.bytes / 1048576).toFixed(1)} MiB in ${(milliseconds / 1000).toFixed(1)} s`);
-    built.push({ name, path, bytes: result.bytes, milliseconds, buildId: expectedBuildId(name), ...(result.fit ? { fit: result.fit } : {}) });
+    built.push({ name, path, bytes: result.bytes, milliseconds, buildId: expectedBuildId(name), reused: false, ...(result.fit ? { fit: result.fit } : {}) });
     // Let other work (timers, I/O) run between models.
     await new Promise((r) => setImmediate(r));
   }

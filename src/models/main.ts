@@ -7,14 +7,16 @@ import { pathToFileURL } from "node:url";
 import { buildModels, defaultModelsDir, isModelName, MODEL_NAMES, type ModelName } from "./build.js";
 import { ensureOnnxModel, ONNX_MODEL_NAMES } from "./onnx-model.js";
 
-const USAGE = `usage: node dist/models/main.js [--only ${MODEL_NAMES.join("|")}[,…]] [--out dir]
+const USAGE = `usage: node dist/models/main.js [--only ${MODEL_NAMES.join("|")}[,…]] [--out dir] [--force]
 
-Builds ltlguard's own GGUF models (default: all of them, into ${defaultModelsDir()}).`;
+Builds ltlguard's own GGUF models (default: all of them, into ${defaultModelsDir()}); models whose
+files are already up to date are kept unless --force.`;
 
-export function parseArgs(argv: readonly string[]): { only?: ModelName[]; outDir?: string; help: boolean } {
+export function parseArgs(argv: readonly string[]): { only?: ModelName[]; outDir?: string; help: boolean; force: boolean } {
   const only: ModelName[] = [];
   let outDir: string | undefined;
   let help = false;
+  let force = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const takeValue = (flag: string): string => {
@@ -25,6 +27,7 @@ export function parseArgs(argv: readonly string[]): { only?: ModelName[]; outDir
       return v;
     };
     if (arg === "--help" || arg === "-h") help = true;
+    else if (arg === "--force") force = true;
     else if (arg === "--only" || arg.startsWith("--only=")) {
       for (const name of takeValue("--only").split(",").map((s) => s.trim()).filter(Boolean)) {
         if (!isModelName(name)) throw new Error(`unknown model ${name} (known: ${MODEL_NAMES.join(", ")})`);
@@ -33,7 +36,7 @@ export function parseArgs(argv: readonly string[]): { only?: ModelName[]; outDir
     } else if (arg === "--out" || arg.startsWith("--out=")) outDir = resolve(takeValue("--out"));
     else throw new Error(`unknown argument ${arg}`);
   }
-  return { ...(only.length > 0 ? { only } : {}), ...(outDir !== undefined ? { outDir } : {}), help };
+  return { ...(only.length > 0 ? { only } : {}), ...(outDir !== undefined ? { outDir } : {}), help, force };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -52,6 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const built = await buildModels({
       ...(args.outDir !== undefined ? { outDir: args.outDir } : {}),
       ...(args.only ? { only: args.only } : {}),
+      force: args.force,
       onProgress: (message) => process.stderr.write(`${message}\n`),
     });
     for (const m of built) process.stdout.write(`${m.path}\n`);

@@ -1,30 +1,38 @@
 /**
- * A* over policy proposals, in the style of ToolChain*: the frontier is ordered by f = g + h with
- * pluggable costs. `toolChainCost` is ToolChain*'s cost model (long-term memory of successful
- * plans, self-consistency frequency, relative position in memory plans, imagined remaining steps);
- * `uniformCost` and a hand-written admissible `h` give plain A* / uniform-cost search.
+ * A* over policy proposals as ToolChain* (Zhuang et al., ICLR 2024) runs it: the frontier is
+ * ordered by f = g + h, each expansion is one policy proposal, and the search ends as soon as a
+ * terminal node is generated. `toolChainCost` is ToolChain*'s cost model (long-term memory of
+ * successful plans matched by LCS, self-consistency frequency, typical position in memory plans,
+ * imagined plans); `uniformCost` and a hand-written admissible `h` give plain A* / uniform-cost
+ * search. The earlier form stays available as options (`goalTest: "expansion"`, and
+ * `toolChainCost`'s `combine: "linear"`, `h: "fraction"`, `imagination: false`).
  */
 import { Heap } from "heap-js";
-import { describe, keyOf, propose, result, Stepper, TreeRecorder, type Reached } from "./common.js";
+import { answerOf, describe, imagine, keyOf, propose, result, Stepper, TreeRecorder, type Reached } from "./common.js";
 import type { Budget, Proposal, SearchProblem, SearchResult, Strategy } from "./types.js";
 
 /** One step of a partial plan, as costs see it. */
 export interface AStarStep<S, A> {
   readonly from: S;
   readonly action: A;
+  /** The step's key in plans (`AStarOptions.key`). */
   readonly actionKey: string;
   readonly to: S;
   /** The proposal's self-consistency frequency. */
   readonly frequency: number;
-  /** Action keys of the partial plan, this step included. */
+  /** Keys of the partial plan, this step included. */
   readonly plan: readonly string[];
 }
 
 /** Context of a heuristic estimate: the partial plan that reached the state. */
 export interface AStarContext {
-  /** Action keys of the plan so far (empty at the root). */
+  /** Keys of the plan so far (empty at the root). */
   readonly plan: readonly string[];
   readonly budget: Budget;
+  /** g of the node. */
+  readonly g: number;
+  /** The steps left in the plan the policy imagines from this node (one model call, counted, at most once per node); undefined when the policy cannot imagine or the call failed. */
+  imagine(): Promise<number | undefined>;
 }
 
 /** Pluggable A* costs: a per-step cost g (summed along the path) and a heuristic h. */
@@ -98,6 +106,20 @@ export class PlanMemory {
     return best;
   }
 
+  /** The mean length of the stored plans (0 when empty). */
+  meanLength(): number {
+    return this.stored.length === 0 ? 0 : this.stored.reduce((sum, plan) => sum + plan.length, 0) / this.stored.length;
+  }
+
+  /**
+   * How much of a typical memory plan is done after this action: the mean of i / |m| over the
+   * occurrences of the action at 1-based position i of memory plans m; undefined if it never occurs.
+   */
+  positionDone(actionKey: string): number | undefined {
+    const left = this.remainingFraction(actionKey);
+    return left === undefined ? undefined : 1 - left;
+  }
+
   /**
    * How much of a typical memory plan remains after this action: the mean of (|m| − i) / |m| over
    * the occurrences of the action at 1-based position i of memory plans m; undefined if it never occurs.
@@ -130,97 +152,91 @@ export function longestCommonSubsequence(a: readonly string[], b: readonly strin
   return previous[b.length] ?? 0;
 }
 
-export interface ToolChainCostOptions<S> {
-  /** Weight of the memory (LCS) cost in g; the frequency cost gets 1 − this. Default 0.5. */
-  readonly memoryWeight?: number;
-  /** Weight of the memory-position estimate in h; imagination gets 1 − this (when given). Default 0.5. */
-  readonly positionWeight?: number;
-  /** h used for an action no memory plan contains, in [0, 1]. Default 1 (all of the plan remains). */
-  readonly unknownRemaining?: number;
-  /** Scales h (e.g. a typical plan length, to compare it with summed step costs). Default 1. */
-  readonly hScale?: number;
+export interface ToolChainCostOptions {
   /**
-   * "Imagination": an estimate of the steps left from a state (e.g. by a policy rollout, which
-   * may spend the budget). Not called once the budget is exhausted.
+   * How g's two scores combine into a step: "geometric" (default, the paper's weighted geometric
+   * mean of the memory score and the self-consistency frequency) or "linear" (the earlier form:
+   * a weighted sum of their complements).
    */
-  readonly imagine?: (state: S, plan: readonly string[], budget: Budget) => number | Promise<number>;
+  readonly combine?: "geometric" | "linear";
+  /** Weight α of the memory (LCS) score in g; the frequency gets 1 − α. Default 0.5. */
+  readonly memoryWeight?: number;
+  /** Weight β of the memory-position estimate in h; imagination gets 1 − β (when it answers). Default 0.5. */
+  readonly positionWeight?: number;
+  /**
+   * "steps" (default): h is on g's scale — the estimated steps left times the mean step cost of
+   * the path so far; "fraction": the earlier form, the share of a typical plan left (times hScale).
+   */
+  readonly h?: "steps" | "fraction";
+  /** Steps assumed left when nothing estimates them (no memory plan has the action, no imagination). Default: the mean length of the memory plans. */
+  readonly unknownSteps?: number;
+  /** With h "fraction": the share left for an action no memory plan contains. Default 1. */
+  readonly unknownRemaining?: number;
+  /** With h "fraction": scales h. Default 1. */
+  readonly hScale?: number;
+  /** Ask the policy to imagine the rest of the plan (one model call per generated node, counted). Default true. */
+  readonly imagination?: boolean;
 }
 
+/** Floors a score so that a geometric mean never collapses to 0 (log 0): a score of 0 counts as this. */
+const SCORE_FLOOR = 1e-3;
+
 /**
- * ToolChain*'s cost model.
- * - g per step = w·(1 − LCS similarity of the partial plan with memory) + (1 − w)·(1 − frequency).
- * - h = p·(share of a typical memory plan left after the last action) + (1 − p)·(imagined steps
- *   left / (steps so far + imagined steps left)), times hScale; without `imagine`, the position
- *   term alone. At the root, h is 1·hScale.
+ * ToolChain*'s cost model (Zhuang et al., ICLR 2024).
+ * - Step score s = m^α · c^(1−α): the weighted geometric mean of the long-term-memory score m
+ *   (the best normalized LCS of the partial plan's keys with a memory plan) and the step's
+ *   self-consistency frequency c; the step's cost is 1 − s, and g sums the step costs.
+ * - h: the share φ of the plan already done after d steps is estimated as p^β · q^(1−β), where p
+ *   is the action's typical relative position in memory plans (its 1-based index over the plan's
+ *   length, averaged) and q = d / (d + r) with r the steps left in the plan the policy imagines
+ *   (one sampled completion, counted; `Policy.imagine`). The steps left are d·(1 − φ)/φ, and
+ *   h = steps left × the mean step cost of the path so far, so that h is on g's scale (it
+ *   estimates the cost still to pay). Without an estimate (the action is in no memory plan and
+ *   nothing is imagined) `unknownSteps` are assumed left. A terminal node has h = 0.
+ * The earlier form stays available: `combine: "linear"`, `h: "fraction"`, `imagination: false`.
  */
-export function toolChainCost<S, A>(memory: PlanMemory, options: ToolChainCostOptions<S> = {}): AStarCost<S, A> {
-  const memoryWeight = options.memoryWeight ?? 0.5;
-  const positionWeight = options.imagine ? (options.positionWeight ?? 0.5) : 1;
+export function toolChainCost<S, A>(memory: PlanMemory, options: ToolChainCostOptions = {}): AStarCost<S, A> {
+  const alpha = options.memoryWeight ?? 0.5;
+  const beta = options.positionWeight ?? 0.5;
+  const geometric = (options.combine ?? "geometric") === "geometric";
+  const fractionH = options.h === "fraction";
   const unknownRemaining = options.unknownRemaining ?? 1;
   const hScale = options.hScale ?? 1;
+  const imagination = options.imagination ?? true;
+  const unknownSteps = options.unknownSteps ?? (memory.meanLength() || 5);
+  const clamp = (x: number) => Math.min(1, Math.max(0, Number.isFinite(x) ? x : 0));
   return {
     g(step) {
-      const memoryCost = 1 - memory.similarity(step.plan);
-      const frequencyCost = 1 - Math.min(1, Math.max(0, step.frequency));
-      return memoryWeight * memoryCost + (1 - memoryWeight) * frequencyCost;
+      const m = clamp(memory.similarity(step.plan));
+      const c = clamp(step.frequency);
+      if (!geometric) return alpha * (1 - m) + (1 - alpha) * (1 - c);
+      return 1 - Math.pow(Math.max(SCORE_FLOOR, m), alpha) * Math.pow(Math.max(SCORE_FLOOR, c), 1 - alpha);
     },
-    async h(state, { plan, budget }) {
+    async h(_state, context) {
+      const { plan } = context;
       const last = plan[plan.length - 1];
-      if (last === undefined) return hScale;
-      const position = memory.remainingFraction(last) ?? unknownRemaining;
-      let estimate = position;
-      if (options.imagine) {
-        let imagined: number | undefined;
-        if (!budget.exhausted()) {
-          try {
-            const left = await options.imagine(state, plan, budget);
-            if (Number.isFinite(left) && left >= 0) imagined = left;
-          } catch {
-            imagined = undefined;
-          }
+      if (fractionH) {
+        if (last === undefined) return hScale;
+        const position = memory.remainingFraction(last) ?? unknownRemaining;
+        let estimate = position;
+        if (imagination) {
+          const imagined = await context.imagine();
+          if (imagined !== undefined) estimate = beta * position + (1 - beta) * (imagined / (plan.length + imagined || 1));
         }
-        estimate =
-          imagined === undefined
-            ? position
-            : positionWeight * position + (1 - positionWeight) * (imagined / (plan.length + imagined || 1));
+        return estimate * hScale;
       }
-      return estimate * hScale;
+      const d = plan.length;
+      if (d === 0) return 0;
+      const meanStepCost = context.g / d;
+      const p = last === undefined ? undefined : memory.positionDone(last);
+      const imagined = imagination ? await context.imagine() : undefined;
+      const q = imagined === undefined ? undefined : d / (d + imagined);
+      let done: number | undefined;
+      if (p !== undefined && q !== undefined) done = Math.pow(Math.max(SCORE_FLOOR, p), beta) * Math.pow(Math.max(SCORE_FLOOR, q), 1 - beta);
+      else done = p ?? q;
+      const stepsLeft = done === undefined ? unknownSteps : (d * (1 - done)) / Math.max(SCORE_FLOOR, done);
+      return stepsLeft * meanStepCost;
     },
-  };
-}
-
-/**
- * An imagination callback for `toolChainCost`: rolls out greedily (the most frequent proposal)
- * from the state with the policy, on the environment, until a terminal state or `maxSteps`, and
- * returns the steps taken (maxSteps when no terminal state came). Policy calls and env steps are
- * counted on the budget and checked before each; when the budget runs out mid-rollout, or the
- * policy has nothing to propose, the estimate is unknown (NaN, which `toolChainCost` ignores).
- * Only reversible environments can be stepped off the real path: elsewhere it returns NaN.
- */
-export function rolloutImagination<S, A>(
-  problem: SearchProblem<S, A>,
-  options: { readonly maxSteps?: number; readonly k?: number } = {},
-): (state: S, plan: readonly string[], budget: Budget) => Promise<number> {
-  const maxSteps = options.maxSteps ?? 10;
-  const k = options.k ?? 1;
-  return async (state, _plan, budget) => {
-    const env = problem.environment;
-    if (!env.reversible) return NaN;
-    let at = state;
-    for (let steps = 0; steps < maxSteps; steps++) {
-      const proposals = await propose(problem, at, k, budget);
-      const chosen = proposals.ok ? proposals.value[0] : undefined;
-      if (!chosen || budget.exhausted()) return NaN;
-      budget.spend("envSteps");
-      try {
-        const outcome = await env.step(at, chosen.action);
-        if (outcome.done) return steps + 1;
-        at = outcome.state;
-      } catch {
-        return NaN;
-      }
-    }
-    return maxSteps;
   };
 }
 
@@ -229,10 +245,24 @@ export interface AStarOptions<S, A> {
   readonly cost?: AStarCost<S, A>;
   /** Proposals per expansion. Default 3. */
   readonly k?: number;
+  /** Policy samples per expansion (the policy's default when undefined). */
+  readonly samples?: number;
   /** Most expansions. Default: unlimited. */
   readonly maxExpansions?: number;
   /** Nodes this deep are not expanded. Default: unlimited. */
   readonly maxDepth?: number;
+  /**
+   * When a terminal state ends the search: "generation" (default, ToolChain*: as soon as a
+   * terminal node is generated) or "expansion" (the earlier form, and textbook A*: when it is popped).
+   */
+  readonly goalTest?: "generation" | "expansion";
+  /**
+   * The key a step has in plans (`AStarStep.plan`, what memories match): default the
+   * environment's action key. ToolChain*'s memory matches API names or argument roles, not
+   * literal arguments (task-specific ids never recur), so the tool-planning suite passes a key
+   * that abstracts arguments (`toolRoleKey` in `src/envs/tool-planning-memory.ts`).
+   */
+  readonly key?: (from: S, action: A) => string;
 }
 
 interface Node<S, A> extends Reached<S, A> {
@@ -247,18 +277,22 @@ interface Node<S, A> extends Reached<S, A> {
 }
 
 /**
- * A* graph search: pops the lowest f (ties: the earliest pushed), stops when a terminal state is
- * popped (so the path is the cheapest when h is admissible), and skips states already reached at
- * no greater g. Without a terminal state, returns the popped node of least h (the closest guess).
+ * A* graph search: pops the lowest f (ties: the earliest pushed) and expands it with one proposal
+ * (k candidate actions); by default stops as soon as a terminal state is generated (ToolChain*'s
+ * goal test). States already reached at no greater g are skipped. Without a terminal state,
+ * returns the reached node of least h (the closest guess), unanswered.
  */
 export function astar<S = unknown, A = unknown>(options: AStarOptions<S, A> = {}): Strategy {
   const k = options.k ?? 3;
   const maxExpansions = options.maxExpansions ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
+  const atGeneration = (options.goalTest ?? "generation") === "generation";
   return {
     name: "astar",
+    prefixMonotone: true,
     async search<S2, A2>(problem: SearchProblem<S2, A2>, budget: Budget): Promise<SearchResult<S2, A2>> {
       const cost = (options.cost ?? uniformCost()) as unknown as AStarCost<S2, A2>;
+      const keyFor = (options.key as unknown as ((from: S2, action: A2) => string) | undefined) ?? ((_from: S2, action: A2) => problem.environment.actionKey(action));
       const env = problem.environment;
       const tree = new TreeRecorder();
       const stepper = new Stepper(env, budget);
@@ -270,29 +304,37 @@ export function astar<S = unknown, A = unknown>(options: AStarOptions<S, A> = {}
           return fallback;
         }
       };
-      const state0 = await stepper.start();
-      const h0 = await numeric(() => cost.h(state0, { plan: [], budget }), 0);
-      const rootKey = keyOf(env, state0);
-      const root: Node<S2, A2> = {
-        id: tree.add(undefined, undefined, rootKey, { g: 0, h: h0, f: h0 }),
-        state: state0,
-        path: [],
-        keys: [],
-        g: 0,
-        h: h0,
-        f: h0,
-        done: false,
-        stateKey: rootKey,
-        order: 0,
+      /** Imagination for h: the policy's imagined steps left (one model call), memoized per node; undefined when unavailable. */
+      let imaginationOut = false;
+      const imagineFor = (at: Reached<S2, A2>) => {
+        let memo: Promise<number | undefined> | undefined;
+        return () =>
+          (memo ??= (async () => {
+            const answer = await imagine(problem, at.state, budget, { trajectory: at.trajectory });
+            if (!answer.ok) {
+              if (answer.reason === "budget") imaginationOut = true;
+              return undefined;
+            }
+            return answer.value.length;
+          })());
       };
+      const start = await stepper.startReached();
+      const rootKey = keyOf(env, start.state);
+      const h0 = await numeric(() => cost.h(start.state, { plan: [], budget, g: 0, imagine: async () => undefined }), 0);
+      const root: Node<S2, A2> = { id: tree.add(undefined, undefined, rootKey, { g: 0, h: h0, f: h0 }), ...start, keys: [], g: 0, h: h0, f: h0, done: false, stateKey: rootKey, order: 0 };
       const frontier = new Heap<Node<S2, A2>>((a, b) => a.f - b.f || a.order - b.order);
       frontier.push(root);
       const bestG = new Map<string, number>([[rootKey, 0]]);
       let closest = root;
+      let found: Node<S2, A2> | undefined;
       let pushed = 1;
-      const finish = async (node: Node<S2, A2>, stop: "done" | "budget" | "exhausted-frontier") => {
+      budget.reportAnswer(() => {
+        const chosen = found ?? closest;
+        return answerOf(chosen, chosen.done);
+      });
+      const finish = async (node: Node<S2, A2>, stop: "done" | "budget" | "exhausted-frontier" | "limit") => {
         await stepper.settle(node);
-        return result(node, node.done, stop, tree, budget, stepper);
+        return result(node, node.done, stop, tree, budget, stepper, `maxExpansions = ${maxExpansions}`);
       };
       for (;;) {
         const node = frontier.pop();
@@ -301,43 +343,45 @@ export function astar<S = unknown, A = unknown>(options: AStarOptions<S, A> = {}
         if ((bestG.get(node.stateKey) ?? Infinity) < node.g) continue;
         if (node.h < closest.h || (node.h === closest.h && node.keys.length > closest.keys.length)) closest = node;
         if (node.keys.length >= maxDepth) continue;
-        if (budget.exhausted() || tree.expansions >= maxExpansions) return finish(closest, "budget");
-        const proposals = await propose(problem, node.state, k, budget);
+        if (budget.exhausted()) return finish(closest, "budget");
+        if (tree.expansions >= maxExpansions) return finish(closest, "limit");
+        const proposals = await propose(problem, node.state, k, budget, { ...(options.samples !== undefined ? { samples: options.samples } : {}), trajectory: node.trajectory });
+        if (!proposals.ok && proposals.reason === "budget") return finish(closest, "budget");
         tree.expand(node.id);
-        if (!proposals.ok) {
-          if (proposals.reason === "budget") return finish(closest, "budget");
-          continue;
-        }
+        if (!proposals.ok) continue;
         for (const proposal of proposals.value as Proposal<A2>[]) {
-          const outcome = await stepper.step(node, proposal.action);
+          const outcome = await stepper.advance(node, proposal.action);
           if (!outcome.ok) {
             if (outcome.reason === "budget") return finish(closest, "budget");
             continue;
           }
-          const actionKey = env.actionKey(proposal.action);
+          const reached = outcome.value.reached;
+          const actionKey = keyFor(node.state, proposal.action);
           const keys = [...node.keys, actionKey];
-          const to = outcome.value.state;
-          const stepCost = await numeric(
-            () => cost.g({ from: node.state, action: proposal.action, actionKey, to, frequency: proposal.frequency, plan: keys }),
-            1,
-          );
+          const to = reached.state;
+          const stepCost = await numeric(() => cost.g({ from: node.state, action: proposal.action, actionKey, to, frequency: proposal.frequency, plan: keys }), 1);
           const g = node.g + Math.max(0, stepCost);
           const stateKey = keyOf(env, to);
           if ((bestG.get(stateKey) ?? Infinity) <= g) continue;
           bestG.set(stateKey, g);
-          const h = outcome.value.done ? 0 : await numeric(() => cost.h(to, { plan: keys, budget }), 0);
+          const done = outcome.value.done;
+          const h = done ? 0 : await numeric(() => cost.h(to, { plan: keys, budget, g, imagine: imagineFor(reached) }), 0);
+          if (imaginationOut) return finish(closest, "budget");
           const child: Node<S2, A2> = {
             id: tree.add(node.id, describe(env, proposal.action), stateKey, { g, h, f: g + h, frequency: proposal.frequency }),
-            state: to,
-            path: [...node.path, proposal.action],
+            ...reached,
             keys,
             g,
             h,
             f: g + h,
-            done: outcome.value.done,
+            done,
             stateKey,
             order: pushed++,
           };
+          if (done && atGeneration) {
+            found = child;
+            return finish(child, "done");
+          }
           frontier.push(child);
         }
       }
@@ -371,7 +415,7 @@ export class GrowingPlanMemory {
   }
 
   /** A* with ToolChain*'s costs over the memory as it stands, without the task's own plans. */
-  strategyFor<S, A>(taskId: string, options: Omit<AStarOptions<S, A>, "cost"> & { readonly costOptions?: ToolChainCostOptions<S> } = {}): Strategy {
+  strategyFor<S, A>(taskId: string, options: Omit<AStarOptions<S, A>, "cost"> & { readonly costOptions?: ToolChainCostOptions } = {}): Strategy {
     const { costOptions, ...rest } = options;
     return astar<S, A>({ ...rest, cost: toolChainCost(this.memory.excluding(taskId), costOptions) });
   }

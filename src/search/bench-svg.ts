@@ -87,3 +87,78 @@ export function successCurvesSvg(panels: readonly CurvePanel[], options: { title
   parts.push("</svg>");
   return parts.join("\n") + "\n";
 }
+
+/** A curve over a numeric x (model calls, tokens, milliseconds), drawn on a log scale. */
+export interface NumericCurve {
+  readonly strategy: string;
+  readonly points: readonly { readonly x: number; readonly y: Interval }[];
+}
+
+export interface NumericPanel {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly curves: readonly NumericCurve[];
+}
+
+/** Panels of success curves over a numeric x on a log₁₀ scale (points with x ≤ 0 are left out), with each point's 95% interval. */
+export function numericCurvesSvg(panels: readonly NumericPanel[], options: { title: string; yLabel?: string; columns?: number }): string {
+  const columns = Math.max(1, Math.min(options.columns ?? 3, panels.length));
+  const rows = Math.ceil(panels.length / columns);
+  const strategies = [...new Set(panels.flatMap((p) => p.curves.map((c) => c.strategy)))];
+  const color = new Map(strategies.map((s, i) => [s, PALETTE[i % PALETTE.length]!]));
+  const legendHeight = 22 * Math.ceil(strategies.length / 4);
+  const header = 34 + legendHeight;
+  const width = columns * W;
+  const height = header + rows * H;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${esc(options.title)}</text>`,
+  ];
+  strategies.forEach((s, i) => {
+    const x = 12 + (i % 4) * (width / 4);
+    const y = 34 + Math.floor(i / 4) * 22;
+    parts.push(`<line x1="${x}" y1="${y}" x2="${x + 22}" y2="${y}" stroke="${color.get(s)}" stroke-width="2.5"/>`);
+    parts.push(`<text x="${x + 28}" y="${y + 4}">${esc(s)}</text>`);
+  });
+  panels.forEach((panel, index) => {
+    const ox = (index % columns) * W;
+    const oy = header + Math.floor(index / columns) * H;
+    const plotW = W - M.left - M.right;
+    const plotH = H - M.top - M.bottom;
+    const xs = panel.curves.flatMap((c) => c.points.map((p) => p.x)).filter((x) => x > 0 && Number.isFinite(x));
+    const lo = Math.floor(Math.log10(Math.min(...xs, 1)));
+    const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...xs, 10))));
+    const xOf = (x: number): number => ox + M.left + ((Math.log10(x) - lo) / (hi - lo)) * plotW;
+    const yOf = (v: number): number => oy + M.top + plotH * (1 - Math.max(0, Math.min(1, v)));
+    parts.push(`<text x="${ox + W / 2}" y="${oy + 16}" text-anchor="middle" font-weight="bold">${esc(panel.title)}</text>`);
+    parts.push(`<rect x="${ox + M.left}" y="${oy + M.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
+    for (const v of [0, 0.25, 0.5, 0.75, 1]) {
+      parts.push(`<line x1="${ox + M.left}" y1="${num(yOf(v))}" x2="${ox + M.left + plotW}" y2="${num(yOf(v))}" stroke="#eee"/>`);
+      parts.push(`<text x="${ox + M.left - 4}" y="${num(yOf(v) + 4)}" text-anchor="end">${v * 100}%</text>`);
+    }
+    for (let e = lo; e <= hi; e++) {
+      const x = xOf(10 ** e);
+      parts.push(`<line x1="${num(x)}" y1="${oy + M.top}" x2="${num(x)}" y2="${oy + M.top + plotH}" stroke="#eee"/>`);
+      parts.push(`<text x="${num(x)}" y="${oy + M.top + plotH + 14}" text-anchor="middle">${e >= 3 ? `1e${e}` : 10 ** e}</text>`);
+    }
+    parts.push(`<text x="${ox + M.left + plotW / 2}" y="${oy + H - 8}" text-anchor="middle" fill="#444">${esc(panel.xLabel)}</text>`);
+    for (const curve of panel.curves) {
+      const c = color.get(curve.strategy)!;
+      const measured = curve.points.filter((p) => p.x > 0 && Number.isFinite(p.x) && Number.isFinite(p.y.estimate));
+      if (measured.length === 0) continue;
+      if (measured.length > 1) {
+        parts.push(`<polyline points="${measured.map((p) => `${num(xOf(p.x))},${num(yOf(p.y.estimate))}`).join(" ")}" fill="none" stroke="${c}" stroke-width="2"/>`);
+      }
+      for (const p of measured) {
+        parts.push(`<line x1="${num(xOf(p.x))}" y1="${num(yOf(p.y.low))}" x2="${num(xOf(p.x))}" y2="${num(yOf(p.y.high))}" stroke="${c}" stroke-width="1"/>`);
+        parts.push(`<circle cx="${num(xOf(p.x))}" cy="${num(yOf(p.y.estimate))}" r="2.6" fill="${c}"><title>${esc(`${curve.strategy} @ ${num(p.x)}: ${(p.y.estimate * 100).toFixed(1)}% [${(p.y.low * 100).toFixed(1)}, ${(p.y.high * 100).toFixed(1)}]`)}</title></circle>`);
+      }
+    }
+  });
+  if (options.yLabel !== undefined) {
+    parts.push(`<text x="12" y="${header + (rows * H) / 2}" transform="rotate(-90 12 ${header + (rows * H) / 2})" text-anchor="middle" fill="#444">${esc(options.yLabel)}</text>`);
+  }
+  parts.push("</svg>");
+  return parts.join("\n") + "\n";
+}

@@ -7,6 +7,7 @@ export type BfsOptions = UninformedOptions;
 export function bfs(options: BfsOptions = {}): Strategy {
   return {
     name: "bfs",
+    prefixMonotone: true,
     search<S, A>(problem: SearchProblem<S, A>, budget: Budget): Promise<SearchResult<S, A>> {
       return uninformed("bfs", options, problem, budget);
     },

@@ -3,14 +3,21 @@
  * caught and counted), the recorded search tree, and a stepper that branches reversible
  * environments directly and backtracks irreversible ones by snapshot/restore or reset-and-replay.
  */
+import { extendTrajectory, startTrajectory } from "./text.js";
 import type {
   Budget,
+  Critic,
   Environment,
+  IntentClusterer,
+  Prediction,
   Proposal,
+  ProposeContext,
+  RoleName,
   SearchProblem,
   SearchResult,
   StepOutcome,
   StopReason,
+  Trajectory,
   TreeNode,
   Value,
   WorldModel,
@@ -19,20 +26,27 @@ import type {
 /** The result of a guarded call: its value, or why there is none. */
 export type Guarded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: "budget" | "error" };
 
-const BUDGET_OUT = { ok: false, reason: "budget" } as const;
+export const BUDGET_OUT = { ok: false, reason: "budget" } as const;
 const FAILED = { ok: false, reason: "error" } as const;
 
-/** Runs a model role, counting at least one model call whether it succeeds, fails or spends nothing itself. */
-async function metered<T>(budget: Budget, call: () => Promise<T>): Promise<Guarded<T>> {
-  if (budget.exhausted()) return BUDGET_OUT;
-  const before = budget.used.modelCalls;
+/**
+ * Runs a model role: refused when the budget is out; counts one model call when the role charged
+ * nothing itself, whether it succeeded or failed (a failing role costs its attempt and never
+ * crashes a search; a role that is free charges `{ calls: 0 }`); and discards the answer of a call the budget cut short (a check inside it failed), so
+ * that a run at a limit is the unlimited run cut at that limit (`Budget`'s prefix runs).
+ */
+async function metered<T>(budget: Budget, role: RoleName, call: () => Promise<T>): Promise<Guarded<T>> {
+  if (budget.tripped || budget.exhausted("model")) return BUDGET_OUT;
+  const before = budget.charges;
+  const started = performance.now();
+  let answer: Guarded<T>;
   try {
-    return { ok: true, value: await call() };
+    answer = { ok: true, value: await call() };
   } catch {
-    return FAILED;
-  } finally {
-    if (budget.used.modelCalls === before) budget.spend("modelCalls");
+    answer = FAILED;
   }
+  if (budget.charges === before) budget.charge(role, { calls: 1, ms: performance.now() - started });
+  return budget.tripped ? BUDGET_OUT : answer;
 }
 
 /**
@@ -63,8 +77,9 @@ export async function propose<S, A>(
   state: S,
   k: number,
   budget: Budget,
+  context: ProposeContext<S, A> = {},
 ): Promise<Guarded<Proposal<A>[]>> {
-  const answer = await metered(budget, () => problem.policy.propose(state, k, budget));
+  const answer = await metered(budget, "policy", () => problem.policy.propose(state, k, budget, context));
   if (!answer.ok) return answer;
   if (!Array.isArray(answer.value)) return FAILED;
   try {
@@ -74,35 +89,81 @@ export async function propose<S, A>(
   }
 }
 
-/** Scores a state with the value, clamped to [0, 1]; a throwing value or a non-number is a failure. */
-export async function score<S>(value: Value<S>, state: S, budget: Budget): Promise<Guarded<number>> {
-  const answer = await metered(budget, () => value.score(state, budget));
+/** ToolChain*'s imagination through the policy (one sampled completion): the imagined rest of the plan. */
+export async function imagine<S, A>(problem: SearchProblem<S, A>, state: S, budget: Budget, context: ProposeContext<S, A> = {}): Promise<Guarded<readonly string[]>> {
+  const policy = problem.policy;
+  if (policy.imagine === undefined) return FAILED;
+  const answer = await metered(budget, "policy", () => policy.imagine!(state, budget, context));
   if (!answer.ok) return answer;
-  if (typeof answer.value !== "number" || Number.isNaN(answer.value)) return FAILED;
-  return { ok: true, value: Math.min(1, Math.max(0, answer.value)) };
+  return Array.isArray(answer.value) ? answer : FAILED;
 }
 
-/** The mean of up to n value samples; stops sampling when the budget runs out (a partial mean if any sample came). */
-export async function meanScore<S>(value: Value<S>, state: S, samples: number, budget: Budget): Promise<Guarded<number>> {
+const unit = (x: unknown): Guarded<number> =>
+  typeof x === "number" && !Number.isNaN(x) ? { ok: true, value: Math.min(1, Math.max(0, x)) } : FAILED;
+
+/** One value sample for a trajectory, clamped to [0, 1]; a throwing value or a non-number is a failure. */
+export async function score<S, A>(value: Value<S, A>, trajectory: Trajectory<S, A>, budget: Budget): Promise<Guarded<number>> {
+  const answer = await metered(budget, "value", () => value.score(trajectory, budget));
+  return answer.ok ? unit(answer.value) : answer;
+}
+
+/**
+ * The mean of n value samples (Koh et al. average n). Failed samples are left out; when the
+ * budget runs out before all n are drawn, the mean is not used (the call was cut short).
+ */
+export async function meanScore<S, A>(value: Value<S, A>, trajectory: Trajectory<S, A>, samples: number, budget: Budget): Promise<Guarded<number>> {
   let total = 0;
   let count = 0;
-  let reason: "budget" | "error" = "error";
   for (let i = 0; i < Math.max(1, samples); i++) {
-    const sample = await score(value, state, budget);
+    const sample = await score(value, trajectory, budget);
     if (sample.ok) {
       total += sample.value;
       count++;
     } else if (sample.reason === "budget") {
-      reason = "budget";
-      break;
+      return BUDGET_OUT;
     }
   }
-  return count > 0 ? { ok: true, value: total / count } : { ok: false, reason };
+  return count > 0 ? { ok: true, value: total / count } : FAILED;
 }
 
 /** Predicts the outcome of an action with the world model. */
-export async function predict<S, A>(model: WorldModel<S, A>, state: S, action: A, budget: Budget): Promise<Guarded<S>> {
-  return metered(budget, () => model.predict(state, action, budget));
+export async function predict<S, A>(model: WorldModel<S, A>, trajectory: Trajectory<S, A>, action: A, budget: Budget): Promise<Guarded<Prediction<S>>> {
+  const answer = await metered(budget, "world-model", () => model.predict(trajectory, action, budget));
+  if (!answer.ok) return answer;
+  const prediction = answer.value;
+  return prediction !== null && typeof prediction === "object" && typeof prediction.description === "string" ? answer : FAILED;
+}
+
+/** One critic sample for a simulated outcome, clamped to [0, 1]. */
+export async function critique<S, A>(critic: Critic<S, A>, trajectory: Trajectory<S, A>, action: A, prediction: Prediction<S>, budget: Budget): Promise<Guarded<number>> {
+  const answer = await metered(budget, "critic", () => critic.score(trajectory, action, prediction, budget));
+  return answer.ok ? unit(answer.value) : answer;
+}
+
+/** Groups of proposal indices from a clusterer; a malformed partition is a failed call. */
+export async function cluster<S, A>(
+  clusterer: IntentClusterer<S, A>,
+  trajectory: Trajectory<S, A>,
+  proposals: readonly Proposal<A>[],
+  budget: Budget,
+): Promise<Guarded<number[][]>> {
+  const answer = await metered(budget, "clusterer", () => clusterer.cluster(trajectory, proposals, budget));
+  if (!answer.ok) return answer;
+  const groups = answer.value;
+  if (!Array.isArray(groups)) return FAILED;
+  const seen = new Set<number>();
+  const out: number[][] = [];
+  for (const group of groups) {
+    if (!Array.isArray(group) || group.length === 0) return FAILED;
+    const members: number[] = [];
+    for (const index of group) {
+      if (!Number.isInteger(index) || index < 0 || index >= proposals.length || seen.has(index)) return FAILED;
+      seen.add(index);
+      members.push(index);
+    }
+    out.push(members);
+  }
+  return seen.size === proposals.length ? { ok: true, value: out } : FAILED;
 }
 
 /** Mutable tree node, exposed as `TreeNode`. */
@@ -126,10 +187,10 @@ export class TreeRecorder {
     return id;
   }
 
-  /** Marks a node expanded (now) and returns its expansion number. */
+  /** Marks a node expanded (now, unless it was before: a node keeps its first expansion number) and returns its expansion number. */
   expand(id: number): number {
     const node = this.node(id);
-    node.expandedAt = this.expansionCount++;
+    node.expandedAt ??= this.expansionCount++;
     return node.expandedAt;
   }
 
@@ -161,6 +222,18 @@ export class TreeRecorder {
 export interface Reached<S, A> {
   readonly state: S;
   readonly path: readonly A[];
+  /** The states, actions and observations from the initial state to this one. */
+  readonly trajectory: Trajectory<S, A>;
+}
+
+/** The initial state as reached. */
+export function rootOf<S, A>(state: S): Reached<S, A> {
+  return { state, path: [], trajectory: startTrajectory(state) };
+}
+
+/** The state reached from `from` by `action` (with the outcome the environment gave). */
+export function advance<S, A>(from: Reached<S, A>, action: A, outcome: StepOutcome<S>): Reached<S, A> {
+  return { state: outcome.state, path: [...from.path, action], trajectory: extendTrajectory(from.trajectory, action, outcome.state, outcome.observation) };
 }
 
 /**
@@ -169,11 +242,14 @@ export interface Reached<S, A> {
  * Reversible environments are stepped from any state directly. Irreversible ones are stepped
  * where the real environment is; to step elsewhere, the stepper restores a snapshot of that state
  * when the environment offers `snapshot`/`restore`, and otherwise resets it (`initial()`) and
- * replays the path's actions, each replayed step counted in `replaySteps` and on the budget.
+ * replays the path's actions, each replayed step counted in `replaySteps` (and on the budget) and
+ * its time in `replayMs`. A step costs `environment.stepCost(action)` environment steps (default 1).
  */
 export class Stepper<S, A> {
   /** Env steps spent replaying paths (reset-and-replay backtracking). */
   replaySteps = 0;
+  /** Wall time spent resetting and replaying. */
+  replayMs = 0;
   private current: readonly string[] | undefined;
   private readonly snapshots = new Map<string, unknown>();
 
@@ -202,6 +278,11 @@ export class Stepper<S, A> {
     return state;
   }
 
+  /** The initial state as reached (see `start`). */
+  async startReached(): Promise<Reached<S, A>> {
+    return rootOf(await this.start());
+  }
+
   private async remember(keys: readonly string[]): Promise<void> {
     try {
       this.snapshots.set(this.pathKey(keys), await this.environment.snapshot?.());
@@ -215,10 +296,19 @@ export class Stepper<S, A> {
     return current !== undefined && current.length === keys.length && current.every((key, i) => key === keys[i]);
   }
 
+  private cost(action: A): number {
+    try {
+      const cost = this.environment.stepCost?.(action) ?? 1;
+      return Number.isFinite(cost) && cost >= 0 ? cost : 1;
+    } catch {
+      return 1;
+    }
+  }
+
   /** One counted step, or why not. */
   private async rawStep(state: S, action: A): Promise<Guarded<StepOutcome<S>>> {
-    if (this.budget.exhausted()) return BUDGET_OUT;
-    this.budget.spend("envSteps");
+    if (this.budget.exhausted("env")) return BUDGET_OUT;
+    this.budget.spend("envSteps", this.cost(action));
     try {
       return { ok: true, value: await this.environment.step(state, action) };
     } catch {
@@ -240,21 +330,26 @@ export class Stepper<S, A> {
         // Fall back to replaying.
       }
     }
-    let state = this.environment.initial();
-    this.current = [];
-    for (const [i, action] of from.path.entries()) {
-      const outcome = await this.rawStep(state, action);
-      if (!outcome.ok) return outcome;
-      this.replaySteps++;
-      state = outcome.value.state;
-      this.current = keys.slice(0, i + 1);
+    const started = performance.now();
+    try {
+      let state = this.environment.initial();
+      this.current = [];
+      for (const [i, action] of from.path.entries()) {
+        const outcome = await this.rawStep(state, action);
+        if (!outcome.ok) return outcome;
+        this.replaySteps++;
+        state = outcome.value.state;
+        this.current = keys.slice(0, i + 1);
+      }
+      return { ok: true, value: state };
+    } finally {
+      this.replayMs += performance.now() - started;
     }
-    return { ok: true, value: state };
   }
 
   /** Steps `action` from a reached state. */
   async step(from: Reached<S, A>, action: A): Promise<Guarded<StepOutcome<S>>> {
-    if (this.budget.exhausted()) return BUDGET_OUT;
+    if (this.budget.exhausted("env")) return BUDGET_OUT;
     let keys: string[];
     let actionKey: string;
     try {
@@ -272,6 +367,13 @@ export class Stepper<S, A> {
       if (this.snapshotting) await this.remember(this.current);
     }
     return outcome;
+  }
+
+  /** Steps `action` from a reached state and returns the state reached (with its trajectory). */
+  async advance(from: Reached<S, A>, action: A): Promise<Guarded<{ readonly reached: Reached<S, A>; readonly done: boolean }>> {
+    const outcome = await this.step(from, action);
+    if (!outcome.ok) return outcome;
+    return { ok: true, value: { reached: advance(from, action, outcome.value), done: outcome.value.done } };
   }
 
   /** Leaves an irreversible environment in the chosen state, if the budget allows. */
@@ -305,6 +407,11 @@ export function describe<S, A>(environment: Environment<S, A>, action: A): strin
   }
 }
 
+/** The answer of a search, as `Budget.reportAnswer` wants it. */
+export function answerOf<S, A>(reached: Reached<S, A>, done: boolean): { actions: readonly A[]; finalState: S; done: boolean } {
+  return { actions: reached.path, finalState: reached.state, done };
+}
+
 export function result<S, A>(
   reached: Reached<S, A>,
   done: boolean,
@@ -312,14 +419,16 @@ export function result<S, A>(
   tree: TreeRecorder,
   budget: Budget,
   stepper?: Stepper<S, A>,
+  limit?: string,
 ): SearchResult<S, A> {
   return {
     actions: [...reached.path],
     finalState: reached.state,
     done,
     stop,
+    ...(stop === "limit" && limit !== undefined ? { limit } : {}),
     tree: tree.tree(),
     spent: budget.snapshot(),
-    ...(stepper ? { replaySteps: stepper.replaySteps } : {}),
+    ...(stepper ? { replaySteps: stepper.replaySteps, replayMs: stepper.replayMs } : {}),
   };
 }

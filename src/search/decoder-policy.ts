@@ -1,6 +1,6 @@
-import type { ConstrainedDecoder } from "../decoder/decoder.js";
+import type { ConstrainedDecoder, PromptTokens } from "../decoder/decoder.js";
 import type { GeneratedSegment, Generation, SamplingOptions } from "../decoder/generation.js";
-import type { Budget, Policy, Proposal } from "./types.js";
+import type { Budget, Policy, Proposal, ProposeContext } from "./types.js";
 
 /**
  * How a search state reads as a transcript under the policy's spec, and how a model-written
@@ -15,9 +15,15 @@ export interface TranscriptCodec<S, A> {
   actionKey(action: A): string;
 }
 
+/** Turns a policy's prompt text into what the model reads: the text itself, or its tokens through a chat template. */
+export type PromptRenderer = (text: string) => string | PromptTokens;
+
+/** The prompt as plain text (no chat template). */
+export const plainPrompt: PromptRenderer = (text) => text;
+
 export interface DecoderPolicyOptions {
-  /** Text before the transcript (instructions, the task), evaluated once for the whole search. */
-  readonly prompt: string;
+  /** Text before the transcript (instructions, the task), or its tokens through a chat template (`renderPrompt`); evaluated once for the whole search. */
+  readonly prompt: string | PromptTokens;
   /** Samples drawn per proposal call (at least k); their frequencies are the self-consistency signal. */
   readonly samples?: number;
   readonly sampling?: Omit<SamplingOptions, "seed">;
@@ -26,6 +32,8 @@ export interface DecoderPolicyOptions {
   readonly maxTokens?: number;
   /** Generations kept alive as branch points (each holds a llama.cpp sequence). */
   readonly cachedPrefixes?: number;
+  /** Most tokens of an imagined plan (`imagine`). Default 4 × maxTokens. */
+  readonly imagineTokens?: number;
 }
 
 /** Thrown from a generation listener to stop a sample once it has written its action. */
@@ -53,12 +61,14 @@ export class DecoderPolicy<S, A> implements Policy<S, A> {
     private readonly options: DecoderPolicyOptions,
   ) {}
 
-  async propose(state: S, k: number, budget: Budget): Promise<readonly Proposal<A>[]> {
+  async propose(state: S, k: number, budget: Budget, context: ProposeContext<S, A> = {}): Promise<readonly Proposal<A>[]> {
+    const evaluated = this.evaluatedSince();
     const base = await this.generationAt(this.codec.history(state));
-    const samples = Math.max(k, this.options.samples ?? k);
+    const samples = Math.max(1, context.samples ?? Math.max(k, this.options.samples ?? k));
     const counts = new Map<string, { action: A; count: number }>();
     let drawn = 0;
-    for (let i = 0; i < samples && !budget.exhausted(); i++) {
+    for (let i = 0; i < samples && !budget.exhausted("model"); i++) {
+      const started = performance.now();
       const branch = await base.clone({ ...this.options.sampling, seed: (this.options.seed ?? 0) * 1_000_003 + this.draws++ });
       try {
         const before = branch.segments.filter((s) => s.complete).length;
@@ -81,8 +91,7 @@ export class DecoderPolicy<S, A> implements Policy<S, A> {
           if (!(error instanceof ActionWritten)) throw error;
           written = error.segment;
         }
-        budget.spend("modelCalls");
-        budget.spend("tokens", branch.tokens.length - tokensBefore);
+        budget.charge("policy", { calls: 1, generatedTokens: branch.tokens.length - tokensBefore, evaluatedTokens: evaluated(), ms: performance.now() - started });
         drawn++;
         written ??= branch.segments.slice(before).find((s) => s.complete && s.writer === "model");
         const action = written === undefined ? undefined : this.codec.parse(state, written.event, written.content);
@@ -99,6 +108,39 @@ export class DecoderPolicy<S, A> implements Policy<S, A> {
       .sort((a, b) => b.count - a.count)
       .slice(0, k)
       .map(({ action, count }) => ({ action, frequency: count / Math.max(1, drawn) }));
+  }
+
+  /**
+   * ToolChain*'s imagination: one sample that goes on writing after its first action, up to
+   * `imagineTokens` tokens; the model-written segments are the imagined steps (one model call).
+   */
+  async imagine(state: S, budget: Budget): Promise<readonly string[]> {
+    if (budget.exhausted("model")) return [];
+    const evaluated = this.evaluatedSince();
+    const base = await this.generationAt(this.codec.history(state));
+    const branch = await base.clone({ ...this.options.sampling, seed: (this.options.seed ?? 0) * 1_000_003 + this.draws++ });
+    const started = performance.now();
+    try {
+      const before = branch.segments.length;
+      const tokensBefore = branch.tokens.length;
+      await branch.run({ maxTokens: this.options.imagineTokens ?? 4 * (this.options.maxTokens ?? 64) });
+      budget.charge("policy", { calls: 1, generatedTokens: branch.tokens.length - tokensBefore, evaluatedTokens: evaluated(), ms: performance.now() - started });
+      return branch.segments.slice(before).filter((s) => s.complete && s.writer === "model").map((s) => `${s.event}: ${s.content}`);
+    } finally {
+      await branch.dispose();
+    }
+  }
+
+  /** Tokens the model evaluated since the last call of the returned function (the first call: since now), for the per-role table. */
+  private evaluatedSince(): () => number {
+    const backend = this.decoder.backend;
+    let mark = backend.evaluatedTokens;
+    return () => {
+      const now = backend.evaluatedTokens;
+      const delta = now - mark;
+      mark = now;
+      return delta;
+    };
   }
 
   /** Releases every kept generation. */

@@ -8,6 +8,7 @@ export type DfsOptions = UninformedOptions;
 export function dfs(options: DfsOptions = {}): Strategy {
   return {
     name: "dfs",
+    prefixMonotone: true,
     search<S, A>(problem: SearchProblem<S, A>, budget: Budget): Promise<SearchResult<S, A>> {
       return uninformed("dfs", options, problem, budget);
     },

@@ -12,6 +12,7 @@ import type { Strategy } from "./types.js";
 export * from "./types.js";
 export { seededRandom } from "./random.js";
 export { mergeProposals, Stepper, TreeRecorder } from "./common.js";
+export { extendTrajectory, renderTrajectory, startTrajectory, type RenderOptions } from "./text.js";
 export type { Guarded, Reached } from "./common.js";
 export * from "./greedy.js";
 export * from "./bfs.js";

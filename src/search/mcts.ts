@@ -1,256 +1,332 @@
 /**
- * Monte Carlo tree search (UCT) over policy proposals: selection by UCB1 (or PUCT with the
- * proposals' frequencies as priors), expansion by the policy's proposals, simulation by a policy
- * rollout or the value's estimate, backpropagation of the mean value; the answer is the most
- * visited path. The environment defines the operations (thought-graph operations, bandit arms).
+ * Monte Carlo tree search as RAP and llm-reasoners run it (`reasoners/algorithm/mcts.py`):
+ *
+ * - Lazy expansion: expanding a node asks the policy for its actions and adds them as children
+ *   that are *not stepped*; a child is stepped (and its reward computed) only when selection or
+ *   simulation reaches it. Until then its Q is its fast reward (the proposal's frequency).
+ * - Selection: UCT, Q + w·√(ln N(parent) / max(1, N(child))), over all children (unvisited ones
+ *   with their fast reward); or PUCT with the frequencies as priors (`prior: true`).
+ * - Simulation: from the expanded leaf, the child of highest fast reward is stepped and expanded,
+ *   and so on, until a terminal state or the depth limit (`simulate: "max"`; "sample" draws a child
+ *   in proportion to its fast reward with `problem.random`).
+ * - Reward: the value of the trajectory when a node is stepped (mean of `valueSamples` samples;
+ *   without a value, 1 for a terminal state and 0 otherwise). Back-propagation accumulates the
+ *   rewards along the path: each node on it records the sum of the rewards from it to the leaf,
+ *   and Q is the mean of what it recorded.
+ * - Answer: the terminal path of the highest summed reward among stepped nodes ("max-reward");
+ *   none (the initial state, unanswered) when no terminal state was reached.
+ *
+ * A node for which the policy proposes nothing (it failed, or came back empty) is a dead end, as
+ * in llm-reasoners (it is not asked again; progressive widening may still ask).
+ *
+ * Defaults follow llm-reasoners: 10 iterations, w = 1, depth limit 5. Nodes at the depth limit are
+ * stepped and judged but get no children (llm-reasoners also asks the policy there; nothing can
+ * use the answer). The search also stops when the budget is spent, or after 1,000 iterations in a
+ * row that step no new node (a tree that cannot grow).
+ *
+ * Named variations: `answer: "visits"` (the most visited path, the earlier default) or
+ * "best-terminal"; `expansion: "eager"` (every child stepped and judged when its parent is
+ * expanded); `simulate: "none"` with `backup: "leaf"` (score the new leaf only and back up its
+ * value, the earlier form); progressive widening.
  */
-import { describe, keyOf, propose, result, score, Stepper, TreeRecorder, type Reached } from "./common.js";
+import { advance, answerOf, describe, keyOf, meanScore, propose, result, Stepper, TreeRecorder, type Reached } from "./common.js";
 import type { Budget, SearchProblem, SearchResult, Strategy } from "./types.js";
 
 export interface MctsOptions {
-  /** Iterations (selection → expansion → simulation → backpropagation). Default 100. */
+  /** Iterations (selection → expansion → simulation → back-propagation). Default 10. */
   readonly iterations?: number;
-  /** Exploration constant c. Default √2. */
+  /** Exploration weight w. Default 1. */
   readonly exploration?: number;
-  /** Proposals per expansion. Default 3. */
+  /** Actions per expansion (the most frequent among the policy's samples). Default 3. */
   readonly k?: number;
+  /** Policy samples per expansion (the policy's default when undefined). */
+  readonly samples?: number;
+  /** Value samples averaged per reward. Default 1. */
+  readonly valueSamples?: number;
   /** PUCT: weight exploration by each proposal's frequency (normalized among siblings). Default false. */
   readonly prior?: boolean;
-  /**
-   * How a new leaf is evaluated: "value" scores it with problem.value; "policy" rolls out from it
-   * with the policy (sampling proposals by frequency with problem.random) up to `rolloutDepth`
-   * steps, then scores the end (problem.value, or 1/0 for terminal/not without one). Default "value"
-   * when problem.value exists, "policy" otherwise.
-   */
-  readonly rollout?: "value" | "policy";
-  /** Most steps of a policy rollout. Default 5. */
-  readonly rolloutDepth?: number;
-  /** Nodes this deep are not expanded. Default 10. */
+  /** Nodes this deep are not expanded. Default 5. */
   readonly maxDepth?: number;
+  /** "lazy" (default): children stepped when reached; "eager": all stepped and judged on expansion. */
+  readonly expansion?: "lazy" | "eager";
+  /** "max" (default): simulate along the highest fast reward; "sample": in proportion to it; "none": no simulation. */
+  readonly simulate?: "max" | "sample" | "none";
+  /** "path" (default): back up the sum of rewards to the leaf; "leaf": back up the leaf's reward. */
+  readonly backup?: "path" | "leaf";
+  /** "max-reward" (default), "visits" (the most visited path), "best-terminal" (the terminal node of highest reward). */
+  readonly answer?: "max-reward" | "visits" | "best-terminal";
   /**
    * Progressive widening: a node visited N times may have up to ⌈coefficient · N^exponent⌉
    * children (at least k); when it is selected with room for more, the policy is asked again and
-   * new actions join its children. Off by default (a node keeps its first k proposals).
+   * new actions join its children (unstepped). Off by default.
    */
   readonly widening?: { readonly coefficient: number; readonly exponent: number };
-  /**
-   * What the search answers with: "visits" — the most visited path (classic MCTS; it may stop
-   * short of a terminal state); "best-terminal" — the terminal node of highest reward the search
-   * reached (ties: the most visited), else the most visited path. The second is meaningful where
-   * the environment is deterministic, so a terminal state found in the tree is really reachable.
-   * Default "visits".
-   */
-  readonly answer?: "visits" | "best-terminal";
 }
 
-interface Node<S, A> extends Reached<S, A> {
-  readonly id: number;
+interface Node<S, A> {
+  /** Tree id once stepped. */
+  id?: number;
   readonly parent: Node<S, A> | undefined;
-  readonly done: boolean;
-  readonly prior: number;
+  readonly action: A | undefined;
+  readonly actionKey: string;
+  readonly fastReward: number;
   readonly depth: number;
+  /** Set once stepped (with reward and done, together). */
+  reached?: Reached<S, A>;
+  reward: number;
+  done: boolean;
+  /** The step failed (the environment refused it): never answered, never expanded. */
+  failed?: boolean;
   children: Node<S, A>[] | undefined;
   visits: number;
   total: number;
-  /** The reward the node got when it was simulated (terminal nodes: their value). */
-  reward?: number;
-  /** Progressive widening's re-queries in a row that brought nothing new; at 3 the node is not asked again (a sampling policy may simply have repeated itself once). */
+  /** Widening re-queries in a row that brought nothing new. */
   dry?: number;
 }
 
-/** Consecutive iterations that add no node after which the search stops (the tree cannot grow). */
+/** Consecutive iterations that step no new node after which the search stops (the tree cannot grow). */
 const IDLE_ITERATIONS = 1000;
 
-const mean = <S, A>(node: Node<S, A>) => (node.visits > 0 ? node.total / node.visits : 0);
-
 export function mcts(options: MctsOptions = {}): Strategy {
-  const iterations = options.iterations ?? 100;
-  const c = options.exploration ?? Math.SQRT2;
-  const k = options.k ?? 3;
-  const rolloutDepth = options.rolloutDepth ?? 5;
-  const maxDepth = options.maxDepth ?? 10;
+  const iterations = options.iterations ?? 10;
+  const w = options.exploration ?? 1;
+  const k = Math.max(1, options.k ?? 3);
+  const maxDepth = options.maxDepth ?? 5;
+  const valueSamples = Math.max(1, options.valueSamples ?? 1);
+  const eager = options.expansion === "eager";
+  const simulateMode = options.simulate ?? "max";
+  const backupLeaf = options.backup === "leaf";
+  const answerMode = options.answer ?? "max-reward";
   return {
     name: "mcts",
+    prefixMonotone: true,
     async search<S, A>(problem: SearchProblem<S, A>, budget: Budget): Promise<SearchResult<S, A>> {
       const env = problem.environment;
       const value = problem.value;
-      const rollout = options.rollout ?? (value ? "value" : "policy");
       const tree = new TreeRecorder();
       const stepper = new Stepper(env, budget);
-      const state0 = await stepper.start();
-      const root: Node<S, A> = {
-        id: tree.add(undefined, undefined, keyOf(env, state0), { visits: 0, value: 0 }),
-        parent: undefined,
-        state: state0,
-        path: [],
-        done: false,
-        prior: 1,
-        depth: 0,
-        children: undefined,
-        visits: 0,
-        total: 0,
-      };
+      const start = await stepper.startReached();
+      const root: Node<S, A> = { parent: undefined, action: undefined, actionKey: "", fastReward: 0, depth: 0, reached: start, reward: 0, done: false, children: undefined, visits: 0, total: 0 };
+      root.id = tree.add(undefined, undefined, keyOf(env, start.state), { visits: 0, value: 0 });
+      let stepped = 0;
 
-      let grown = 0;
+      const q = (node: Node<S, A>): number => (node.reached === undefined || node.visits === 0 ? node.fastReward : node.total / node.visits);
+      const terminalOrDeep = (node: Node<S, A>): boolean => node.done || node.failed === true || node.depth >= maxDepth;
+
       const select = (node: Node<S, A>): Node<S, A> => {
         const children = node.children ?? [];
-        let chosen: Node<S, A> | undefined;
+        const priorTotal = children.reduce((sum, child) => sum + child.fastReward, 0) || 1;
+        let chosen = children[0]!;
         let chosenScore = -Infinity;
-        const priorTotal = children.reduce((sum, child) => sum + child.prior, 0) || 1;
         for (const child of children) {
-          let ucb: number;
-          if (options.prior) {
-            ucb = mean(child) + (c * (child.prior / priorTotal) * Math.sqrt(node.visits)) / (1 + child.visits);
-          } else {
-            ucb = child.visits === 0 ? Infinity : mean(child) + c * Math.sqrt(Math.log(node.visits) / child.visits);
-          }
-          if (ucb > chosenScore) {
+          const score = options.prior
+            ? q(child) + (w * (child.fastReward / priorTotal) * Math.sqrt(node.visits)) / (1 + child.visits)
+            : q(child) + w * Math.sqrt(Math.log(Math.max(1, node.visits)) / Math.max(1, child.visits));
+          if (score > chosenScore) {
             chosen = child;
-            chosenScore = ucb;
+            chosenScore = score;
           }
         }
-        return chosen ?? node;
+        return chosen;
       };
 
-      /** Adds children from the policy's proposals (new actions only); a failed proposal leaves the node as it was, to retry later. */
-      const expand = async (node: Node<S, A>, want: number): Promise<number> => {
-        const proposals = await propose(problem, node.state, want, budget);
-        if (!proposals.ok || proposals.value.length === 0) return 0;
-        tree.expand(node.id);
-        const seen = new Set((node.children ?? []).map((child) => env.actionKey(child.path[child.path.length - 1]!)));
-        const children: Node<S, A>[] = [];
+      /** Steps an unstepped node and computes its reward; "budget" when the budget ran out. */
+      const stepNode = async (node: Node<S, A>): Promise<"budget" | undefined> => {
+        const parent = node.parent!.reached!;
+        const outcome = await stepper.step(parent, node.action as A);
+        if (!outcome.ok) {
+          if (outcome.reason === "budget") return "budget";
+          // The environment refused the step: the action leaves the tree.
+          node.failed = true;
+          node.children = [];
+          const siblings = node.parent!.children;
+          if (siblings) node.parent!.children = siblings.filter((child) => child !== node);
+          return undefined;
+        }
+        const reached = advance(parent, node.action as A, outcome.value);
+        let reward: number;
+        if (value) {
+          const scored = await meanScore(value, reached.trajectory, valueSamples, budget);
+          if (!scored.ok && scored.reason === "budget") return "budget";
+          reward = scored.ok ? scored.value : 0;
+        } else {
+          reward = outcome.value.done ? 1 : 0;
+        }
+        node.reached = reached;
+        node.reward = reward;
+        node.done = outcome.value.done;
+        node.id = tree.add(node.parent!.id, describe(env, node.action as A), keyOf(env, reached.state), { visits: 0, value: 0, reward, prior: node.fastReward });
+        stepped++;
+        return undefined;
+      };
+
+      /** Adds children for new actions from the policy (unstepped); "budget" when the budget ran out. */
+      const addChildren = async (node: Node<S, A>, want: number): Promise<number | "budget"> => {
+        const at = node.reached!;
+        const proposals = await propose(problem, at.state, want, budget, { ...(options.samples !== undefined ? { samples: options.samples } : {}), trajectory: at.trajectory });
+        if (!proposals.ok && proposals.reason === "budget") return "budget";
+        tree.expand(node.id!);
+        // As in llm-reasoners, a node the policy offers no action for (a failed or empty proposal) is a dead end.
+        if (!proposals.ok || proposals.value.length === 0) {
+          node.children ??= [];
+          return 0;
+        }
+        const seen = new Set((node.children ?? []).map((child) => child.actionKey));
+        const fresh: Node<S, A>[] = [];
         for (const proposal of proposals.value) {
-          if (seen.has(env.actionKey(proposal.action))) continue;
-          const outcome = await stepper.step(node, proposal.action);
-          if (!outcome.ok) {
-            if (outcome.reason === "budget") break;
-            continue;
-          }
-          children.push({
-            id: tree.add(node.id, describe(env, proposal.action), keyOf(env, outcome.value.state), {
-              visits: 0,
-              value: 0,
-              prior: proposal.frequency,
-            }),
-            parent: node,
-            state: outcome.value.state,
-            path: [...node.path, proposal.action],
-            done: outcome.value.done,
-            prior: proposal.frequency,
-            depth: node.depth + 1,
-            children: undefined,
-            visits: 0,
-            total: 0,
-          });
+          const actionKey = env.actionKey(proposal.action);
+          if (seen.has(actionKey)) continue;
+          seen.add(actionKey);
+          fresh.push({ parent: node, action: proposal.action, actionKey, fastReward: proposal.frequency, depth: node.depth + 1, reward: proposal.frequency, done: false, children: undefined, visits: 0, total: 0 });
         }
-        if (children.length > 0) node.children = [...(node.children ?? []), ...children];
-        grown += children.length;
-        return children.length;
+        node.children = [...(node.children ?? []), ...fresh];
+        return fresh.length;
       };
 
-      /** How many children progressive widening allows a node now. */
-      const room = (node: Node<S, A>): number =>
-        options.widening ? Math.max(k, Math.ceil(options.widening.coefficient * Math.pow(node.visits, options.widening.exponent))) : k;
-
-      /** The reward of a leaf in [0, 1], or undefined when the budget ran out before any was had. */
-      const simulate = async (node: Node<S, A>): Promise<number | undefined> => {
-        if (rollout === "value" || node.done) {
-          if (!value) return node.done ? 1 : 0;
-          const scored = await score(value, node.state, budget);
-          if (scored.ok) return scored.value;
-          return scored.reason === "budget" ? undefined : 0;
+      /** llm-reasoners' _expand: step the node if needed, then give it children (unless terminal or at the depth limit). */
+      const expand = async (node: Node<S, A>): Promise<"budget" | undefined> => {
+        if (node.reached === undefined && (await stepNode(node)) === "budget") return "budget";
+        if (terminalOrDeep(node) || node.children !== undefined) return undefined;
+        const added = await addChildren(node, k);
+        if (added === "budget") return "budget";
+        if (eager) {
+          for (const child of node.children ?? []) if ((await stepNode(child)) === "budget") return "budget";
         }
-        let at: Reached<S, A> = node;
-        let done: boolean = node.done;
-        for (let depth = 0; depth < rolloutDepth && !done; depth++) {
-          const proposals = await propose(problem, at.state, k, budget);
-          if (!proposals.ok || proposals.value.length === 0) break;
-          const options = proposals.value;
-          const total = options.reduce((sum, p) => sum + p.frequency, 0);
-          let draw = problem.random() * total;
-          let pick = options[0];
-          for (const option of options) {
-            draw -= option.frequency;
-            pick = option;
-            if (draw < 0) break;
-          }
-          if (!pick) break;
-          const outcome = await stepper.step(at, pick.action);
-          if (!outcome.ok) break;
-          at = { state: outcome.value.state, path: [...at.path, pick.action] };
-          done = outcome.value.done;
-        }
-        if (!value) return done ? 1 : 0;
-        const scored = await score(value, at.state, budget);
-        return scored.ok ? scored.value : 0;
+        return undefined;
       };
 
-      const terminals: Node<S, A>[] = [];
-      let stop: "budget" | "exhausted-frontier" = "budget";
-      // Without an iteration limit, a tree that can no longer grow (every leaf terminal, at the
-      // depth limit, or refused by the policy) would loop on a budget it no longer spends.
+      const simulate = async (path: Node<S, A>[]): Promise<"budget" | undefined> => {
+        let node = path[path.length - 1]!;
+        for (;;) {
+          if (terminalOrDeep(node) || !node.children || node.children.length === 0) return undefined;
+          let chosen = node.children[0]!;
+          if (simulateMode === "sample") {
+            const total = node.children.reduce((sum, child) => sum + child.fastReward, 0);
+            let draw = problem.random() * total;
+            for (const child of node.children) {
+              chosen = child;
+              draw -= child.fastReward;
+              if (draw < 0) break;
+            }
+          } else {
+            for (const child of node.children) if (child.fastReward > chosen.fastReward) chosen = child;
+          }
+          path.push(chosen);
+          node = chosen;
+          if ((await expand(node)) === "budget") return "budget";
+          if (node.failed) return undefined;
+        }
+      };
+
+      const backPropagate = (path: readonly Node<S, A>[]) => {
+        let cumulative = 0;
+        const leafReward = path[path.length - 1]!.reward;
+        for (let i = path.length - 1; i >= 0; i--) {
+          const node = path[i]!;
+          cumulative += node === root ? 0 : node.reward;
+          node.visits++;
+          node.total += backupLeaf ? leafReward : cumulative;
+          if (node.id !== undefined) tree.setScores(node.id, { visits: node.visits, value: node.total / node.visits });
+        }
+      };
+
+      const answer = (): Node<S, A> => {
+        const steppedChildren = (node: Node<S, A>) => (node.children ?? []).filter((child) => child.reached !== undefined && !child.failed);
+        if (answerMode === "visits") {
+          let chosen = root;
+          while (!chosen.done) {
+            let next: Node<S, A> | undefined;
+            for (const child of steppedChildren(chosen)) if (child.visits > (next?.visits ?? 0)) next = child;
+            if (!next) break;
+            chosen = next;
+          }
+          return chosen;
+        }
+        if (answerMode === "best-terminal") {
+          let best: Node<S, A> | undefined;
+          const visit = (node: Node<S, A>) => {
+            if (node.done) {
+              if (best === undefined || node.reward > best.reward || (node.reward === best.reward && node.visits > best.visits)) best = node;
+              return;
+            }
+            for (const child of steppedChildren(node)) visit(child);
+          };
+          visit(root);
+          return best ?? root;
+        }
+        // max-reward: depth-first over stepped nodes, the terminal path of the highest summed reward.
+        let best: Node<S, A> | undefined;
+        let bestReward = -Infinity;
+        const visit = (node: Node<S, A>, sum: number) => {
+          if (node.done) {
+            if (sum > bestReward) {
+              best = node;
+              bestReward = sum;
+            }
+            return;
+          }
+          for (const child of steppedChildren(node)) visit(child, sum + child.reward);
+        };
+        visit(root, 0);
+        return best ?? root;
+      };
+      budget.reportAnswer(() => {
+        const chosen = answer();
+        return answerOf(chosen.reached!, chosen.done);
+      });
+
+      let stop: "budget" | "exhausted-frontier" | "limit" = "limit";
       let idle = 0;
       for (let iteration = 0; iteration < iterations; iteration++) {
-        if (budget.exhausted()) break;
+        if (budget.exhausted()) {
+          stop = "budget";
+          break;
+        }
         if (idle >= IDLE_ITERATIONS) {
           stop = "exhausted-frontier";
           break;
         }
-        const grownBefore = grown;
+        const steppedBefore = stepped;
+        // Selection, with progressive widening where a node has earned more children.
+        const path: Node<S, A>[] = [root];
         let node = root;
-        let widened = false;
+        let out: "budget" | undefined;
         for (;;) {
-          if (!node.children || node.done) break;
-          const children: Node<S, A>[] = node.children;
-          // Progressive widening: a node that has earned more children asks the policy again;
-          // a newly added child is then simulated like any new leaf.
-          if (options.widening && (node.dry ?? 0) < 3 && children.length < room(node)) {
-            const before = children.length;
-            // Asked for as many as the node may hold: the most frequent proposals are often ones it already has.
-            const added = await expand(node, room(node));
-            node.dry = added === 0 ? (node.dry ?? 0) + 1 : 0;
-            if (added > 0) {
-              node = node.children![before]!;
-              widened = true;
-              break;
+          if (node.children === undefined || terminalOrDeep(node)) break;
+          if (options.widening && (node.dry ?? 0) < 3) {
+            const room = Math.max(k, Math.ceil(options.widening.coefficient * Math.pow(node.visits, options.widening.exponent)));
+            if (node.children.length < room) {
+              const added = await addChildren(node, room);
+              if (added === "budget") {
+                out = "budget";
+                break;
+              }
+              node.dry = added === 0 ? (node.dry ?? 0) + 1 : 0;
             }
           }
+          if (node.children.length === 0) break;
           node = select(node);
+          path.push(node);
+          if (node.reached === undefined) break;
         }
-        if (!widened && !node.done && node.depth < maxDepth && !node.children) {
-          await expand(node, k);
-          if (node.children) node = select(node);
+        if (out === undefined && node.reached === undefined) out = await stepNode(node);
+        if (out === undefined && !terminalOrDeep(node)) out = await expand(node);
+        if (out === undefined && !terminalOrDeep(node) && simulateMode !== "none") out = await simulate(path);
+        if (out === "budget") {
+          stop = "budget";
+          break;
         }
-        const reward = await simulate(node);
-        if (reward === undefined) break;
-        if (node.done && node.reward === undefined) terminals.push(node);
-        node.reward ??= reward;
-        idle = grown === grownBefore ? idle + 1 : 0;
-        for (let at: Node<S, A> | undefined = node; at; at = at.parent) {
-          at.visits++;
-          at.total += reward;
-          tree.setScores(at.id, { visits: at.visits, value: mean(at) });
+        if (node.reached === undefined) {
+          // A node whose step failed: nothing to back up.
+          idle++;
+          continue;
         }
+        backPropagate(path.filter((n) => n.reached !== undefined));
+        idle = stepped === steppedBefore ? idle + 1 : 0;
       }
-      if (!budget.exhausted() && root.children === undefined) stop = "exhausted-frontier";
-      if (stop === "exhausted-frontier" && budget.exhausted()) stop = "budget";
-
-      let chosen = root;
-      if (options.answer === "best-terminal") {
-        let best: Node<S, A> | undefined;
-        for (const node of terminals) {
-          if (best === undefined || node.reward! > best.reward! || (node.reward === best.reward && node.visits > best.visits)) best = node;
-        }
-        chosen = best ?? root;
-      }
-      while (chosen.children && !chosen.done) {
-        let next: Node<S, A> | undefined;
-        for (const child of chosen.children) if (child.visits > (next?.visits ?? 0)) next = child;
-        if (!next) break;
-        chosen = next;
-      }
-      await stepper.settle(chosen);
-      return result(chosen, chosen.done, chosen.done ? "done" : stop, tree, budget, stepper);
+      const chosen = answer();
+      await stepper.settle(chosen.reached!);
+      return result(chosen.reached!, chosen.done, chosen.done ? "done" : stop, tree, budget, stepper, `iterations = ${iterations}`);
     },
   };
 }

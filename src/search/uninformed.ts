@@ -1,10 +1,12 @@
 /** The shared loop of breadth-first and depth-first search over policy proposals. */
-import { describe, keyOf, propose, result, Stepper, TreeRecorder, type Reached } from "./common.js";
+import { answerOf, describe, keyOf, propose, result, Stepper, TreeRecorder, type Reached } from "./common.js";
 import type { Budget, SearchProblem, SearchResult } from "./types.js";
 
 export interface UninformedOptions {
   /** Proposals per expansion. Default 3. */
   readonly k?: number;
+  /** Samples the policy draws per expansion (its default when undefined). */
+  readonly samples?: number;
   /** Nodes deeper than this are not expanded. Default: unlimited for BFS, 10 for DFS. */
   readonly maxDepth?: number;
   /** Most expansions. Default: unlimited. */
@@ -36,18 +38,19 @@ export async function uninformed<S, A>(
   const env = problem.environment;
   const tree = new TreeRecorder();
   const stepper = new Stepper(env, budget);
-  const root: Node<S, A> = { id: 0, state: await stepper.start(), path: [], depth: 0 };
+  const root: Node<S, A> = { id: 0, ...(await stepper.startReached()), depth: 0 };
   tree.add(undefined, undefined, keyOf(env, root.state), { depth: 0 });
   const seen = new Set<string>([keyOf(env, root.state)]);
   const frontier: Node<S, A>[] = [root];
   let deepest = root;
-  const stop = (reason: "budget" | "exhausted-frontier") => result(deepest, false, reason, tree, budget, stepper);
+  budget.reportAnswer(() => answerOf(deepest, false));
+  const stop = (reason: "budget" | "exhausted-frontier" | "limit") => result(deepest, false, reason, tree, budget, stepper, `maxExpansions = ${maxExpansions}`);
   while (frontier.length > 0) {
     if (budget.exhausted()) return stop("budget");
-    if (tree.expansions >= maxExpansions) return stop("budget");
+    if (tree.expansions >= maxExpansions) return stop("limit");
     const node = order === "bfs" ? frontier.shift() : frontier.pop();
     if (!node || node.depth >= maxDepth) continue;
-    const proposals = await propose(problem, node.state, k, budget);
+    const proposals = await propose(problem, node.state, k, budget, { ...(options.samples !== undefined ? { samples: options.samples } : {}), trajectory: node.trajectory });
     tree.expand(node.id);
     if (!proposals.ok) {
       if (proposals.reason === "budget") return stop("budget");
@@ -55,18 +58,17 @@ export async function uninformed<S, A>(
     }
     const children: Node<S, A>[] = [];
     for (const proposal of proposals.value) {
-      const outcome = await stepper.step(node, proposal.action);
+      const outcome = await stepper.advance(node, proposal.action);
       if (!outcome.ok) {
         if (outcome.reason === "budget") return stop("budget");
         continue;
       }
-      const key = keyOf(env, outcome.value.state);
+      const key = keyOf(env, outcome.value.reached.state);
       if (dedupe && seen.has(key) && !outcome.value.done) continue;
       seen.add(key);
       const child: Node<S, A> = {
         id: tree.add(node.id, describe(env, proposal.action), key, { depth: node.depth + 1, frequency: proposal.frequency }),
-        state: outcome.value.state,
-        path: [...node.path, proposal.action],
+        ...outcome.value.reached,
         depth: node.depth + 1,
       };
       if (outcome.value.done) {

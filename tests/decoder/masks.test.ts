@@ -6,6 +6,7 @@ import { parseSpec } from "../../src/ltl/spec.js";
 import { composeOutput, STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../../src/grammars/output.js";
 import { LlamaBackend } from "../../src/decoder/llama.js";
 import { MaskIndex } from "../../src/decoder/mask.js";
+import { KeyedMaskIndex } from "../../src/decoder/mask-keyed.js";
 import type { Vocabulary } from "../../src/decoder/vocabulary.js";
 import { ensureModel } from "../../src/models/build.js";
 import { checkOutput } from "../support/output-check.js";
@@ -50,7 +51,7 @@ function bruteForceAllowed(automaton: OutputAutomaton, vocabulary: Vocabulary, s
   return allowed;
 }
 
-function maskSet(index: MaskIndex, state: number): Set<number> {
+function maskSet(index: MaskIndex | KeyedMaskIndex, state: number): Set<number> {
   const mask = index.maskFor(state);
   if (mask.allowed !== undefined) return new Set(mask.allowed);
   const banned = new Set(mask.banned!);
@@ -66,16 +67,18 @@ function sameSet(a: Set<number>, b: Set<number>): string | undefined {
 }
 
 describe("token masks", () => {
-  it("equal the brute-force set in every state, on 60 random specs (small vocabulary, every key size)", () => {
+  it("equal the brute-force set and the previous (keyed) path in every state, on 60 random specs (small vocabulary, every key size)", () => {
     const rng = new Rng(99);
     for (let i = 0; i < 60; i++) {
       const automaton = composeOutput(randomCompiled(rng));
-      // Small key sizes force many states to share masks: the sharing must never change a mask.
-      const index = new MaskIndex(automaton, small.vocabulary, { shortTokenBytes: 1 + (i % 4) });
+      const index = new MaskIndex(automaton, small.vocabulary);
+      // Small key sizes force many states to share masks in the keyed path: the sharing must never change a mask.
+      const keyed = new KeyedMaskIndex(automaton, small.vocabulary, { shortTokenBytes: 1 + (i % 4) });
       for (let s = 0; s < automaton.stateCount; s++) {
         if (automaton.kind[s] !== STATE_TAG && automaton.kind[s] !== STATE_CONTENT) continue;
-        const problem = sameSet(maskSet(index, s), bruteForceAllowed(automaton, small.vocabulary, s));
-        expect(problem, `spec ${i}, state ${s}`).toBeUndefined();
+        const expected = bruteForceAllowed(automaton, small.vocabulary, s);
+        expect(sameSet(maskSet(index, s), expected), `spec ${i}, state ${s}`).toBeUndefined();
+        expect(sameSet(maskSet(keyed, s), expected), `spec ${i}, state ${s} (keyed)`).toBeUndefined();
       }
     }
   }, 120_000);

@@ -3,12 +3,14 @@ import {
   SimulatedPolicy,
   SimulatedValue,
   SimulatedWorldModel,
+  applyGame24Action,
   createGame24Task,
   game24Puzzles,
   isSolvable,
   type Game24State,
 } from "../../src/envs/index.js";
 import { Prng } from "../../src/models/prng.js";
+import { startTrajectory } from "../../src/search/text.js";
 import { Budget } from "../../src/search/types.js";
 
 const source = (seed: number): (() => number) => {
@@ -18,7 +20,7 @@ const source = (seed: number): (() => number) => {
 const valuesOf = (s: Game24State) => s.items.map((it) => it.value);
 
 describe("SimulatedPolicy", () => {
-  it("is deterministic for a seed and spends one call and 30 tokens per sample", async () => {
+  it("is deterministic for a seed and spends one call and 30 tokens per sample (the strategy's count when it asks)", async () => {
     const env = createGame24Task([4, 9, 10, 13]).environment;
     const run = async (seed: number) => {
       const budget = new Budget();
@@ -30,8 +32,17 @@ describe("SimulatedPolicy", () => {
     const one = await run(1);
     const two = await run(1);
     expect(one.keys).toEqual(two.keys);
-    expect(one.budget.used).toEqual({ modelCalls: 2, tokens: 600, envSteps: 0 });
+    expect(one.budget.used).toEqual({ modelCalls: 20, tokens: 600, envSteps: 0 });
+    expect(one.budget.byRole().policy.calls).toBe(20);
     expect((await run(2)).keys).not.toEqual(one.keys);
+    const asked = new Budget();
+    await new SimulatedPolicy(source(1), { samples: 10 }).propose(env.initial(), 3, asked, { samples: 25 });
+    expect(asked.used.modelCalls).toBe(25);
+    // The budget is checked before each sample: a proposal never overdraws it.
+    const tight = new Budget({ modelCalls: 7 });
+    const cut = await new SimulatedPolicy(source(1), { samples: 10 }).propose(env.initial(), 100, tight);
+    expect(tight.used.modelCalls).toBe(7);
+    expect(cut.reduce((s, p) => s + p.frequency, 0)).toBeCloseTo(1, 10);
   });
 
   it("returns at most k distinct proposals, most frequent first, frequencies summing to at most 1", async () => {
@@ -83,31 +94,61 @@ describe("SimulatedPolicy", () => {
 });
 
 describe("SimulatedValue", () => {
-  it("with q = 1 separates solvable from unsolvable states; with q = 0 inverts; spends budget", async () => {
+  const solved = async () => {
+    const env = createGame24Task([4, 6, 1, 1]).environment;
+    let s = env.initial();
+    for (const action of env.legalActions(s)) {
+      const next = (await env.step(s, action)).state;
+      if (isSolvable(valuesOf(next))) {
+        s = next;
+        break;
+      }
+    }
+    while (s.items.length > 1) {
+      const good = env.legalActions(s).find((a) => isSolvable(valuesOf(applyGame24Action(s, a))))!;
+      s = applyGame24Action(s, good);
+    }
+    return s;
+  };
+
+  it("with q = 1 says success 1 / on track 0.5 / neither 0 (Koh et al.'s scale); with q = 0 never the truth; spends budget", async () => {
     const solvable = createGame24Task([3, 3, 8, 8]).environment.initial();
     const unsolvable = createGame24Task([1, 1, 1, 1]).environment.initial();
+    const won = await solved();
     const budget = new Budget();
     const right = new SimulatedValue(source(1), { q: 1 });
     const wrong = new SimulatedValue(source(1), { q: 0 });
-    expect(await right.score(solvable, budget)).toBeGreaterThanOrEqual(0.6);
-    expect(await right.score(unsolvable, budget)).toBeLessThanOrEqual(0.4);
-    expect(await wrong.score(solvable, budget)).toBeLessThanOrEqual(0.4);
-    expect(await wrong.score(unsolvable, budget)).toBeGreaterThanOrEqual(0.6);
-    expect(budget.used).toEqual({ modelCalls: 4, tokens: 80, envSteps: 0 });
+    expect(await right.score(startTrajectory(won), budget)).toBe(1);
+    expect(await right.score(startTrajectory(solvable), budget)).toBe(0.5);
+    expect(await right.score(startTrajectory(unsolvable), budget)).toBe(0);
+    for (let i = 0; i < 20; i++) {
+      expect(await wrong.score(startTrajectory(solvable), budget)).not.toBe(0.5);
+      expect(await wrong.score(startTrajectory(won), budget)).not.toBe(1);
+    }
+    expect(budget.used).toEqual({ modelCalls: 43, tokens: 860, envSteps: 0 });
+    expect(budget.byRole().value.calls).toBe(43);
   });
 
-  it("is correct about a share q of the time, deterministically for a seed", async () => {
+  it("is right a share q of the time, its errors spread over the other verdicts, deterministically for a seed", async () => {
     const state = createGame24Task([3, 3, 8, 8]).environment.initial();
     const draw = async (seed: number) => {
       const v = new SimulatedValue(source(seed), { q: 0.8 });
       const out: number[] = [];
-      for (let i = 0; i < 500; i++) out.push(await v.score(state, new Budget()));
+      for (let i = 0; i < 1000; i++) out.push(await v.score(startTrajectory(state), new Budget()));
       return out;
     };
     const a = await draw(4);
     expect(await draw(4)).toEqual(a);
-    const correct = a.filter((x) => x >= 0.6).length / a.length;
-    expect(Math.abs(correct - 0.8)).toBeLessThan(0.06);
+    const share = (v: number) => a.filter((x) => x === v).length / a.length;
+    expect(Math.abs(share(0.5) - 0.8)).toBeLessThan(0.05);
+    expect(Math.abs(share(1) - 0.1)).toBeLessThan(0.04);
+    expect(Math.abs(share(0) - 0.1)).toBeLessThan(0.04);
+  });
+
+  it("keeps the earlier continuous form as an option", async () => {
+    const solvable = createGame24Task([3, 3, 8, 8]).environment.initial();
+    const v = new SimulatedValue(source(1), { q: 1, scale: "continuous" });
+    expect(await v.score(startTrajectory(solvable), new Budget())).toBeGreaterThanOrEqual(0.6);
   });
 });
 
@@ -120,8 +161,8 @@ describe("SimulatedWorldModel", () => {
     const broken = new SimulatedWorldModel(source(1), { r: 1 });
     for (const action of env.legalActions(s)) {
       const truth = (await env.step(s, action)).state;
-      expect(env.stateKey(await exact.predict(s, action, budget))).toBe(env.stateKey(truth));
-      const wrong = await broken.predict(s, action, budget);
+      expect(env.stateKey((await exact.predict(startTrajectory(s), action, budget)).state!)).toBe(env.stateKey(truth));
+      const wrong = (await broken.predict(startTrajectory(s), action, budget)).state!;
       expect(env.stateKey(wrong)).not.toBe(env.stateKey(truth));
       expect(wrong.items).toHaveLength(truth.items.length);
     }
@@ -130,7 +171,7 @@ describe("SimulatedWorldModel", () => {
     const run = async () => {
       const wm = new SimulatedWorldModel(source(8), { r: 0.5 });
       const out: string[] = [];
-      for (const action of env.legalActions(s)) out.push(env.stateKey(await wm.predict(s, action, new Budget())));
+      for (const action of env.legalActions(s)) out.push(env.stateKey((await wm.predict(startTrajectory(s), action, new Budget())).state!));
       return out;
     };
     expect(await run()).toEqual(await run());

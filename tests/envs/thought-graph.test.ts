@@ -11,12 +11,15 @@ import {
   generateSetIntersectionProblem,
   generateSortingProblem,
   keywordCountingError,
+  densestGotSchedule,
+  gotScheduleCost,
   runGotSchedule,
   setIntersectionError,
   sortingError,
   type ThoughtAction,
 } from "../../src/envs/index.js";
 import { Prng } from "../../src/models/prng.js";
+import { startTrajectory } from "../../src/search/text.js";
 import { Budget } from "../../src/search/types.js";
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -97,7 +100,7 @@ describe("the thought-graph environment", () => {
   });
 
   it("offers the operations of the protocol and steps deterministically", async () => {
-    const env = new ThoughtGraphEnvironment(generateSortingProblem(32, 1), new SimulatedThoughtOperator({ base: 0.1 }), { seed: 5 });
+    const env = new ThoughtGraphEnvironment(generateSortingProblem(32, 1), new SimulatedThoughtOperator({ base: 0.1, scoreNoise: 0 }), { seed: 5 });
     const s0 = env.initial();
     expect(env.legalActions(s0).map((a) => env.actionKey(a))).toEqual(["split(#0,2)", "split(#0,4)", "split(#0,8)", "solve(#0)"]);
     const split = (await env.step(s0, { op: "split", thought: 0, k: 4 })).state;
@@ -120,7 +123,7 @@ describe("the thought-graph environment", () => {
   });
 
   it("keep-best keeps the lowest-scored try of a range", async () => {
-    const env = new ThoughtGraphEnvironment(generateSortingProblem(64, 2), new SimulatedThoughtOperator({ base: 0.05 }), { seed: 1 });
+    const env = new ThoughtGraphEnvironment(generateSortingProblem(64, 2), new SimulatedThoughtOperator({ base: 0.05, scoreNoise: 0 }), { seed: 1 });
     let s = env.initial();
     for (let i = 0; i < 4; i++) s = (await env.step(s, { op: "solve", thought: 0 })).state;
     for (const id of [1, 2, 3, 4]) s = (await env.step(s, { op: "score", thought: id })).state;
@@ -184,22 +187,25 @@ describe("search roles over thought graphs", () => {
     const a = await run();
     expect((await run()).keys).toEqual(a.keys);
     expect(a.keys).toEqual(["solve(#0)@1"]); // splits weigh 0
-    expect(a.budget.used).toEqual({ modelCalls: 1, tokens: 240, envSteps: 0 });
+    expect(a.budget.used).toEqual({ modelCalls: 8, tokens: 240, envSteps: 0 });
   });
 
   it("ScoreBasedThoughtValue grows with scored coverage and uses no ground truth", async () => {
     const env = new ThoughtGraphEnvironment(generateSortingProblem(32, 1), new SimulatedThoughtOperator({ base: 0 }));
     const value = new ScoreBasedThoughtValue(env);
+    const at = (state: typeof s) => startTrajectory<typeof s, ThoughtAction>(state);
     let s = env.initial();
-    expect(await value.score(s, new Budget())).toBe(0);
+    const free = new Budget();
+    expect(await value.score(at(s), free)).toBe(0);
+    expect(free.used.modelCalls).toBe(0);
     s = (await env.step(s, { op: "split", thought: 0, k: 2 })).state;
     s = (await env.step(s, { op: "solve", thought: 1 })).state;
     s = (await env.step(s, { op: "score", thought: 3 })).state;
-    expect(await value.score(s, new Budget())).toBeCloseTo(0.5);
+    expect(await value.score(at(s), new Budget())).toBeCloseTo(0.5);
     s = (await env.step(s, { op: "solve", thought: 2 })).state;
     s = (await env.step(s, { op: "merge", a: 3, b: 4 })).state;
     s = (await env.step(s, { op: "score", thought: 5 })).state;
-    expect(await value.score(s, new Budget())).toBeCloseTo(1);
+    expect(await value.score(at(s), new Budget())).toBeCloseTo(1);
   });
 
   it("an episode ends after maxSteps operations", async () => {
@@ -209,5 +215,50 @@ describe("search roles over thought graphs", () => {
     out = await env.step(out.state, { op: "solve", thought: 0 });
     expect(out.done).toBe(true);
     expect(env.legalActions(out.state)).toEqual([]);
+  });
+});
+
+describe("accounting as GoT and ARIES do, and GoT's densest schedule", () => {
+  it("with in-step scoring, a produced thought is scored inside its step, there is no score operation, and keep-best and answer are free", async () => {
+    const env = new ThoughtGraphEnvironment(generateSortingProblem(32, 1), new SimulatedThoughtOperator({ base: 0, scoreNoise: 0 }), { scoring: "in-step" });
+    let s = env.initial();
+    s = (await env.step(s, { op: "solve", thought: 0 })).state;
+    expect(s.thoughts.find((t) => t.id === 1)?.score).toBe(0);
+    expect(env.legalActions(s).some((a) => a.op === "score")).toBe(false);
+    expect(env.stepCost({ op: "solve", thought: 0 })).toBe(1);
+    expect(env.stepCost({ op: "keep-best", lo: 0, hi: 32 })).toBe(0);
+    expect(env.stepCost({ op: "answer", thought: 1 })).toBe(0);
+    const operations = new ThoughtGraphEnvironment(generateSortingProblem(32, 1), new SimulatedThoughtOperator());
+    expect(operations.stepCost({ op: "answer", thought: 1 })).toBe(1);
+  });
+
+  it("scores carry noise by default (keep-best does not see ground truth); 0 is GoT's exact scorer", async () => {
+    const problem = generateSortingProblem(32, 3);
+    const thought = { id: 1, lo: 0, hi: 32, content: { kind: "list" as const, values: [...problem.input].sort((a, b) => a - b) }, origin: "solve" as const };
+    const noisy = new SimulatedThoughtOperator();
+    const rng = new Prng(2);
+    const scores = await Promise.all(Array.from({ length: 200 }, () => noisy.score(problem, thought, () => rng.next())));
+    expect(scores.some((x) => x > 0)).toBe(true);
+    expect(await new SimulatedThoughtOperator({ scoreNoise: 0 }).score(problem, thought, () => rng.next())).toBe(0);
+  });
+
+  it("the densest schedule uses as many operations as fit, and its count is what running it costs", async () => {
+    for (const scoring of ["in-step", "operation"] as const) {
+      for (const budget of [1, 5, 17, 64, 107, 256, 1000]) {
+        const schedule = densestGotSchedule(budget, scoring);
+        if (schedule === undefined) {
+          expect(budget).toBeLessThan(scoring === "in-step" ? 1 : 3);
+          continue;
+        }
+        expect(schedule.cost).toBeLessThanOrEqual(budget);
+        const env = new ThoughtGraphEnvironment(generateSortingProblem(64, 1), new SimulatedThoughtOperator(), { scoring, maxSteps: 100_000 });
+        const run = await runGotSchedule(env, schedule);
+        expect(run.actions.reduce((sum, a) => sum + env.stepCost(a), 0)).toBe(schedule.cost);
+        expect(gotScheduleCost(schedule, scoring)).toBe(schedule.cost);
+      }
+    }
+    // The earlier baseline stopped at 8 chunks × 3 tries (107 operations) whatever the budget; 256 now buys 256.
+    expect(densestGotSchedule(256, "operation")!.cost).toBeGreaterThan(250);
+    expect(densestGotSchedule(256, "in-step")!.cost).toBe(256);
   });
 });

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -101,5 +101,23 @@ describe("model builds", () => {
     }
     expect(stderr.join("")).toContain("small-vocab: wrote");
     expect(sha256(join(out, "small-vocab.gguf"))).toBe(sha256(await ensureModel("small-vocab")));
+  });
+
+  it("keep models that are up to date, and rebuild them only with --force", async () => {
+    const out = join(dir, "again");
+    await ensureModel("small-vocab", { outDir: out });
+    const path = join(out, "small-vocab.gguf");
+    const before = statSync(path).mtimeMs;
+    const lines: string[] = [];
+    const [kept] = await buildModels({ outDir: out, only: ["small-vocab"], onProgress: (m) => lines.push(m) });
+    expect(kept!.reused).toBe(true);
+    expect(statSync(path).mtimeMs).toBe(before);
+    expect(lines).toEqual([`small-vocab: up to date: ${path}`]);
+
+    const [rebuilt] = await buildModels({ outDir: out, only: ["small-vocab"], force: true, onProgress: (m) => lines.push(m) });
+    expect(rebuilt!.reused).toBe(false);
+    expect(lines.some((l) => /building .*\(--force\)/.test(l))).toBe(true);
+    expect(parseArgs(["--force"])).toMatchObject({ force: true });
+    expect(parseArgs([])).toMatchObject({ force: false });
   });
 });

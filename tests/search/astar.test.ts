@@ -28,7 +28,7 @@ describe("A*", () => {
   it("finds the cheapest path on a weighted graph with an admissible heuristic", async () => {
     const { env, problem } = graphProblem();
     const cost: AStarCost<string, string> = { g: (step) => env.weight(step.from, step.to), h: (state) => admissible[state] ?? 0 };
-    const found = await astar({ cost, k: 5 }).search(problem, new Budget());
+    const found = await astar({ cost, k: 5, goalTest: "expansion" }).search(problem, new Budget());
     expect(found.stop).toBe("done");
     expect(found.done).toBe(true);
     expect(found.actions).toEqual(["A", "B", "C", "G"]);
@@ -39,7 +39,7 @@ describe("A*", () => {
 
   it("with h = 0 is uniform-cost search: expands in order of g and finds the cheapest path", async () => {
     const { env, problem } = graphProblem();
-    const found = await astar<string, string>({ cost: { g: (step) => env.weight(step.from, step.to), h: () => 0 }, k: 5 }).search(
+    const found = await astar<string, string>({ cost: { g: (step) => env.weight(step.from, step.to), h: () => 0 }, k: 5, goalTest: "expansion" }).search(
       problem,
       new Budget(),
     );
@@ -59,7 +59,7 @@ describe("A*", () => {
   it("expands fewer nodes than BFS on a grid with the Manhattan heuristic, at the same (optimal) length", async () => {
     const grid = () => new StandInGrid(5, 5, [2, 2], [4, 2]);
     const envA = grid();
-    const viaAStar = await astar<string, string>({ cost: { g: () => 1, h: (state) => envA.manhattan(state) }, k: 4 }).search(
+    const viaAStar = await astar<string, string>({ cost: { g: () => 1, h: (state) => envA.manhattan(state) }, k: 4, goalTest: "expansion" }).search(
       { environment: envA, policy: new StandInAllLegal(envA), random: seededRandom(1) },
       new Budget(),
     );
@@ -91,7 +91,8 @@ describe("A*", () => {
       { environment: env, policy: new StandInAllLegal(env), random: seededRandom(1) },
       new Budget(),
     );
-    expect(found.stop).toBe("budget");
+    expect(found.stop).toBe("limit");
+    expect(found.limit).toBe("maxExpansions = 3");
     expect(found.tree.filter((node) => node.expandedAt !== undefined)).toHaveLength(3);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { benchMarkdown, benchSvg, runBench, type BenchSuite } from "../../src/search/bench.js";
+import { BenchPlanError, runBench, type BenchSuite } from "../../src/search/bench.js";
+import { benchMarkdown, benchSvg, costSvg, statisticsMarkdown } from "../../src/search/bench-report.js";
 import type { Budget, Environment, SearchProblem, SearchResult, Strategy, Task } from "../../src/search/types.js";
 
 /** A test stand-in: reach 3 by +1 steps; a "lucky" strategy succeeds when the budget allows 3 steps. */
@@ -47,7 +48,7 @@ const suite: BenchSuite<number, number> = {
   tasks: () => tasks,
   problem: (task) => ({
     environment: task.environment,
-    policy: { name: "stand-in", propose: async (_s, _k, budget) => (budget.spend("modelCalls"), [{ action: 1, frequency: 1 }]) },
+    policy: { name: "stand-in", propose: async (_s, _k, budget) => (budget.charge("policy", { calls: 1 }), [{ action: 1, frequency: 1 }]) },
     random: () => 0.5,
   }),
   limits: (amount) => ({ modelCalls: amount }),
@@ -77,7 +78,18 @@ describe("the search benchmark harness", () => {
     expect(progress.at(-1)).toBe(16);
     const md = benchMarkdown(report, [suite as BenchSuite]);
     expect(md).toContain("| walk | 3 | 4 | 100.0% [");
+    expect(md).toContain("finished but failed");
+    expect(md).toContain("Budget unit: model calls.");
     expect(md).toContain("episodes ended in an error");
     expect(benchSvg(report, [suite as BenchSuite], [2, 3])).toContain("<svg");
+    expect(costSvg(report, [suite as BenchSuite])).toContain("vs tokens");
+    expect(statisticsMarkdown(report, [suite as BenchSuite], [0.5])).toMatch(/\| walk \* \| 3 \[3, 3\] \|/);
+  });
+
+  it("refuses a grid where nothing can run, saying why, and one too large to hold", async () => {
+    await expect(runBench({ suites: [suite as BenchSuite], strategies: { unused: walker }, budgets: [2], seeds: 1, tasksPerSeed: 1 })).rejects.toThrow(
+      new BenchPlanError("nothing to run: no strategy given is meaningful for the environments given (unused on count)"),
+    );
+    await expect(runBench({ suites: [suite as BenchSuite], strategies: { walk: walker }, budgets: [2], seeds: 100_000_000, tasksPerSeed: 100_000_000 })).rejects.toThrow(/the grid would run 300,000,000 searches/);
   });
 });

@@ -7,7 +7,7 @@ import { checkTrace } from "../../src/ltl/verdict.js";
 import { findSuite } from "../../src/envs/suites.js";
 import { TOOL_PLANNING_SPECS, traceOf, type ToolState, type ToolTask } from "../../src/envs/tool-planning.js";
 import type { ToolCall } from "../../src/envs/tool-planning-apis.js";
-import { THOUGHT_POLICY_SPEC, thoughtCodec } from "../../src/envs/thought-graph-llama.js";
+import { thoughtPolicySpec, thoughtCodec } from "../../src/envs/thought-graph-llama.js";
 import type { ThoughtGraphEnvironment } from "../../src/envs/thought-graph.js";
 import type { BenchSuite } from "../../src/search/bench.js";
 import { DecoderPolicy, type TranscriptCodec } from "../../src/search/decoder-policy.js";
@@ -88,14 +88,16 @@ describe("tool planning with the llama.cpp policy", () => {
 });
 
 describe("thought graphs with the llama.cpp policy", () => {
-  const spec = compileSpec(parseSpec(THOUGHT_POLICY_SPEC, { file: "thought-operations.ltl" }));
+  // The suites account scoring as GoT does (in the producing step): the policy writes no score operation.
+  const spec = compileSpec(parseSpec(thoughtPolicySpec("in-step"), { file: "thought-operations.ltl" }));
 
   it("the transcript of any operation sequence the environment accepts is in the spec", async () => {
     const task = sorting.tasks()[0]!;
     const env = task.environment as ThoughtGraphEnvironment;
     let state = env.initial();
-    for (const key of ["split(#0,2)", "solve(#1)", "solve(#1)", "score(#3)", "score(#4)", "keep-best[0,16)", "solve(#2)", "merge(#3,#5)", "answer(#6)"]) {
-      const action = env.legalActions(state).find((a) => env.actionKey(a) === key);
+    for (const key of ["split(#0,2)", "solve(#1)", "solve(#1)", "keep-best[0,16)", "solve(#2)", "merge", "answer"]) {
+      // The kept try of [0, 16) depends on the (noisy) scores: the merge and the answer are whichever are legal.
+      const action = env.legalActions(state).find((a) => env.actionKey(a) === key || (a.op === key && key !== "solve"));
       if (action === undefined) throw new Error(`not legal here: ${key} (${env.legalActions(state).map((a) => env.actionKey(a)).join(" ")})`);
       state = (await env.step(state, action)).state;
     }
@@ -113,7 +115,8 @@ describe("thought graphs with the llama.cpp policy", () => {
         const budget = new Budget(sorting.limits(4));
         const result = await STRATEGIES[name]().search(problem, budget);
         expect(result.spent.envSteps).toBeLessThanOrEqual(4);
-        expect(result.spent.modelCalls).toBeLessThanOrEqual(16);
+        // Operations are the unit; the policy's samples are counted too (four a proposal).
+        expect(result.spent.byRole.policy.calls).toBe(result.spent.modelCalls);
         expect(writes.length).toBeGreaterThan(0);
         const codec = thoughtCodec(env);
         for (const { state, event } of writes as { state: Parameters<typeof codec.history>[0]; event: string }[]) {

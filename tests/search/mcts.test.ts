@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { mcts } from "../../src/search/mcts.js";
 import { seededRandom } from "../../src/search/random.js";
-import { Budget, type Environment, type StepOutcome, type Value } from "../../src/search/types.js";
+import { Budget, type Environment, type StepOutcome } from "../../src/search/types.js";
 import { StandInAllLegal, StandInSampler, StandInTableValue, StandInValue, StandInWords, StringKeyed } from "./stand-ins.js";
 
 /** A bandit: one pull of an arm ends the episode; the state is the arm pulled ("" before). */
@@ -22,56 +22,100 @@ class StandInBandit extends StringKeyed implements Environment<string, string> {
   }
 }
 
-/** The reward of an arm: a Bernoulli draw with the arm's probability, from a seeded source. */
-class StandInBernoulliValue implements Value<string> {
-  readonly name = "stand-in Bernoulli reward";
-  constructor(
-    private readonly arms: readonly number[],
-    private readonly random: () => number,
-  ) {}
-  async score(state: string): Promise<number> {
-    const p = this.arms[Number(state.slice(3))] ?? 0;
-    return this.random() < p ? 1 : 0;
-  }
-}
+/** The reward of an arm: its value, deterministic (RAP's rewards are computed once, when a node is stepped). */
+const armValue = (arms: readonly number[]) => new StandInValue<string>((state) => arms[Number(state.slice(3))] ?? 0);
 
-describe("MCTS", () => {
+describe("MCTS (RAP / llm-reasoners)", () => {
   const arms = [0.2, 0.5, 0.8, 0.3, 0.45];
 
   for (const prior of [false, true]) {
-    it(`converges on the best arm of a Bernoulli bandit (${prior ? "PUCT" : "UCT"})`, async () => {
+    it(`answers with the best arm of a bandit and visits it most (${prior ? "PUCT" : "UCT"})`, async () => {
       for (const seed of [1, 2, 3]) {
         const env = new StandInBandit(arms);
-        const found = await mcts({ iterations: 400, k: 5, exploration: 1, prior }).search(
-          {
-            environment: env,
-            policy: new StandInAllLegal(env),
-            value: new StandInBernoulliValue(arms, seededRandom(seed)),
-            random: seededRandom(seed),
-          },
+        const found = await mcts({ iterations: 200, k: 5, prior }).search(
+          { environment: env, policy: new StandInAllLegal(env), value: armValue(arms), random: seededRandom(seed) },
           new Budget(),
         );
         expect(found.actions).toEqual(["arm2"]);
         expect(found.done).toBe(true);
         expect(found.stop).toBe("done");
-        const visits = found.tree.filter((node) => node.parent === 0).map((node) => node.scores.visits ?? 0);
-        expect(Math.max(...visits)).toBe(visits[2]);
-        expect(found.tree[0]?.scores.visits).toBe(400);
-        // Only the root is expanded: one policy call.
-        expect(found.spent.modelCalls).toBe(1 + 400);
+        const children = found.tree.filter((node) => node.parent === 0);
+        const visits = children.map((node) => node.scores.visits ?? 0);
+        const best = children.find((node) => node.stateKey === "arm2")!;
+        expect(best.scores.visits).toBe(Math.max(...visits));
+        expect(found.tree[0]?.scores.visits).toBe(200);
+        // One policy call (the root's), one value call per stepped arm: each arm is stepped once.
+        expect(found.spent.modelCalls).toBe(1 + children.length);
       }
     });
   }
 
-  it("follows the most visited path to the best word, with policy rollouts", async () => {
-    const env = new StandInWords(true, ["a", "b"], 3);
-    const value = new StandInTableValue({ bab: 1 }, 0);
-    const found = await mcts({ iterations: 200, k: 2, rollout: "policy", exploration: 0.5 }).search(
-      { environment: env, policy: new StandInAllLegal(env), value, random: seededRandom(4) },
+  it("expands lazily: a child is stepped only when selection or simulation reaches it", async () => {
+    const env = new StandInBandit(arms);
+    const problem = () => ({ environment: env, policy: new StandInAllLegal(env), value: armValue(arms), random: seededRandom(1) });
+    const lazy = await mcts({ iterations: 1, k: 5 }).search(problem(), new Budget());
+    // The root's five actions are children, but one iteration steps only the one simulation chose.
+    expect(lazy.spent.envSteps).toBe(1);
+    expect(lazy.tree).toHaveLength(2);
+    const eager = await mcts({ iterations: 1, k: 5, expansion: "eager" }).search(problem(), new Budget());
+    expect(eager.spent.envSteps).toBe(5);
+    // Every step made a node of the tree; the arms never selected were never stepped.
+    const three = await mcts({ iterations: 3, k: 5 }).search(problem(), new Budget());
+    expect(three.spent.envSteps).toBe(three.tree.length - 1);
+    expect(three.spent.envSteps).toBeLessThan(5);
+  });
+
+  it("backs up the rewards accumulated along the path (the sum from each node to the leaf)", async () => {
+    const env = new StandInWords(true, ["a"], 2);
+    const found = await mcts({ iterations: 1, k: 1 }).search(
+      { environment: env, policy: new StandInAllLegal(env), value: new StandInTableValue({ a: 0.3, aa: 0.5 }), random: seededRandom(1) },
       new Budget(),
     );
-    expect(found.actions).toEqual(["b", "a", "b"]);
-    expect(found.done).toBe(true);
+    const byKey = (key: string) => found.tree.find((node) => node.stateKey === key)!.scores;
+    expect(byKey("").value).toBeCloseTo(0.8);
+    expect(byKey("a").value).toBeCloseTo(0.8);
+    expect(byKey("aa").value).toBeCloseTo(0.5);
+    const leaf = await mcts({ iterations: 1, k: 1, backup: "leaf" }).search(
+      { environment: env, policy: new StandInAllLegal(env), value: new StandInTableValue({ a: 0.3, aa: 0.5 }), random: seededRandom(1) },
+      new Budget(),
+    );
+    expect(leaf.tree.find((node) => node.stateKey === "")!.scores.value).toBeCloseTo(0.5);
+  });
+
+  it("answers with the terminal path of the highest summed reward among stepped nodes", async () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const env = new StandInWords(true, ["a", "b", "c"], 3);
+      const random = seededRandom(seed * 7);
+      const table: Record<string, number> = {};
+      const value = new StandInValue<string>((w) => (table[w] ??= Math.round(random() * 10) / 10));
+      const found = await mcts({ iterations: 12, k: 3 }).search(
+        { environment: env, policy: new StandInSampler(env, seededRandom(seed)), value, random: seededRandom(seed) },
+        new Budget(),
+      );
+      // Independently: over the recorded tree, the terminal node (a word of length 3) whose path sums the most reward.
+      const nodes = found.tree;
+      const sum = (id: number): number => (nodes[id]!.parent === undefined ? 0 : (nodes[id]!.scores.reward ?? 0) + sum(nodes[id]!.parent!));
+      const terminals = nodes.filter((n) => n.stateKey.length === 3);
+      if (terminals.length === 0) {
+        expect(found.done).toBe(false);
+        continue;
+      }
+      const best = Math.max(...terminals.map((n) => sum(n.id)));
+      const chosen = terminals.find((n) => n.stateKey === found.finalState)!;
+      expect(found.done).toBe(true);
+      expect(sum(chosen.id)).toBeCloseTo(best, 10);
+    }
+  });
+
+  it('keeps the most visited path as an option (answer: "visits")', async () => {
+    const env = new StandInBandit(arms);
+    const found = await mcts({ iterations: 100, k: 5, answer: "visits" }).search(
+      { environment: env, policy: new StandInAllLegal(env), value: armValue(arms), random: seededRandom(2) },
+      new Budget(),
+    );
+    const children = found.tree.filter((node) => node.parent === 0);
+    const most = children.reduce((a, b) => ((b.scores.visits ?? 0) > (a.scores.visits ?? 0) ? b : a));
+    expect(found.finalState).toBe(most.stateKey);
   });
 });
 
@@ -136,30 +180,15 @@ describe("MCTS over thought-graph operations", () => {
 
 describe("MCTS options for long horizons", () => {
   it("progressive widening asks the policy again and adds children beyond the first k", async () => {
-    const env = new StandInBandit([0.1, 0.2, 0.3, 0.9, 0.4, 0.5]);
-    const problem = { environment: env, policy: new StandInSampler(env, seededRandom(5)), value: new StandInBernoulliValue([0.1, 0.2, 0.3, 0.9, 0.4, 0.5], seededRandom(5)), random: seededRandom(5) };
-    const narrow = await mcts({ iterations: 200, k: 2 }).search(problem, new Budget());
-    const wide = await mcts({ iterations: 400, k: 2, widening: { coefficient: 1, exponent: 0.5 } }).search(
-      { ...problem, policy: new StandInSampler(env, seededRandom(5)), value: new StandInBernoulliValue([0.1, 0.2, 0.3, 0.9, 0.4, 0.5], seededRandom(5)) },
-      new Budget(),
-    );
+    const values = [0.1, 0.2, 0.3, 0.9, 0.4, 0.5];
+    const env = new StandInBandit(values);
+    const problem = () => ({ environment: env, policy: new StandInSampler(env, seededRandom(5)), value: armValue(values), random: seededRandom(5) });
+    const narrow = await mcts({ iterations: 200, k: 2 }).search(problem(), new Budget());
+    const wide = await mcts({ iterations: 400, k: 2, widening: { coefficient: 1, exponent: 0.5 } }).search(problem(), new Budget());
     const rootChildren = (tree: typeof narrow.tree) => tree.filter((node) => node.parent === 0).length;
     expect(rootChildren(narrow.tree)).toBeLessThanOrEqual(2);
     expect(rootChildren(wide.tree)).toBeGreaterThan(2);
     expect(wide.actions).toEqual(["arm3"]);
-  });
-
-  it('answer "best-terminal" returns the best-valued terminal state reached, where the most visited path stops short', async () => {
-    // Words of length 3 over a, b; only "bbb" is worth 1, everything else 0.2 (terminal or not).
-    const env = new StandInWords(true, ["a", "b"], 3);
-    const value = (w: string) => (w === "bbb" ? 1 : 0.2);
-    const run = (answer: "visits" | "best-terminal") =>
-      mcts({ iterations: 40, k: 2, answer }).search({ environment: env, policy: new StandInAllLegal(env), value: new StandInValue(value), random: seededRandom(1) }, new Budget());
-    const best = await run("best-terminal");
-    expect(best.actions).toEqual(["b", "b", "b"]);
-    expect(best.done).toBe(true);
-    const visits = await run("visits");
-    expect(visits.done || visits.actions.length < 3).toBe(true);
   });
 
   it("without an iteration cap, stops once the tree cannot grow, even when the budget is not spent", async () => {
@@ -171,5 +200,15 @@ describe("MCTS options for long horizons", () => {
     expect(result.stop).toBe("done");
     expect(result.actions).toEqual(["a", "a"]);
     expect(result.spent.envSteps).toBe(2);
+  });
+
+  it("says when its iteration limit, not the budget, stopped it", async () => {
+    const env = new StandInWords(true, ["a", "b", "c"], 6);
+    const result = await mcts({ iterations: 3, k: 3 }).search(
+      { environment: env, policy: new StandInAllLegal(env), value: new StandInValue(() => 0.5), random: seededRandom(1) },
+      new Budget({ modelCalls: 100_000_000 }),
+    );
+    expect(result.stop).toBe("limit");
+    expect(result.limit).toBe("iterations = 3");
   });
 });

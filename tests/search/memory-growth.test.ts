@@ -105,7 +105,7 @@ describe("ToolChain* memory grown with successes", () => {
 
   it("on tool planning: memory grows, no task meets its own plan, and reruns give the same results", async () => {
     const suite = await findSuite("tool-planning")!.create("simulated");
-    const cell = suite.cell!("astar-grow", 64, 1)!;
+    const cell = suite.cell!("astar-grow", 400, 1)!;
     const tasks = suite.tasks().slice(0, 6);
     const outcomes: string[] = [];
     let grew = 0;
@@ -113,7 +113,7 @@ describe("ToolChain* memory grown with successes", () => {
     const learned: { task: Task<unknown, unknown>; result: SearchResult<unknown, unknown>; verdict: { success: boolean; score: number } }[] = [];
     for (const task of tasks) {
       const problem = suite.problem(task, 1);
-      const result = await cell.strategy(task).search(problem, new Budget(suite.limits(64)));
+      const result = await cell.strategy(task).search(problem, new Budget(suite.limits(400)));
       const verdict = result.done ? task.judge(result.finalState) : { success: false, score: 0 };
       // The plan found for a task is not in the memory that searched it (it is learned after).
       expect(learnedFrom.has(task.id)).toBe(false);
@@ -130,11 +130,11 @@ describe("ToolChain* memory grown with successes", () => {
     // The same task searched again in the same cell cannot use its own remembered plan: the
     // search is the one a memory without that plan would run.
     const again = tasks.find((t) => learnedFrom.has(t.id))!;
-    const rerun = await cell.strategy(again).search(suite.problem(again, 1), new Budget(suite.limits(64)));
+    const rerun = await cell.strategy(again).search(suite.problem(again, 1), new Budget(suite.limits(400)));
     // The memory it would have had if that task had never succeeded: the other plans learned, in order.
-    const fresh = suite.cell!("astar-grow", 64, 1)!;
+    const fresh = suite.cell!("astar-grow", 400, 1)!;
     for (const { task, result, verdict } of learned) if (task.id !== again.id) fresh.learn!(task, result, verdict);
-    const withoutOwn = await fresh.strategy(again).search(suite.problem(again, 1), new Budget(suite.limits(64)));
+    const withoutOwn = await fresh.strategy(again).search(suite.problem(again, 1), new Budget(suite.limits(400)));
     expect(rerun.tree).toEqual(withoutOwn.tree);
 
     // The benchmark run is deterministic, and each cell starts from the train split alone.

@@ -1,5 +1,5 @@
 /** Test stand-ins: tiny environments, policies and values with hand-checkable answers. */
-import type { Budget, Environment, Policy, Proposal, StepOutcome, Value, WorldModel } from "../../src/search/types.js";
+import type { Budget, Environment, Policy, Prediction, Proposal, ProposeContext, StepOutcome, Trajectory, Value, WorldModel } from "../../src/search/types.js";
 
 /** A weighted directed graph; the episode ends at the goal. Counts its steps. */
 /** Test environments whose states and actions are their own keys and descriptions. */
@@ -132,42 +132,50 @@ export class StandInWords extends StringKeyed implements Environment<string, str
   }
 }
 
-/** Proposes every legal action, in order, each with frequency 1/n; one model call each time. */
+/** Proposes every legal action, in order, each with frequency 1/n; one model call each time (whatever the samples asked). */
 export class StandInAllLegal<S> implements Policy<S, string> {
   readonly name = "stand-in all-legal";
   calls = 0;
   constructor(private readonly environment: Environment<S, string>) {}
   async propose(state: S, k: number, budget: Budget): Promise<readonly Proposal<string>[]> {
     this.calls++;
-    budget.spend("modelCalls");
+    budget.charge("policy", { calls: 1 });
     const legal = this.environment.legalActions(state);
     return legal.slice(0, k).map((action) => ({ action, frequency: 1 / legal.length }));
   }
 }
 
-/** Samples 8 legal actions with the given random source and reports the distinct ones with their shares. */
+/**
+ * Samples legal actions with the given random source (the strategy's count, default 8), one model
+ * call and 10 tokens per sample, checking the budget before each; reports the distinct ones with their shares.
+ */
 export class StandInSampler<S> implements Policy<S, string> {
   readonly name = "stand-in sampler";
+  /** Samples drawn in all. */
   calls = 0;
+  /** Proposals asked for. */
+  proposals = 0;
   constructor(
     private readonly environment: Environment<S, string>,
     private readonly random: () => number,
   ) {}
-  async propose(state: S, k: number, budget: Budget): Promise<readonly Proposal<string>[]> {
-    this.calls++;
-    budget.spend("modelCalls");
-    budget.spend("tokens", 10);
+  async propose(state: S, k: number, budget: Budget, context: ProposeContext = {}): Promise<readonly Proposal<string>[]> {
+    this.proposals++;
     const legal = this.environment.legalActions(state);
     if (legal.length === 0) return [];
     const counts = new Map<string, number>();
-    for (let i = 0; i < 8; i++) {
+    let drawn = 0;
+    for (let i = 0; i < (context.samples ?? 8) && !budget.exhausted("model"); i++) {
+      this.calls++;
+      drawn++;
+      budget.charge("policy", { calls: 1, generatedTokens: 10 });
       const action = legal[Math.floor(this.random() * legal.length)] ?? legal[0]!;
       counts.set(action, (counts.get(action) ?? 0) + 1);
     }
     return [...counts.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, k)
-      .map(([action, count]) => ({ action, frequency: count / 8 }));
+      .map(([action, count]) => ({ action, frequency: count / Math.max(1, drawn) }));
   }
 }
 
@@ -189,7 +197,7 @@ export class StandInEmptyPolicy implements Policy<string, string> {
   }
 }
 
-/** A value read off a table (default for states not in it); one model call each time. */
+/** A value read off a table by the trajectory's last state (default for states not in it); one model call each time. */
 export class StandInTableValue implements Value<string> {
   readonly name = "stand-in table value";
   calls = 0;
@@ -197,22 +205,22 @@ export class StandInTableValue implements Value<string> {
     private readonly table: Readonly<Record<string, number>>,
     private readonly fallback = 0,
   ) {}
-  async score(state: string, budget: Budget): Promise<number> {
+  async score(trajectory: Trajectory<string, unknown>, budget: Budget): Promise<number> {
     this.calls++;
-    budget.spend("modelCalls");
-    return this.table[state] ?? this.fallback;
+    budget.charge("value", { calls: 1 });
+    return this.table[trajectory.states[trajectory.states.length - 1]!] ?? this.fallback;
   }
 }
 
-/** A value function: one model call each time. */
+/** A value function of the last state: one model call each time. */
 export class StandInValue<S> implements Value<S> {
   readonly name = "stand-in value";
   calls = 0;
   constructor(private readonly f: (state: S) => number) {}
-  async score(state: S, budget: Budget): Promise<number> {
+  async score(trajectory: Trajectory<S, unknown>, budget: Budget): Promise<number> {
     this.calls++;
-    budget.spend("modelCalls");
-    return this.f(state);
+    budget.charge("value", { calls: 1 });
+    return this.f(trajectory.states[trajectory.states.length - 1]!);
   }
 }
 
@@ -221,9 +229,10 @@ export class StandInWorldModel<S, A> implements WorldModel<S, A> {
   readonly name = "stand-in world model";
   calls = 0;
   constructor(private readonly f: (state: S, action: A) => S) {}
-  async predict(state: S, action: A, budget: Budget): Promise<S> {
+  async predict(trajectory: Trajectory<S, A>, action: A, budget: Budget): Promise<Prediction<S>> {
     this.calls++;
-    budget.spend("modelCalls");
-    return this.f(state, action);
+    budget.charge("world-model", { calls: 1 });
+    const state = this.f(trajectory.states[trajectory.states.length - 1]!, action);
+    return { description: String(state), state };
   }
 }

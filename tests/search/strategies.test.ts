@@ -18,12 +18,15 @@ const strategies: Record<string, () => Strategy> = {
   dfs: () => STRATEGIES.dfs({ k: 3, maxDepth: 3 }),
   beam: () => STRATEGIES.beam({ width: 2, k: 3 }),
   astar: () => STRATEGIES.astar({ k: 3 }),
-  "astar (ToolChain*)": () =>
-    STRATEGIES.astar({ k: 3, cost: toolChainCost(new PlanMemory([["a", "a", "a"]]), { imagine: (_s, plan) => 3 - plan.length }) }),
-  "best-first": () => STRATEGIES["best-first"]({ branching: 3, threshold: 0.99, maxExpansions: 10 }),
+  "astar (ToolChain*)": () => STRATEGIES.astar({ k: 3, cost: toolChainCost(new PlanMemory([["a", "a", "a"]])) }),
+  "astar (earlier form)": () =>
+    STRATEGIES.astar({ k: 3, goalTest: "expansion", cost: toolChainCost(new PlanMemory([["a", "a", "a"]]), { combine: "linear", h: "fraction", imagination: false }) }),
+  "best-first": () => STRATEGIES["best-first"]({ branching: 3, candidateSamples: 6, valueSamples: 2, valueBudget: 6, threshold: 0.99 }),
+  "best-first (eager, single)": () => STRATEGIES["best-first"]({ branching: 3, candidateSamples: 6, valueSamples: 1, valueBudget: 6, values: "eager", loop: "single" }),
   mcts: () => STRATEGIES.mcts({ iterations: 30, k: 3 }),
-  "mcts (PUCT, rollouts)": () => STRATEGIES.mcts({ iterations: 30, k: 3, prior: true, rollout: "policy", rolloutDepth: 3 }),
-  simura: () => STRATEGIES.simura({ samples: 8, keep: 2 }),
+  "mcts (PUCT, widening)": () => STRATEGIES.mcts({ iterations: 30, k: 3, prior: true, widening: { coefficient: 1, exponent: 0.5 } }),
+  "mcts (earlier form)": () => STRATEGIES.mcts({ iterations: 30, k: 3, expansion: "eager", simulate: "none", backup: "leaf", answer: "visits" }),
+  simura: () => STRATEGIES.simura({ samples: 8, keep: 2, criticSamples: 2 }),
 };
 
 function setup(seed: number, options: { reversible?: boolean; policy?: Policy<string, string> } = {}) {
@@ -62,7 +65,7 @@ describe.each(Object.entries(strategies))("%s", (_name, make) => {
     const found = await make().search(problem, new Budget());
     checkTree(found.tree);
     expect(found.spent.envSteps).toBe(env.steps);
-    expect(["done", "budget", "exhausted-frontier"]).toContain(found.stop);
+    expect(["done", "budget", "exhausted-frontier", "limit"]).toContain(found.stop);
     if (found.done) expect(found.finalState).toHaveLength(3);
     expect(found.finalState).toBe(found.actions.join(""));
   });
@@ -73,7 +76,7 @@ describe.each(Object.entries(strategies))("%s", (_name, make) => {
     const found = await make().search(problem, budget);
     expect(calls()).toBeLessThanOrEqual(limit);
     expect(budget.used.modelCalls).toBeLessThanOrEqual(limit);
-    if (found.stop !== "done") expect(found.stop).toBe(calls() === limit ? "budget" : found.stop);
+    if (found.stop !== "done" && found.stop !== "limit") expect(found.stop).toBe(calls() === limit ? "budget" : found.stop);
   });
 
   it.each([1, 2, 4, 7])("never exceeds an envSteps limit of %i, replays included", async (limit) => {
@@ -86,10 +89,11 @@ describe.each(Object.entries(strategies))("%s", (_name, make) => {
     }
   });
 
-  it("never exceeds a tokens limit (10 tokens a policy call)", async () => {
+  it("never exceeds a tokens limit (10 tokens a sample)", async () => {
     const { problem, policy } = setup(4);
     const budget = new Budget({ tokens: 25 });
     await make().search(problem, budget);
+    // 10 tokens a sample, the budget checked before each: at most 3 samples.
     expect((policy as StandInSampler<string>).calls).toBeLessThanOrEqual(3);
   });
 
@@ -104,8 +108,8 @@ describe.each(Object.entries(strategies))("%s", (_name, make) => {
 
   it("same seed, same tree; an irreversible twin gives the same tree", async () => {
     for (const seed of [1, 7, 42]) {
-      const first = await make().search(setup(seed).problem, new Budget({ modelCalls: 12 }));
-      const second = await make().search(setup(seed).problem, new Budget({ modelCalls: 12 }));
+      const first = (await make().search(setup(seed).problem, new Budget({ modelCalls: 12 }))) as SearchResult<string, string>;
+      const second = (await make().search(setup(seed).problem, new Budget({ modelCalls: 12 }))) as SearchResult<string, string>;
       expect(comparable(second)).toEqual(comparable(first));
       const twin = setup(seed, { reversible: false });
       const replayed = await make().search(twin.problem, new Budget({ modelCalls: 12 }));
@@ -126,7 +130,7 @@ describe.each(Object.entries(strategies))("%s", (_name, make) => {
         const { problem } = setup(6, { policy });
         const budget = new Budget(limits);
         const found = await make().search(problem, budget);
-        expect(["budget", "exhausted-frontier"]).toContain(found.stop);
+        expect(["budget", "exhausted-frontier", "limit"]).toContain(found.stop);
         expect(found.done).toBe(false);
         expect(found.actions).toEqual([]);
         expect(policy.calls).toBeGreaterThan(0);
@@ -135,6 +139,32 @@ describe.each(Object.entries(strategies))("%s", (_name, make) => {
       }
     });
   }
+});
+
+describe("prefix runs: the episode at budget B is the unlimited run cut at B", () => {
+  const prefixStrategies = Object.entries(strategies).filter(([, make]) => make().prefixMonotone === true);
+
+  it("every strategy here is prefix-monotone", () => {
+    expect(prefixStrategies.map(([name]) => name)).toEqual(Object.keys(strategies));
+  });
+
+  it.each(prefixStrategies)("%s", async (_name, make) => {
+    const max = 40;
+    for (const seed of [1, 2, 3]) {
+      for (const reversible of [true, false]) {
+        const cuts: { from: number; to: number; answer: { actions: readonly unknown[]; done: boolean } | undefined; calls: number }[] = [];
+        const large = new Budget({ modelCalls: max });
+        large.watch("modelCalls", max, ({ from, to }, answer, spent) => cuts.push({ from, to, answer, calls: spent.modelCalls }));
+        const full = await make().search(setup(seed, { reversible }).problem, large);
+        for (let b = 1; b <= max; b++) {
+          const small = await make().search(setup(seed, { reversible }).problem, new Budget({ modelCalls: b }));
+          const cut = cuts.find((c) => c.from <= b && b <= c.to);
+          const expected = cut ? { actions: cut.answer?.actions, done: cut.answer?.done, calls: cut.calls } : { actions: full.actions, done: full.done, calls: full.spent.modelCalls };
+          expect({ actions: small.actions, done: small.done, calls: small.spent.modelCalls }, `seed ${seed}, budget ${b}, reversible ${reversible}`).toEqual(expected);
+        }
+      }
+    }
+  });
 });
 
 describe("budgets, for any strategy, seed and limit", () => {

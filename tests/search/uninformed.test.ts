@@ -87,7 +87,7 @@ describe("BFS and DFS", () => {
   it("respect the most expansions", async () => {
     const { problem } = words();
     const found = await bfs({ k: 3, maxExpansions: 2 }).search(problem, new Budget());
-    expect(found.stop).toBe("budget");
+    expect(found.stop).toBe("limit");
     expect(expanded(found.tree)).toEqual(["", "a"]);
   });
 });
