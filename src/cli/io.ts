@@ -23,6 +23,22 @@ export interface CliContext {
   exitCode: number;
 }
 
+/**
+ * Writes to a process stream until its reader goes away (`ltlguard … | head -1`): from then on
+ * writes are dropped, so the command ends as it would have (its files written, its exit code
+ * kept) instead of crashing on EPIPE.
+ */
+export function closableWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on("error", () => {
+    // EPIPE, or the stream otherwise gone: nobody reads what would follow.
+    closed = true;
+  });
+  return (text) => {
+    if (!closed && !stream.destroyed) stream.write(text);
+  };
+}
+
 /** A problem with how the command was called (exit code 2, printed without a stack trace). */
 export class UsageError extends Error {
   override readonly name = "UsageError";

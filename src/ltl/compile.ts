@@ -160,7 +160,7 @@ class Builder {
       }
       if (stateOf[value] !== -1) return;
       const id = states.length;
-      if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
+      if (id >= maxStates) throw new TooManyStatesError(maxStates, id + 1, label, this.exploredStates);
       stateOf[value] = id;
       const p = this.hasPast ? this.past.pair(value) : { dnf: value, carries: "" };
       states.push(p);

@@ -52,12 +52,16 @@ export class SpecError extends Error {
 export class TooManyStatesError extends Error {
   override readonly name = "TooManyStatesError";
 
+  /** `found`: states found when the limit was crossed; `expanded`: how many of them had their successors computed. */
   constructor(
     readonly limit: number,
-    readonly explored: number,
+    readonly found: number,
     readonly what: string,
+    readonly expanded?: number,
   ) {
-    super(`${what}: the automaton exceeded the limit of ${limit} states (explored ${explored}); raise --max-states or simplify the spec`);
+    const count = (n: number): string => n.toLocaleString("en-US");
+    const progress = expanded === undefined ? `found ${count(found)}` : `found ${count(found)} after expanding ${count(expanded)}`;
+    super(`${what}: the automaton exceeded the limit of ${count(limit)} states (${progress}); raise --max-states or simplify the spec`);
   }
 }
 

@@ -24,6 +24,8 @@ export enum PastOp {
 
 /** `implies` answers "no" rather than recurse deeper than this (it is a sound, incomplete check). */
 const MAX_IMPLICATION_DEPTH = 300;
+/** The most steps one entailment question may take before the answer is "no" (always sound). */
+const IMPLICATION_BUDGET = 2_000;
 
 
 // A formula's mask: one bit per atom or past variable (modulo 30), and one each for containing
@@ -348,10 +350,14 @@ export class FormulaTable {
 
   private readonly implication = new PairMap();
   private implicationDepth = 0;
+  /** Steps left to the current top-level `implies` question. */
+  private implicationBudget = 0;
 
   /** A sound, incomplete syntactic entailment check between NNF formulas (after Somenzi and Bloem). */
   implies(a: number, b: number): boolean {
     if (a === b) return true;
+    if (this.implicationDepth === 0) this.implicationBudget = IMPLICATION_BUDGET;
+    else if (--this.implicationBudget <= 0) return false;
     const maskA = this.masks[a]!;
     const maskB = this.masks[b]!;
     // A proof ends in a common subformula, a `false` on the left or a `true` on the right.
@@ -361,7 +367,9 @@ export class FormulaTable {
     // "No" is always a sound answer: given (and remembered) past the depth limit, and while the
     // pair is being decided (which guards against cycles through shared subformulas).
     this.implication.set(a, b, 0);
-    if (this.implicationDepth >= MAX_IMPLICATION_DEPTH) return false;
+    // Past the depth or the work allowed to one question, "no": deep, heavily shared formulas
+    // (nested bounded patterns) could otherwise spend seconds on a single conjunction.
+    if (this.implicationDepth >= MAX_IMPLICATION_DEPTH || this.implicationBudget <= 0) return false;
     this.implicationDepth++;
     let result: boolean;
     try {

@@ -5,7 +5,7 @@ import { conjunction, formulasEqual } from "../../src/ltl/ast.js";
 import { compileSpec, compileSpecAsync } from "../../src/ltl/analysis.js";
 import { compileFormula, compileFormulaAsync } from "../../src/ltl/compile.js";
 import { accepts } from "../../src/ltl/dfa.js";
-import { SpecError, TooManyNodesError } from "../../src/ltl/errors.js";
+import { SpecError, TooManyNodesError, TooManyStatesError } from "../../src/ltl/errors.js";
 import { toMonaProgram } from "../../src/ltl/mona.js";
 import { formulaToString } from "../../src/ltl/print.js";
 import { MAX_RESOLVE_DEPTH, parseFormula, parseSpec } from "../../src/ltl/spec.js";
@@ -225,6 +225,27 @@ describe("long compilations stop when asked", () => {
         },
       }),
     ).toThrow("enough");
+  });
+
+  it("says which limit stopped it: 16 response pairs hit the state limit, 20 the node limit, each with how far it got", () => {
+    const stopped = (n: number, options: { maxStates?: number; maxNodes?: number }): Error => {
+      const started = performance.now();
+      try {
+        compileFormula(parseFormula(responsePairs(n)), undefined, { ...options, label: `pairs${n}.ltl` });
+      } catch (error) {
+        expect(performance.now() - started).toBeLessThan(20_000);
+        return error as Error;
+      }
+      throw new Error(`pairs${n} compiled`);
+    };
+    // 16 pairs: the first state already has 65,536 successors; the state limit is crossed while they are found.
+    const states = stopped(16, { maxStates: 3_000 });
+    expect(states).toBeInstanceOf(TooManyStatesError);
+    expect(states.message).toMatch(/^pairs16\.ltl: the automaton exceeded the limit of 3,000 states \(found 3,001 after expanding 1\); raise --max-states/);
+    // 20 pairs: the first state's transitions alone need more than 200,000 diagram nodes (2^20 targets).
+    const nodes = stopped(20, { maxStates: 3_000, maxNodes: 200_000 });
+    expect(nodes).toBeInstanceOf(TooManyNodesError);
+    expect(nodes.message).toMatch(/^pairs20\.ltl: the decision diagrams of the automaton's transitions grew past the limit of 200,000 nodes \(after expanding 0 states\); raise --max-nodes/);
   });
 
   it("says which limit stopped it: the decision diagrams' node limit, and how to raise it", () => {
