@@ -16,7 +16,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -450,6 +450,8 @@ async function main(): Promise<void> {
   const s = options.quick ? QUICK : FULL;
   if (!monaAvailable()) throw new Error("the `mona` command is not installed; on Debian or Ubuntu: apt-get install mona");
   const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+  // The machine may be shared: the load is recorded, since it bends both sides' times (the ratio less).
+  const loadAtStart = loadavg()[0]!;
   const started = performance.now();
 
   const floor = monaFloor();
@@ -502,6 +504,7 @@ async function main(): Promise<void> {
     cores: availableParallelism(),
     platform: `${process.platform} ${process.arch}`,
     source: sourceVersion(),
+    loadAverage: { start: round(loadAtStart, 1), end: round(loadavg()[0]!, 1) },
   };
   const result = {
     command,
@@ -535,7 +538,8 @@ async function main(): Promise<void> {
     "# Compile time and DFA size: ltlguard vs MONA",
     "",
     `Reproduce with \`${command}\` (${seconds} s for this run). ${environment.mona}, Node ${environment.node}, ${environment.cpu} (${environment.cores} cores), ${environment.platform}; ` +
-      `ltlguard at ${environment.source.commit}${environment.source.srcModified ? " with uncommitted changes in src/" : ""}.`,
+      `ltlguard at ${environment.source.commit}${environment.source.srcModified ? " with uncommitted changes in src/" : ""}. ` +
+      `Load average (1 min) ${environment.loadAverage.start} at the start and ${environment.loadAverage.end} at the end, on ${environment.cores} cores: on a busy machine both sides slow down, so compare ratios rather than times.`,
     "",
     "How it is measured, side by side in one run, one thing at a time:",
     "",
