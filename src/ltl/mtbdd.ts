@@ -16,7 +16,7 @@ const LEAF_VAR = 0x7fffffff;
 /** Leaves with values below this are found through an array rather than the hash table. */
 const MAX_CACHED_LEAF = 1 << 24;
 /** Nodes a resumable walk visits between pauses. */
-const WALK_PAUSE_EVERY = 1 << 16;
+const WALK_PAUSE_EVERY = 1 << 12;
 
 /**
  * Leaves (as diagram nodes) that decide a pointwise operation on their own: `combine(identity, v)`
