@@ -4,13 +4,15 @@
  * process, on the same tokens, interleaved per file.
  *
  *   npm run bench:maskbench -- --data <dir> [--tokenizer llama3|qwen3] [--peer xgrammar]
- *                              [--sample N --seed S] [--timeout SECONDS] [--out <base>]
+ *                              [--complete] [--sample N --seed S] [--timeout SECONDS] [--out <base>]
  *
  * For each file: compile the schema and compute the first mask (TTFM); for each valid instance,
  * written compactly in its own key order and tokenized, compute the mask before every token
  * (TBM), check the token is allowed and accept it, then the end of generation; a valid instance
  * refused is a validation error. Invalid instances are only accepted token by token: one
  * accepted whole (end of generation included) is an invalidation error, a soundness bug.
+ * `--complete` also runs ltlguard with the JSON-Schema compiler's complete mode
+ * (`ltlguard-complete`), on the same files and tokens.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -23,12 +25,13 @@ import { seededRandom } from "./support/stats.js";
 import { buildMaskbenchReport, type FileOutcome } from "./support/maskbench-report.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const USAGE = "usage: npm run bench:maskbench -- --data <dir> [--tokenizer llama3|qwen3] [--peer xgrammar] [--sample N] [--seed S] [--timeout SECONDS] [--out <base>]";
+const USAGE = "usage: npm run bench:maskbench -- --data <dir> [--tokenizer llama3|qwen3] [--peer xgrammar] [--complete] [--sample N] [--seed S] [--timeout SECONDS] [--out <base>]";
 
 interface Options {
   data: string;
   tokenizer: TokenizerName;
   peer: EngineName | undefined;
+  complete: boolean;
   sample: number | undefined;
   seed: number;
   timeoutSeconds: number;
@@ -36,7 +39,7 @@ interface Options {
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Partial<Options> = { tokenizer: "llama3", seed: 1, timeoutSeconds: 60, out: join(ROOT, "benchmarks/results/maskbench") };
+  const options: Partial<Options> = { tokenizer: "llama3", complete: false, seed: 1, timeoutSeconds: 60, out: join(ROOT, "benchmarks/results/maskbench") };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -58,7 +61,8 @@ function parseArgs(argv: readonly string[]): Options {
       const p = value();
       if (p !== "xgrammar") fail(`--peer must be xgrammar, not ${p}`);
       options.peer = "xgrammar";
-    } else if (arg === "--sample") options.sample = count("--sample");
+    } else if (arg === "--complete") options.complete = true;
+    else if (arg === "--sample") options.sample = count("--sample");
     else if (arg === "--seed") options.seed = count("--seed");
     else if (arg === "--timeout") options.timeoutSeconds = count("--timeout");
     else if (arg === "--out") options.out = resolve(value());
@@ -143,7 +147,7 @@ const WARM_UP: Job = {
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const names = listFiles(options);
-  const engines: EngineName[] = options.peer === undefined ? ["ltlguard"] : ["ltlguard", options.peer];
+  const engines: EngineName[] = ["ltlguard", ...(options.peer === undefined ? [] : [options.peer]), ...(options.complete ? ["ltlguard-complete" as const] : [])];
   log(`${names.length} files from ${options.data}; tokenizer ${options.tokenizer}; engines ${engines.join(", ")}; timeout ${options.timeoutSeconds} s per file and engine`);
   const tokenizer = await loadTokenizer(options.tokenizer);
   const files = tokenizerFiles(options.tokenizer);

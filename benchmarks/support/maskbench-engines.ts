@@ -6,10 +6,12 @@
  */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { compileConstraint, MaskEngine, Vocabulary, type CompiledConstraint } from "../../src/index.js";
+import { compileConstraint, MaskEngine, Vocabulary, type CompiledConstraint, type JsonSchemaOptions } from "../../src/index.js";
+import { messageReason, refusalReason } from "./json-schema-refusal.js";
 
 export type TokenizerName = "llama3" | "qwen3";
-export type EngineName = "ltlguard" | "xgrammar";
+/** `ltlguard-complete`: ltlguard with the JSON-Schema compiler's complete mode (docs/json-schema.md). */
+export type EngineName = "ltlguard" | "ltlguard-complete" | "xgrammar";
 
 export interface TokenizerFiles {
   readonly json: unknown;
@@ -53,6 +55,8 @@ export interface InstanceRun {
 
 export interface FileRun {
   readonly compileError?: string;
+  /** The compile error as a short reason to tally (the keyword, for ltlguard). */
+  readonly compileReason?: string;
   readonly ttfmMs?: number;
   readonly instances: InstanceRun[];
 }
@@ -62,7 +66,7 @@ export interface MaskEngineUnderTest {
 }
 
 /** ltlguard through the public API: compileConstraint + matcher.fillBitmask / accept. */
-export function ltlguardEngine(files: TokenizerFiles): MaskEngineUnderTest {
+export function ltlguardEngine(files: TokenizerFiles, jsonSchema: JsonSchemaOptions = {}): MaskEngineUnderTest {
   const vocabulary = Vocabulary.fromTokenizerJson(files.json, { endOfGeneration: files.endOfGeneration });
   // Per vocabulary, once (like XGrammar's TokenizerInfo): the slice tiers and tries.
   MaskEngine.for(vocabulary).warmUp();
@@ -73,9 +77,9 @@ export function ltlguardEngine(files: TokenizerFiles): MaskEngineUnderTest {
       const started = performance.now();
       let constraint: CompiledConstraint;
       try {
-        constraint = compileConstraint({ jsonSchema: schema }, vocabulary);
+        constraint = compileConstraint({ jsonSchema: schema }, vocabulary, { jsonSchema });
       } catch (error) {
-        return { compileError: error instanceof Error ? `${error.name}: ${error.message}` : String(error), instances: [] };
+        return { compileError: error instanceof Error ? `${error.name}: ${error.message}` : String(error), compileReason: refusalReason(error), instances: [] };
       }
       bitmask ??= new Int32Array(constraint.bitmaskWords);
       constraint.matcher().fillBitmask(bitmask);
@@ -144,7 +148,8 @@ export async function xgrammarEngine(files: TokenizerFiles): Promise<MaskEngineU
       try {
         compiled = await compiler.compileJSONSchema(JSON.stringify(schema), false, -1, [",", ":"], true) // indent -1: none (undefined would mean 2);
       } catch (error) {
-        return { compileError: error instanceof Error ? error.message : String(error), instances: [] };
+        const message = error instanceof Error ? error.message : String(error);
+        return { compileError: message, compileReason: messageReason(message), instances: [] };
       }
       const first = await xg.GrammarMatcher.createGrammarMatcher(compiled, [...files.endOfGeneration]);
       first.handle.GetNextTokenBitmask(size).delete();
@@ -179,5 +184,7 @@ export async function xgrammarEngine(files: TokenizerFiles): Promise<MaskEngineU
 
 export async function createEngine(name: EngineName, tokenizer: TokenizerName): Promise<MaskEngineUnderTest> {
   const files = tokenizerFiles(tokenizer);
-  return name === "ltlguard" ? ltlguardEngine(files) : xgrammarEngine(files);
+  if (name === "ltlguard") return ltlguardEngine(files);
+  if (name === "ltlguard-complete") return ltlguardEngine(files, { mode: "complete" });
+  return xgrammarEngine(files);
 }

@@ -109,6 +109,18 @@ export function buildMaskbenchReport(input: ReportInput): { json: unknown; markd
         .map((o) => ({ file: o.file, error: o.runs[e] === "timeout" ? `timeout (${input.timeoutSeconds} s)` : ((o.runs[e] as FileRun | undefined)?.compileError ?? "not run").slice(0, 300) })),
     ]),
   );
+  const compileErrorsByReason = Object.fromEntries(
+    engines.map((e) => {
+      const counts: Record<string, number> = {};
+      for (const o of outcomes) {
+        const run: FileRun | "timeout" | undefined = o.runs[e];
+        if (run === undefined || (run !== "timeout" && run.compileError === undefined)) continue;
+        const reason = run === "timeout" ? "timeout" : (run.compileReason ?? "other");
+        counts[reason] = (counts[reason] ?? 0) + 1;
+      }
+      return [e, Object.fromEntries(Object.entries(counts).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])))];
+    }),
+  );
   const validationErrorSamples = Object.fromEntries(
     engines.map((e) => [
       e,
@@ -135,6 +147,7 @@ export function buildMaskbenchReport(input: ReportInput): { json: unknown; markd
     machine: machine(),
     overall,
     splits: perSplit,
+    compileErrorsByReason,
     compileErrorSamples,
     validationErrorSamples,
   };
@@ -152,7 +165,8 @@ export function buildMaskbenchReport(input: ReportInput): { json: unknown; markd
     "Method (MaskBench's): each valid instance is written compactly in its own key order and tokenized; before every token the engine computes the mask " +
       "(TBM, time between masks), the token must be allowed, then it is accepted, and at the end the end-of-generation token. TTFM (time to first mask) is the " +
       "schema's compilation plus the first mask. A valid instance refused is a validation error; an invalid instance accepted whole is an invalidation error " +
-      "(a soundness bug). ltlguard runs through its public engine API (`compileConstraint`, `matcher.fillBitmask`, `accept`), default options. " +
+      "(a soundness bug). ltlguard runs through its public engine API (`compileConstraint`, `matcher.fillBitmask`, `accept`), default options" +
+      (engines.includes("ltlguard-complete") ? "; `ltlguard-complete` is the same with the JSON-Schema option `mode: \"complete\"` (docs/json-schema.md). " : ". ") +
       (engines.includes("xgrammar")
         ? "XGrammar is `@mlc-ai/web-xgrammar`, XGrammar compiled to **WebAssembly** (slower than its native library), strict mode, compact separators, " +
           "in a worker thread of the same process; its mask is timed as the call into the module that fills it. The engines take turns per file on the same tokens. "
@@ -197,7 +211,7 @@ export function buildMaskbenchReport(input: ReportInput): { json: unknown; markd
   if (engines.length > 1) {
     const [a, b] = engines as [EngineName, EngineName];
     const common = overall[a]!.bothCompiled;
-    md.push(`## Apples to apples: the ${common.files.toLocaleString("en-US")} files both engines compiled`, "");
+    md.push(`## Apples to apples: the ${common.files.toLocaleString("en-US")} files ${engines.length > 2 ? "every engine" : "both engines"} compiled`, "");
     md.push("TTFM (ms):", "", distribution(overall, "ttfmMs", true), "");
     md.push("TBM (µs):", "", distribution(overall, "tbmUs", true), "");
     const ratioRow = (which: "ttfmMs" | "tbmUs"): string[] => [
@@ -212,6 +226,12 @@ export function buildMaskbenchReport(input: ReportInput): { json: unknown; markd
   }
   md.push("## Per split", "");
   for (const split of splits) md.push(`### ${split}`, "", headline(perSplit[split]!), "");
+  md.push("## Compile errors by reason", "");
+  for (const e of engines) {
+    const counts = Object.entries(compileErrorsByReason[e] as Record<string, number>);
+    md.push(`- **${e}**: ${counts.length === 0 ? "none" : counts.map(([r, n]) => `${r.replace(/\|/g, "\\|")} ${n}`).join(", ")}`);
+  }
+  md.push("");
   md.push("## Compile errors (first 40 per engine)", "");
   for (const e of engines) {
     md.push(`${e}:`, "");

@@ -47,6 +47,12 @@ export interface CompileConstraintOptions {
    * Infinity every state (the whole automaton: seconds for a large one). Default 10.
    */
   readonly precomputeMs?: number;
+  /**
+   * Settle every state's slice margins during compilation (time linear in the automaton, a
+   * fraction of building it), so that no mask pays for the free-text region it enters. false
+   * leaves them to the first mask that needs them. Default true.
+   */
+  readonly settleMargins?: boolean;
 }
 
 /** Default time budget for masks computed during compilation, in milliseconds. */
@@ -62,8 +68,8 @@ export class CompiledConstraint {
   /** Words of a bitmask over the vocabulary (`Math.ceil(size / 32)`). */
   readonly bitmaskWords: number;
   readonly masks: StateMasks;
-  /** Milliseconds spent compiling the automaton, and computing masks during compilation. */
-  readonly timings: { readonly automatonMs: number; readonly precomputeMs: number; readonly precomputedStates: number };
+  /** Milliseconds spent compiling the automaton, settling margins, and computing masks during compilation. */
+  readonly timings: { readonly automatonMs: number; readonly marginsMs: number; readonly precomputeMs: number; readonly precomputedStates: number };
 
   constructor(
     readonly vocabulary: Vocabulary,
@@ -74,12 +80,15 @@ export class CompiledConstraint {
     private readonly extraBytes: ReadonlyMap<number, Uint8Array>,
     automatonMs: number,
     precomputeBudgetMs: number,
+    settleMargins = true,
   ) {
     this.masks = new StateMasks(automaton, MaskEngine.for(vocabulary), { extraTrie });
     this.bitmaskWords = this.masks.engine.words;
+    const marginsStarted = performance.now();
+    if (settleMargins) this.masks.settleMargins();
     const started = performance.now();
     const precomputed = this.precompute(precomputeBudgetMs);
-    this.timings = { automatonMs, precomputeMs: performance.now() - started, precomputedStates: precomputed };
+    this.timings = { automatonMs, marginsMs: started - marginsStarted, precomputeMs: performance.now() - started, precomputedStates: precomputed };
   }
 
   /** A new matcher at the start of an output. */
@@ -304,35 +313,36 @@ export class TokenBitmask {
 export function compileConstraint(source: ConstraintSource, vocabulary: Vocabulary, options: CompileConstraintOptions = {}): CompiledConstraint {
   const started = performance.now();
   const budget = options.precomputeMs ?? DEFAULT_PRECOMPUTE_MS;
+  const settle = options.settleMargins ?? true;
   if ("jsonSchema" in source) {
     const dfa = jsonSchemaDfa(source.jsonSchema, options.jsonSchema);
-    return fromDfa(dfa, vocabulary, performance.now() - started, budget);
+    return fromDfa(dfa, vocabulary, performance.now() - started, budget, settle);
   }
   if ("regex" in source) {
     const dfa = trimDfa(regexDfa(source.regex));
-    return fromDfa(dfa, vocabulary, performance.now() - started, budget);
+    return fromDfa(dfa, vocabulary, performance.now() - started, budget, settle);
   }
   if ("spec" in source) {
     const compiled = typeof source.spec === "string" ? compileSpec(parseSpec(source.spec, { file: options.file ?? "<spec>" })) : source.spec;
     const automaton = composeOutput(compiled);
-    return fromOutput(automaton, vocabulary, performance.now() - started, budget);
+    return fromOutput(automaton, vocabulary, performance.now() - started, budget, settle);
   }
   throw new TypeError("compileConstraint: the source must be { jsonSchema }, { regex } or { spec }");
 }
 
-function fromDfa(dfa: ByteDfa, vocabulary: Vocabulary, automatonMs: number, budget: number): CompiledConstraint {
-  return new CompiledConstraint(vocabulary, dfa, undefined, undefined, new Map(), automatonMs, budget);
+function fromDfa(dfa: ByteDfa, vocabulary: Vocabulary, automatonMs: number, budget: number, settle: boolean): CompiledConstraint {
+  return new CompiledConstraint(vocabulary, dfa, undefined, undefined, new Map(), automatonMs, budget, settle);
 }
 
 /** A spec's output automaton: pause states (the environment writes next) take no tokens; special tokens the spec names literally are allowed where their text fits. */
-export function constraintFromOutput(automaton: OutputAutomaton, vocabulary: Vocabulary, options: { precomputeMs?: number } = {}): CompiledConstraint {
-  return fromOutput(automaton, vocabulary, 0, options.precomputeMs ?? DEFAULT_PRECOMPUTE_MS);
+export function constraintFromOutput(automaton: OutputAutomaton, vocabulary: Vocabulary, options: { precomputeMs?: number; settleMargins?: boolean } = {}): CompiledConstraint {
+  return fromOutput(automaton, vocabulary, 0, options.precomputeMs ?? DEFAULT_PRECOMPUTE_MS, options.settleMargins ?? true);
 }
 
-function fromOutput(automaton: OutputAutomaton, vocabulary: Vocabulary, automatonMs: number, budget: number): CompiledConstraint {
+function fromOutput(automaton: OutputAutomaton, vocabulary: Vocabulary, automatonMs: number, budget: number, settle: boolean): CompiledConstraint {
   const paused = new Uint8Array(automaton.stateCount);
   for (let s = 0; s < automaton.stateCount; s++) if (automaton.kind[s] !== STATE_TAG && automaton.kind[s] !== STATE_CONTENT) paused[s] = 1;
   const named = namedSpecialTokens(automaton, vocabulary);
   const extraTrie = named.size > 0 ? new TokenTrie({ ...vocabulary, bytes: [...Array(vocabulary.size).keys()].map((id) => named.get(id)) }) : undefined;
-  return new CompiledConstraint(vocabulary, automaton, paused, extraTrie, named, automatonMs, budget);
+  return new CompiledConstraint(vocabulary, automaton, paused, extraTrie, named, automatonMs, budget, settle);
 }

@@ -102,7 +102,9 @@ export class MaskIndex {
     readonly vocabulary: Vocabulary,
   ) {
     this.namedSpecials = namedSpecialTokens(automaton, vocabulary);
-    this.constraint = constraintFromOutput(automaton, vocabulary, { precomputeMs: 0 });
+    // The decoder computes masks on first use, or all of them in `prepare`: margins are settled
+    // as those masks ask for them, not at construction.
+    this.constraint = constraintFromOutput(automaton, vocabulary, { precomputeMs: 0, settleMargins: false });
     this.masks = this.constraint.masks;
   }
 

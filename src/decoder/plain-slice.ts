@@ -127,14 +127,14 @@ export class SliceMargins {
   }
 
   /** Distinct successors of one pair (grown when a row has more). */
-  private successors = new Int32Array(64);
+  private successors: Int32Array = new Int32Array(64);
+  /** Pair → its index + 1 during a settle (all zero between settles). */
   private localIndex: Int32Array | undefined;
-
-  /** Restarts a settle whose successor buffer overflowed (clears the local indexes first). */
-  private settleAgain(start: number, pairs: readonly number[], local: Int32Array): number {
-    for (const p of pairs) local[p] = 0;
-    return this.settle(start);
-  }
+  /** Work buffers of a settle, kept between settles and grown by doubling: no allocation per call once warm. */
+  private pairs: Int32Array = new Int32Array(256);
+  private best: Int32Array = new Int32Array(256);
+  private edgeFrom: Int32Array = new Int32Array(512);
+  private edgeTo: Int32Array = new Int32Array(512);
 
   /** Whether q rejects a byte the slice reads from a (then dist(a, q) = 1; most states outside free text). */
   private rejectsAtOnce(q: number, a: number): boolean {
@@ -150,13 +150,16 @@ export class SliceMargins {
     // Explore the unknown pairs reachable from start: local index → pair, successors as edges.
     // `local` maps a pair to its index + 1 during this call (cleared at the end: typed, not a Map).
     const local = (this.localIndex ??= new Int32Array(dist.length));
-    const pairs: number[] = [start];
+    let pairs = this.pairs;
+    let best = this.best;
+    let edgeFrom = this.edgeFrom;
+    let edgeTo = this.edgeTo;
+    let n = 1;
+    let edges = 0;
+    pairs[0] = start;
     local[start] = 1;
-    const best: number[] = [];
-    const edgeFrom: number[] = [];
-    const edgeTo: number[] = [];
-    const found = this.successors;
-    for (let i = 0; i < pairs.length; i++) {
+    let found = this.successors;
+    for (let i = 0; i < n; i++) {
       const p = pairs[i]!;
       const q = (p / S) | 0;
       const a = p - q * S;
@@ -187,62 +190,80 @@ export class SliceMargins {
         }
         let seen = false;
         for (let k2 = 0; k2 < distinct && !seen; k2++) seen = found[k2] === succ;
-        if (!seen && distinct < found.length) found[distinct++] = succ;
-        else if (!seen) {
-          this.successors = Int32Array.from({ length: found.length * 2 }, (_, x) => (x < found.length ? found[x]! : 0));
-          return this.settleAgain(start, pairs, local);
-        }
+        if (seen) continue;
+        if (distinct === found.length) found = this.successors = grow(found, distinct);
+        found[distinct++] = succ;
       }
       if (rejected) {
-        best.push(1);
+        best[i] = 1;
         continue;
+      }
+      best[i] = value;
+      if (edges + distinct > edgeTo.length) {
+        edgeFrom = this.edgeFrom = grow(edgeFrom, edges, edges + distinct);
+        edgeTo = this.edgeTo = grow(edgeTo, edges, edges + distinct);
       }
       for (let k2 = 0; k2 < distinct; k2++) {
         const succ = found[k2]!;
         let j = local[succ]! - 1;
         if (j < 0) {
-          j = pairs.length;
+          j = n;
+          if (n === pairs.length) {
+            pairs = this.pairs = grow(pairs, n);
+            best = this.best = grow(best, n);
+          }
           local[succ] = j + 1;
-          pairs.push(succ);
+          pairs[n++] = succ;
         }
-        edgeFrom.push(i);
-        edgeTo.push(j);
+        edgeFrom[edges] = i;
+        edgeTo[edges++] = j;
       }
-      best.push(value);
     }
-    for (const p of pairs) local[p] = 0;
-    // Shortest paths backwards: bucket queue over distances 1 … cap (unit edges).
-    const n = pairs.length;
+    for (let i = 0; i < n; i++) local[pairs[i]!] = 0;
+    // Shortest paths backwards: Dial's bucket queue over distances 1 … cap (unit edges), as
+    // linked lists in typed arrays (an entry per push: at most one per pair and one per edge).
     const predStart = new Int32Array(n + 1);
-    for (let e = 0; e < edgeTo.length; e++) predStart[edgeTo[e]! + 1]!++;
+    for (let e = 0; e < edges; e++) predStart[edgeTo[e]! + 1]!++;
     for (let i = 0; i < n; i++) predStart[i + 1]! += predStart[i]!;
-    const preds = new Int32Array(edgeTo.length);
+    const preds = new Int32Array(edges);
     const fill = predStart.slice(0, n);
-    for (let e = 0; e < edgeTo.length; e++) preds[fill[edgeTo[e]!]!++] = edgeFrom[e]!;
-    const buckets: number[][] = [];
-    const push = (d: number, i: number): void => {
-      (buckets[d] ??= []).push(i);
-    };
-    for (let i = 0; i < n; i++) push(best[i]!, i);
+    for (let e = 0; e < edges; e++) preds[fill[edgeTo[e]!]!++] = edgeFrom[e]!;
+    const head = new Int32Array(cap + 1).fill(-1);
+    const entryPair = new Int32Array(n + edges);
+    const entryNext = new Int32Array(n + edges);
+    let entries = 0;
+    for (let i = 0; i < n; i++) {
+      const d = best[i]!;
+      entryPair[entries] = i;
+      entryNext[entries] = head[d]!;
+      head[d] = entries++;
+    }
     const done = new Uint8Array(n);
     for (let d = 1; d <= cap; d++) {
-      const bucket = buckets[d];
-      if (bucket === undefined) continue;
-      for (let k = 0; k < bucket.length; k++) {
-        const i = bucket[k]!;
+      for (let e = head[d]!; e >= 0; e = entryNext[e]!) {
+        const i = entryPair[e]!;
         if (done[i] === 1 || best[i] !== d) continue;
         done[i] = 1;
         dist[pairs[i]!] = d;
         if (d === cap) continue;
-        for (let e = predStart[i]!; e < predStart[i + 1]!; e++) {
-          const from = preds[e]!;
+        for (let k = predStart[i]!; k < predStart[i + 1]!; k++) {
+          const from = preds[k]!;
           if (done[from] === 0 && d + 1 < best[from]!) {
             best[from] = d + 1;
-            push(d + 1, from);
+            entryPair[entries] = from;
+            entryNext[entries] = head[d + 1]!;
+            head[d + 1] = entries++;
           }
         }
       }
     }
     return dist[start]!;
   }
+}
+
+/** A copy of `array` with room for at least `need` entries (twice as many at least), its first `used` entries kept. */
+function grow(array: Int32Array, used: number, need = used + 1): Int32Array {
+  const bigger = new Int32Array(Math.max(need, array.length * 2));
+  bigger.set(array.subarray(0, used));
+  return bigger;
 }

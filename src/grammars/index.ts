@@ -77,6 +77,19 @@ export {
   MAX_CODE_POINT,
 } from "./codepoints.js";
 export type { CodePointSet } from "./codepoints.js";
-export { jsonSchemaDfa, SchemaError, ANY_VALUE_DEPTH, MAX_LENGTH_BOUND, MAX_ITEMS_BOUND, MAX_BRANCH_COMBINATIONS } from "./json-schema.js";
-export type { FieldConstraint, JsonSchemaOptions } from "./json-schema.js";
+export {
+  jsonSchemaDfa,
+  compileJsonSchema,
+  formatWarnings,
+  SchemaError,
+  ANY_VALUE_DEPTH,
+  COMPLETE_ANY_VALUE_DEPTH,
+  DEFAULT_RECURSION_DEPTH,
+  MAX_LENGTH_BOUND,
+  MAX_ITEMS_BOUND,
+  COMPLETE_MAX_LENGTH_BOUND,
+  COMPLETE_MAX_ITEMS_BOUND,
+  MAX_BRANCH_COMBINATIONS,
+} from "./json-schema.js";
+export type { CompiledJsonSchema, FieldConstraint, JsonSchemaOptions, SchemaWarning } from "./json-schema.js";
 export { DfaAssembly, jsonStringDfa, utf8LengthDfa, complementWithinUtf8, multipleOfDfa } from "./json-schema-automata.js";

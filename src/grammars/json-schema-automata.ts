@@ -320,9 +320,9 @@ export function complementWithinUtf8(dfa: ByteDfa, options: DfaBuildOptions = {}
 
 /**
  * Decimal integers (optional `-`, no leading zeros, never `-0`) whose value is a multiple of
- * `divisor`: the residue of the digits read so far is the state.
+ * `divisor` (or, with `multiples` false, is not): the residue of the digits read so far is the state.
  */
-export function multipleOfDfa(divisor: number, options: DfaBuildOptions = {}): ByteDfa {
+export function multipleOfDfa(divisor: number, options: DfaBuildOptions = {}, multiples = true): ByteDfa {
   const limit = options.maxStates ?? DEFAULT_MAX_STATES;
   if (divisor + 2 > limit) throw new AutomatonTooLargeError(`multiples of ${divisor}`, limit, divisor + 2);
   // 0: start; 1: after '-'; 2 + r: digits read, residue r. Leading zeros and -0 are excluded by
@@ -336,6 +336,6 @@ export function multipleOfDfa(divisor: number, options: DfaBuildOptions = {}): B
     transitions[1 * 256 + 0x30 + d] = 2 + (d % divisor);
     for (let r = 0; r < divisor; r++) transitions[(2 + r) * 256 + 0x30 + d] = 2 + ((r * 10 + d) % divisor);
   }
-  accepting[2] = 1;
+  for (let r = 0; r < divisor; r++) accepting[2 + r] = (r === 0) === multiples ? 1 : 0;
   return minimizeDfa({ stateCount: m, initial: 0, transitions, accepting });
 }

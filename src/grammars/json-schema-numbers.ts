@@ -166,7 +166,7 @@ export const BOUNDED_DECIMAL_SYNTAX = (() => {
 export const NO_NEGATIVE_ZERO = "(?:0|[1-9]\\d*)(?:\\.\\d+)?|-(?:[1-9]\\d*(?:\\.\\d+)?|0\\.\\d*[1-9]\\d*)";
 
 /** Any JSON number the unbounded generator writes: at most MAX_DIGITS integer digits, an optional fraction and exponent. */
-export const UNBOUNDED_NUMBER_SYNTAX = `-?(?:0|[1-9]\\d{0,${MAX_DIGITS - 1}})(?:\\.\\d{1,${MAX_DIGITS}})?(?:[eE][+-]?\\d{1,2})?`;
+export const UNBOUNDED_NUMBER_SYNTAX = `-?(?:0|[1-9]\\d{0,${MAX_DIGITS - 1}})(?:\\.\\d+)?(?:[eE][+-]?\\d{1,2})?`;
 
 /** Integers within ±MAX_GENERATED_INTEGER, never `-0`. */
 export const UNBOUNDED_INTEGER_SYNTAX = `0|-?[1-9]\\d{0,${MAX_DIGITS - 1}}`;
@@ -228,4 +228,50 @@ export function roundDecimal(d: Decimal, direction: "up" | "down"): { decimal: D
   integer = integer.replace(/^0+/, "") || "0";
   fraction = fraction.replace(/0+$/, "");
   return { decimal: { negative: d.negative && (integer !== "0" || fraction !== ""), integer, fraction }, exact: whole % scale === 0n };
+}
+
+/**
+ * For a decimal multipleOf m: e when the multiples of m that are dyadic (exactly representable)
+ * are the multiples of 1/2^e (e ≤ 6), and m is stored close enough to its decimal value
+ * (relative error below 2^-54) that x / m rounds to the exact integer for each such x below
+ * 2^52·m in magnitude; otherwise undefined. (m = a/10^d: k·m is dyadic when 5^d divides k·a;
+ * the least such multiple must be 1/2^e.)
+ */
+export function dyadicStep(m: number): number | undefined {
+  if (!(m > 0) || !Number.isFinite(m)) return undefined;
+  const { integer, fraction } = toDecimal(m);
+  const d = fraction.length;
+  const a = BigInt(integer + fraction);
+  const five = 5n ** BigInt(d);
+  let g = a;
+  let r = five;
+  while (r !== 0n) [g, r] = [r, g % r];
+  // The least dyadic multiple: a / (g · 2^d), reduced.
+  let numerator = a / g;
+  let exponent = d;
+  while (numerator % 2n === 0n && exponent > 0) {
+    numerator /= 2n;
+    exponent--;
+  }
+  if (numerator !== 1n || exponent > 6 || exponent === 0) return undefined;
+  // m as stored: M · 2^E exactly.
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, m);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mantissa = (bits & ((1n << 52n) - 1n)) | (biased === 0 ? 0n : 1n << 52n);
+  const e2 = (biased === 0 ? 1 : biased) - 1075;
+  // |M·2^E − a/10^d| / (a/10^d) < 2^-54, as integers: |M·10^d·2^s − a·2^t|·2^54 < a·2^t (s, t ≥ 0).
+  const ten = 10n ** BigInt(d);
+  const left = e2 >= 0 ? mantissa * ten * (1n << BigInt(e2)) : mantissa * ten;
+  const right = e2 >= 0 ? a : a * (1n << BigInt(-e2));
+  const difference = left > right ? left - right : right - left;
+  return difference * (1n << 54n) < right ? exponent : undefined;
+}
+
+/** Decimals that are multiples of 1/2^e: an integer part and a fraction among i/2^e (trailing zeros allowed). */
+export function dyadicDecimalRegex(e: number): string {
+  const fractions: string[] = [];
+  for (let i = 1; i < 2 ** e; i++) fractions.push(((i / 2 ** e).toFixed(e).slice(2)).replace(/0+$/, ""));
+  return `-?(?:0|[1-9]\\d*)(?:\\.(?:0+|(?:${fractions.join("|")})0*))?`;
 }

