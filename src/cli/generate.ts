@@ -4,8 +4,10 @@ import type { GeneratedSegment, SamplingOptions, StopReason } from "../decoder/g
 import { LlamaBackend, type GpuChoice } from "../decoder/llama.js";
 import { ensureModel } from "../models/build.js";
 import { startOutput } from "../decoder/thinking.js";
+import { didYouMean } from "../ltl/names.js";
+import type { Spec } from "../ltl/spec.js";
 import { addChatOptions, chatPrompt, parseChatTemplate, parseThinking, type ChatCommandOptions } from "./chat-options.js";
-import { loadSpec, loadToolsOption, parsePositiveInt, UsageError, type CliContext } from "./io.js";
+import { CommandDeadline, interruptible, loadSpecAsync, loadToolsOption, parsePositiveInt, UsageError, type CliContext } from "./io.js";
 
 interface GenerateCommandOptions extends ChatCommandOptions {
   spec: string;
@@ -22,6 +24,7 @@ interface GenerateCommandOptions extends ChatCommandOptions {
   gpu: string;
   threads?: string;
   maxStates?: string;
+  maxNodes?: string;
   timeout?: string;
   tools?: string;
 }
@@ -55,6 +58,7 @@ export function registerGenerate(program: Command, context: CliContext): void {
     .option("--threads <n>", "CPU threads for llama.cpp (default 1; on small machines more is slower)")
     .option("--tools <module>", "JavaScript/TypeScript module exporting the tools a spec's 'one of tools' segments name (default: the example tools)")
     .option("--max-states <n>", "refuse spec automata larger than this while compiling")
+    .option("--max-nodes <n>", "refuse to build more decision-diagram nodes than this while compiling the spec")
     .option("--timeout <seconds>", "stop compiling the spec after this many seconds");
   addChatOptions(command, true).action(async (options: GenerateCommandOptions) => {
       const gpu = parseGpu(options.gpu);
@@ -71,7 +75,11 @@ export function registerGenerate(program: Command, context: CliContext): void {
         ...(options.maxSegmentTokens !== undefined ? { maxSegmentTokens: parsePositiveInt(options.maxSegmentTokens, "--max-segment-tokens") } : {}),
       };
       const inputs = options.input.map(parseInput);
-      const compiled = loadSpec(options.spec, options, context, await loadToolsOption(options.tools));
+      const deadline = new CommandDeadline(options.timeout === undefined ? undefined : parsePositiveInt(options.timeout, "--timeout"));
+      const tools = await loadToolsOption(options.tools);
+      // Compiling is interruptible; generation keeps the default handling of Ctrl-C.
+      const compiled = await interruptible((signal) => loadSpecAsync(options.spec, options, context, tools, true, { signal, deadline }));
+      checkInputs(inputs, compiled.spec);
       const modelPath =
         options.model ??
         (await ensureModel(DEFAULT_MODEL, {
@@ -129,6 +137,12 @@ export function registerGenerate(program: Command, context: CliContext): void {
           } else break;
           generation.supply(content, event, listener);
         }
+        if (inputs.length > 0) {
+          context.stderr(
+            `ltlguard: ${inputs.length} --input ${inputs.length === 1 ? "value was" : "values were"} not used (${inputs.map((i) => i.event).join(", ")}): ` +
+              "the output stopped before the environment wrote again\n",
+          );
+        }
         const segments: GeneratedSegment[] = thought?.complete === false ? [] : generation.segments;
         if (streaming) {
           if (!generation.text.endsWith("\n")) context.stdout("\n");
@@ -162,6 +176,24 @@ function describeStop(stop: StopReason, awaiting: readonly string[] | undefined)
       return "ltlguard: stopped at --max-segment-tokens: the output is incomplete\n";
     default:
       return "";
+  }
+}
+
+/**
+ * Every --input must name an event the environment writes: an unknown event or one the model
+ * writes would otherwise be skipped without a word.
+ */
+export function checkInputs(inputs: readonly { event: string }[], spec: Spec): void {
+  const events = spec.segments.map((s) => s.event);
+  const environment = spec.segments.filter((s) => s.writer === "environment").map((s) => s.event);
+  const written = environment.length > 0 ? `the environment writes ${environment.join(", ")}` : "the environment writes no segment of this spec";
+  for (const { event } of inputs) {
+    if (!events.includes(event)) {
+      throw new UsageError(`--input ${event}=…: the spec has no event '${event}'${didYouMean(event, environment)}; ${written}`);
+    }
+    if (!environment.includes(event)) {
+      throw new UsageError(`--input ${event}=…: the model writes '${event}', so it cannot be supplied; ${written}`);
+    }
   }
 }
 

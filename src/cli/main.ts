@@ -5,7 +5,7 @@ import { registerGenerate } from "./generate.js";
 import { registerBench } from "./bench.js";
 import { registerPlan } from "./plan.js";
 import { registerRun } from "./run.js";
-import { reportError, type CliContext } from "./io.js";
+import { closableWriter, reportError, type CliContext } from "./io.js";
 
 export const VERSION = "0.1.0";
 
@@ -29,8 +29,8 @@ export function createProgram(context: CliContext): Command {
 /** Runs the CLI on the given arguments (without `node` and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io?: Partial<Pick<CliContext, "stdout" | "stderr">>): Promise<number> {
   const context: CliContext = {
-    stdout: io?.stdout ?? ((text) => process.stdout.write(text)),
-    stderr: io?.stderr ?? ((text) => process.stderr.write(text)),
+    stdout: io?.stdout ?? closableWriter(process.stdout),
+    stderr: io?.stderr ?? closableWriter(process.stderr),
     exitCode: 0,
   };
   const program = createProgram(context);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { ConstrainedDecoder } from "../decoder/decoder.js";
 import type { SamplingOptions } from "../decoder/generation.js";
@@ -62,6 +62,11 @@ export function registerRun(program: Command, context: CliContext): void {
     .option("--timeout <seconds>", "stop compiling the spec after this many seconds");
   // Thinking stays forbidden for agents with tools: their output is the spec's from the first token.
   addChatOptions(command, false).action(async (specFile: string, options: RunCommandOptions) => {
+      // Refused before anything slow is loaded (the model, the spec); the transcript is still
+      // opened exclusively below, in case the file appears in the meantime.
+      if (options.transcript !== undefined && existsSync(options.transcript)) {
+        throw new UsageError(`--transcript '${options.transcript}' exists already; choose a new file`);
+      }
       const gpu = parseGpu(options.gpu);
       parseChatTemplate(options.chatTemplate);
       const sampling: SamplingOptions = {

@@ -1,9 +1,10 @@
 import { conjunction } from "./ast.js";
-import { compileFormula, type CompileOptions } from "./compile.js";
+import { compileFormulaSteps, type CompileOptions } from "./compile.js";
 import type { Dfa } from "./dfa.js";
 import { SpecError } from "./errors.js";
 import type { Spec, SpecFormula } from "./spec.js";
 import { tieArguments } from "./tool-tie.js";
+import { Deadline, runSteps, runStepsAsync, stopCheck, type Steps } from "./limits.js";
 
 /** What the decoder and the user need to know about an automaton's states. */
 export interface DfaAnalysis {
@@ -60,9 +61,22 @@ export interface CompiledSpec {
 
 /**
  * Compiles a whole spec (the conjunction of its formulas). An unsatisfiable spec is an error that
- * names a minimal set of its formulas that conflict, so the user knows what to change.
+ * names a minimal set of its formulas that conflict, so the user knows what to change. The time
+ * limit and the signal of `options` cover all of it.
  */
 export function compileSpec(spec: Spec, options: CompileOptions = {}): CompiledSpec {
+  const deadline = new Deadline(options.timeLimitMs, options.label ?? spec.file);
+  return runSteps(compileSpecSteps(spec, options, deadline), stopCheck(deadline, options.signal));
+}
+
+/** `compileSpec` that gives the event loop a turn every few milliseconds, so that `options.signal` can stop it. */
+export async function compileSpecAsync(spec: Spec, options: CompileOptions = {}): Promise<CompiledSpec> {
+  const deadline = new Deadline(options.timeLimitMs, options.label ?? spec.file);
+  return runStepsAsync(compileSpecSteps(spec, options, deadline), stopCheck(deadline, options.signal));
+}
+
+/** `compileSpec` as resumable steps (see `Steps` in limits.ts). */
+export function* compileSpecSteps(spec: Spec, options: CompileOptions, deadline: Deadline): Steps<CompiledSpec> {
   // Tool segments alone leave the event automaton as it is (only the text needs the tools), but
   // call(…) atoms mean nothing until the tools are known.
   if (spec.toolCalls.length > 0 && spec.binding === undefined) {
@@ -72,9 +86,9 @@ export function compileSpec(spec: Spec, options: CompileOptions = {}): CompiledS
       spec.toolCalls[0]!.location,
     );
   }
-  const compileSome = (formulas: readonly SpecFormula[]): Dfa =>
-    compileFormula(conjunction(formulas.map((f) => f.formula)), { atoms: spec.atoms, mode: spec.mode }, { label: spec.file, ...options });
-  const formulasOnly = compileSome(spec.formulas);
+  const compileSome = (formulas: readonly SpecFormula[]): Steps<Dfa> =>
+    compileFormulaSteps(conjunction(formulas.map((f) => f.formula)), { atoms: spec.atoms, mode: spec.mode }, { label: spec.file, ...options }, deadline);
+  const formulasOnly = yield* compileSome(spec.formulas);
   // With tools bound, each arguments step is tied to the tool named just before (tool-tie.ts).
   const dfa = tieArguments(formulasOnly, spec);
   const analysis = analyze(dfa);
@@ -86,7 +100,9 @@ export function compileSpec(spec: Spec, options: CompileOptions = {}): CompiledS
     );
   }
   if (!analysis.satisfiable) {
-    const core = unsatisfiableCore(spec.formulas, (subset) => analyze(compileSome(subset)).satisfiable);
+    const core = yield* unsatisfiableCore(spec.formulas, function* (subset) {
+      return analyze(yield* compileSome(subset)).satisfiable;
+    });
     const first = core[0] ?? spec.formulas[0];
     const location = first?.location ?? { file: spec.file, line: 1, column: 1, lineText: "" };
     const what = spec.mode === "events" ? "sequence of events" : "trace";
@@ -100,13 +116,27 @@ export function compileSpec(spec: Spec, options: CompileOptions = {}): CompiledS
   return { spec, dfa, analysis };
 }
 
-/** Deletion-based minimal unsatisfiable subset: drop each formula whose absence keeps the rest unsatisfiable. */
-function unsatisfiableCore(formulas: readonly SpecFormula[], satisfiable: (subset: readonly SpecFormula[]) => boolean): SpecFormula[] {
-  let core = [...formulas];
-  for (let i = 0; i < core.length; ) {
-    const without = core.filter((_, j) => j !== i);
-    if (!satisfiable(without)) core = without;
-    else i++;
+/**
+ * A minimal unsatisfiable subset of `formulas` (which together are unsatisfiable), by Junker's
+ * QuickXplain: it splits the candidates in halves, so it needs about 2k·log(n/k) compilations
+ * for a core of k formulas among n, not one per formula. Recursion depth is log n.
+ */
+function* unsatisfiableCore(
+  formulas: readonly SpecFormula[],
+  satisfiable: (subset: readonly SpecFormula[]) => Steps<boolean>,
+): Steps<SpecFormula[]> {
+  function* explain(background: readonly SpecFormula[], added: boolean, candidates: readonly SpecFormula[]): Steps<SpecFormula[]> {
+    if (added && !(yield* satisfiable(background))) return [];
+    if (candidates.length === 1) return [...candidates];
+    const half = Math.ceil(candidates.length / 2);
+    const first = candidates.slice(0, half);
+    const second = candidates.slice(half);
+    const fromSecond = yield* explain([...background, ...first], first.length > 0, second);
+    const fromFirst = yield* explain([...background, ...fromSecond], fromSecond.length > 0, first);
+    return [...fromFirst, ...fromSecond];
   }
-  return core;
+  if (formulas.length === 0) return [];
+  const core = yield* explain([], false, formulas);
+  const order = new Map(formulas.map((f, i) => [f, i] as const));
+  return core.sort((a, b) => order.get(a)! - order.get(b)!);
 }

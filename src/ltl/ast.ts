@@ -87,37 +87,95 @@ const FUTURE_KINDS = new Set<Formula["kind"]>([
 export const isPastOperator = (kind: Formula["kind"]): boolean => PAST_KINDS.has(kind);
 export const isFutureOperator = (kind: Formula["kind"]): boolean => FUTURE_KINDS.has(kind);
 
+/** The direct subformulas of a formula, left to right. */
+export function childrenOf(f: Formula): readonly Formula[] {
+  if (isUnary(f)) return [f.arg];
+  if (isBinary(f)) return [f.left, f.right];
+  return [];
+}
+
+// Formulas can be deep (a conjunction of thousands of formulas nests that deep) and are often
+// DAGs (sugar shares subformulas, so the tree can be exponentially larger): every walk below uses
+// an explicit stack and visits a shared subformula once.
+
 /** The atoms a formula mentions, in order of first occurrence. */
 export function atomsOf(formula: Formula): string[] {
-  const seen = new Set<string>();
-  const visit = (f: Formula): void => {
-    if (f.kind === "atom") seen.add(f.name);
-    else if (isUnary(f)) visit(f.arg);
-    else if (isBinary(f)) {
-      visit(f.left);
-      visit(f.right);
-    }
-  };
-  visit(formula);
-  return [...seen];
+  const atoms = new Set<string>();
+  const seen = new Set<Formula>();
+  const stack = [formula];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    if (f.kind === "atom") atoms.add(f.name);
+    else if (isUnary(f)) stack.push(f.arg);
+    else if (isBinary(f)) stack.push(f.right, f.left);
+  }
+  return [...atoms];
 }
 
 /** Structural equality (formulas are trees; shared subtrees compare by content). */
 export function formulasEqual(a: Formula, b: Formula): boolean {
-  if (a === b) return true;
-  if (a.kind !== b.kind) return false;
-  if (a.kind === "atom") return a.name === (b as typeof a).name;
-  if (isUnary(a)) return formulasEqual(a.arg, (b as UnaryFormula).arg);
-  if (isBinary(a)) {
-    const other = b as BinaryFormula;
-    return formulasEqual(a.left, other.left) && formulasEqual(a.right, other.right);
+  const stack: [Formula, Formula][] = [[a, b]];
+  while (stack.length > 0) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (x.kind !== y.kind) return false;
+    if (x.kind === "atom") {
+      if (x.name !== (y as typeof x).name) return false;
+    } else if (isUnary(x)) stack.push([x.arg, (y as UnaryFormula).arg]);
+    else if (isBinary(x)) {
+      const other = y as BinaryFormula;
+      stack.push([x.right, other.right], [x.left, other.left]);
+    }
   }
   return true;
 }
 
-/** Number of nodes in the formula seen as a tree. */
-export function formulaSize(f: Formula): number {
-  if (isUnary(f)) return 1 + formulaSize(f.arg);
-  if (isBinary(f)) return 1 + formulaSize(f.left) + formulaSize(f.right);
-  return 1;
+/** Number of nodes in the formula seen as a tree (shared subformulas count each time they occur). */
+export function formulaSize(formula: Formula): number {
+  const size = new Map<Formula, number>();
+  const stack = [formula];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (size.has(f)) {
+      stack.pop();
+      continue;
+    }
+    const children = childrenOf(f);
+    const missing = children.filter((c) => !size.has(c));
+    if (missing.length > 0) {
+      stack.push(...missing);
+      continue;
+    }
+    size.set(f, children.reduce((sum, c) => sum + size.get(c)!, 1));
+    stack.pop();
+  }
+  return size.get(formula)!;
+}
+
+/** The formula with every atom replaced by `replace(name)`; shared subformulas stay shared. */
+export function mapAtoms(formula: Formula, replace: (name: string) => Formula): Formula {
+  const mapped = new Map<Formula, Formula>();
+  const stack = [formula];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (mapped.has(f)) {
+      stack.pop();
+      continue;
+    }
+    const missing = childrenOf(f).filter((c) => !mapped.has(c));
+    if (missing.length > 0) {
+      stack.push(...missing);
+      continue;
+    }
+    let result: Formula;
+    if (f.kind === "atom") result = replace(f.name);
+    else if (isUnary(f)) result = unary(f.kind, mapped.get(f.arg)!);
+    else if (isBinary(f)) result = binary(f.kind, mapped.get(f.left)!, mapped.get(f.right)!);
+    else result = f;
+    mapped.set(f, result);
+    stack.pop();
+  }
+  return mapped.get(formula)!;
 }

@@ -1,10 +1,12 @@
 import { atomsOf, type Formula } from "./ast.js";
 import type { Dfa } from "./dfa.js";
-import { TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
-import { Deadline, type CompileProgress } from "./limits.js";
-import { FormulaTable, Op, PastOp } from "./formulas.js";
-import { minimize, type SymbolicDfa } from "./minimize.js";
-import { BooleanOps, Mtbdd, NodeLimitError } from "./mtbdd.js";
+import { TooManyNodesError, TooManyStatesError, UnsupportedFormulaError } from "./errors.js";
+import { Deadline, runSteps, runStepsAsync, stopCheck, type CompileProgress, type Steps } from "./limits.js";
+import { FormulaTable, Op } from "./formulas.js";
+import { minimizeSteps, type SymbolicDfa } from "./minimize.js";
+import { BooleanOps, DEFAULT_MAX_NODES, Mtbdd, NodeLimitError, type ApplyUnits } from "./mtbdd.js";
+import { Obligations, TERM_TRUE } from "./obligations.js";
+import { PastSteps } from "./past.js";
 import type { SpecMode } from "./spec.js";
 
 /**
@@ -16,21 +18,32 @@ import type { SpecMode } from "./spec.js";
  * summarizes the trace so far. Reading a letter replaces each term by the expansion of φ at that
  * step (F φ = φ | X F φ, G φ = φ & WX G φ, ...), computed as a decision diagram over the atoms
  * whose leaves are the next obligations — so a state's successors come with symbolic guards and
- * the alphabet 2^atoms is never enumerated. A state accepts when one of its cubes has weak terms
- * only (no step is owed). Formulas are hash-consed in negation normal form, so equal obligations
- * are equal integers; the result is minimized afterwards.
+ * the alphabet 2^atoms is never enumerated. A state accepts when one of its terms is weak (no
+ * step is owed). Formulas are hash-consed in negation normal form, so equal obligations are equal
+ * integers; the result is minimized afterwards.
  */
 
 export interface CompileOptions {
   /** Refuse to explore more than this many states (before minimization). Defaults to 100,000. */
   maxStates?: number;
-  /** What the error names when the limit is hit. Defaults to `the formula`. */
+  /**
+   * Refuse to build more than this many decision-diagram nodes (each about 30 bytes). Defaults to
+   * 8,388,608 (`DEFAULT_MAX_NODES`).
+   */
+  maxNodes?: number;
+  /** What the error names when a limit is hit. Defaults to `the formula`. */
   label?: string;
   /**
-   * Stop with a `CompileTimeoutError` after this many milliseconds. Compilation is synchronous,
-   * so this is a deadline it checks, not a timer. Defaults to none.
+   * Stop with a `CompileTimeoutError` after this many milliseconds (checked between states and
+   * refinement rounds). Defaults to none.
    */
   timeLimitMs?: number;
+  /**
+   * Stop with the signal's reason once it is aborted. The synchronous functions check it between
+   * states (so only an abort from a callback such as `onProgress` can stop them early); the
+   * `…Async` ones hand the event loop a turn every few milliseconds, so any abort does.
+   */
+  signal?: AbortSignal;
   /** Called often during long compilations (callers throttle what they print). Defaults to none. */
   onProgress?: (progress: CompileProgress) => void;
 }
@@ -47,63 +60,86 @@ export type { CompileProgress };
 
 /** Compiles a formula over the given atoms to its minimal DFA. */
 export function compileFormula(formula: Formula, target?: Partial<CompileTarget>, options: CompileOptions = {}): Dfa {
+  const deadline = new Deadline(options.timeLimitMs, options.label ?? "the formula");
+  return runSteps(compileFormulaSteps(formula, target, options, deadline), stopCheck(deadline, options.signal));
+}
+
+/** `compileFormula` that gives the event loop a turn every few milliseconds, so that `signal` can stop it. */
+export async function compileFormulaAsync(formula: Formula, target?: Partial<CompileTarget>, options: CompileOptions = {}): Promise<Dfa> {
+  const deadline = new Deadline(options.timeLimitMs, options.label ?? "the formula");
+  return runStepsAsync(compileFormulaSteps(formula, target, options, deadline), stopCheck(deadline, options.signal));
+}
+
+/** The compilation as resumable steps (see `Steps`); `deadline` is checked at each of them as well. */
+export function* compileFormulaSteps(formula: Formula, target: Partial<CompileTarget> | undefined, options: CompileOptions, deadline: Deadline): Steps<Dfa> {
   const atoms = target?.atoms ?? atomsOf(formula);
   const mode = target?.mode ?? "propositional";
+  const known = new Set(atoms);
   for (const name of atomsOf(formula)) {
-    if (!atoms.includes(name)) throw new UnsupportedFormulaError(`the formula uses '${name}', which is not among the atoms (${atoms.join(", ")})`);
+    if (!known.has(name)) throw new UnsupportedFormulaError(`the formula uses '${name}', which is not among the atoms (${atoms.join(", ")})`);
   }
   if (mode === "events" && atoms.length === 0) throw new UnsupportedFormulaError("an events-mode automaton needs at least one event");
-  const builder = new Builder(atoms, mode);
+  const label = options.label ?? "the formula";
+  const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
+  const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
+  const builder = new Builder(atoms, mode, maxNodes);
   try {
-    const label = options.label ?? "the formula";
-    const deadline = new Deadline(options.timeLimitMs, label);
-    const limits = { ...options, maxStates: options.maxStates ?? DEFAULT_MAX_STATES, label, deadline };
-    return minimize(builder.explore(formula, limits), deadline, options.onProgress);
+    const symbolic = yield* builder.explore(formula, { maxStates, label, onProgress: options.onProgress });
+    return yield* minimizeSteps(symbolic, options.onProgress);
   } catch (error) {
-    if (error instanceof NodeLimitError) {
-      throw new TooManyStatesError(options.maxStates ?? DEFAULT_MAX_STATES, builder.exploredStates, `${options.label ?? "the formula"} (${error.message})`);
-    }
+    if (error instanceof NodeLimitError) throw new TooManyNodesError(maxNodes, builder.exploredStates, label);
     throw error;
+  } finally {
+    deadline.check();
   }
 }
 
-const FIRST_VALUE = 2; // diagram terminals 0 and 1 are booleans; obligations and states come after
+interface ExploreLimits {
+  maxStates: number;
+  label: string;
+  onProgress: ((progress: CompileProgress) => void) | undefined;
+}
 
 class Builder {
-  readonly store = new Mtbdd();
-  readonly bool = new BooleanOps(this.store);
+  readonly store: Mtbdd;
+  readonly bool: BooleanOps;
   exploredStates = 0;
 
-  // Terms X φ / WX φ, obligations (DNFs over terms) and states (obligation × carries).
-  private readonly termIds = new Map<string, number>();
-  private readonly termStrong: boolean[] = [];
-  private readonly termNode: number[] = [];
-  private readonly dnfs: number[][][] = [];
-  private readonly dnfIds = new Map<string, number>();
-  private readonly pairs: { dnf: number; carries: string }[] = [];
-  private readonly pairIds = new Map<string, number>();
-
-  private readonly expansions = new Map<number, number>();
-  private readonly termExpansions = new Map<number, number>();
-  private readonly dnfFalse: number;
-  private readonly dnfTrue: number;
   private readonly formulas: FormulaTable;
+  private readonly obligations: Obligations;
+  private readonly past: PastSteps;
+  private readonly termExpansions: number[] = [];
+  /** By formula id: its expansion's diagram, -1 when not computed yet. */
+  private expansions: Int32Array = new Int32Array(256).fill(-1);
+
+  // `true` and `false` obligations decide a conjunction or disjunction without walking the other side.
+  private readonly andUnits: ApplyUnits;
+  private readonly orUnits: ApplyUnits;
+  private readonly andLeaves = (x: number, y: number): number => this.obligations.and(x, y);
+  private readonly orLeaves = (x: number, y: number): number => this.obligations.or(x, y);
 
   constructor(
     private readonly atoms: readonly string[],
     private readonly mode: SpecMode,
+    maxNodes: number,
   ) {
+    this.store = new Mtbdd(maxNodes);
+    this.bool = new BooleanOps(this.store);
     this.formulas = new FormulaTable(new Map(atoms.map((a, i) => [a, i])));
-    this.dnfFalse = this.internDnf([]);
-    this.dnfTrue = this.internDnf([[]]);
+    this.obligations = new Obligations(this.formulas);
+    this.past = new PastSteps(this.store, this.bool, this.formulas, atoms.length);
+    const trueLeaf = this.store.leaf(this.obligations.true);
+    const falseLeaf = this.store.leaf(this.obligations.false);
+    this.andUnits = { identity: trueLeaf, absorbing: falseLeaf };
+    this.orUnits = { identity: falseLeaf, absorbing: trueLeaf };
   }
 
-  explore(formula: Formula, options: CompileOptions & { maxStates: number; label: string; deadline: Deadline }): SymbolicDfa {
-    const { maxStates, label, deadline, onProgress } = options;
+  *explore(formula: Formula, limits: ExploreLimits): Steps<SymbolicDfa> {
+    const { maxStates, label, onProgress } = limits;
     const root = this.formulas.nnf(formula, true);
+    yield;
     const initialCarries = this.formulas.initialCarries();
-    const startTerm = this.term(true, root);
-    const startDnf = startTerm < 0 ? this.dnfFalse : this.internDnf([[startTerm]]);
+    const startDnf = this.obligations.single(this.obligations.term(true, root));
 
     // State 0 is a start state of its own that nothing returns to: minimization may then give it
     // either acceptance, since the empty trace is not a trace (see minimize.ts).
@@ -116,26 +152,19 @@ class Builder {
     // Successor diagrams keep their own leaf values (obligations, or obligation-carry pairs when
     // the formula looks into the past); `stateOf` maps those to states, so no diagram is rebuilt
     // just to rename its leaves.
-    const stateFor = (value: number): number => {
+    const stateFor = (value: number): void => {
       if (value >= stateOf.length) {
         const grown = new Int32Array(Math.max(value + 1, stateOf.length * 2)).fill(-1);
         grown.set(stateOf);
         stateOf = grown;
       }
-      let id = stateOf[value]!;
-      if (id === -1) {
-        id = states.length;
-        if (id >= maxStates) throw new TooManyStatesError(maxStates, id, label);
-        stateOf[value] = id;
-        if ((id & 1023) === 0) {
-          onProgress?.({ phase: "explore", expanded: behaviour.length, found: id + 1 });
-          deadline.check();
-        }
-        const p = this.hasPast ? this.pairs[value - FIRST_VALUE]! : { dnf: value, carries: "" };
-        states.push(p);
-        accepting.push(this.dnfAccepts(p.dnf));
-      }
-      return id;
+      if (stateOf[value] !== -1) return;
+      const id = states.length;
+      if (id >= maxStates) throw new TooManyStatesError(maxStates, id + 1, label, this.exploredStates);
+      stateOf[value] = id;
+      const p = this.hasPast ? this.past.pair(value) : { dnf: value, carries: "" };
+      states.push(p);
+      accepting.push(this.obligations.accepts(p.dnf));
     };
 
     // Breadth-first by layers: the successors of a whole layer are collected in one shared walk
@@ -144,17 +173,39 @@ class Builder {
       const layerEnd = states.length;
       const roots: number[] = [];
       for (let s = layerStart; s < layerEnd; s++) {
-        this.exploredStates = states.length;
-        if ((s & 15) === 15) {
-          onProgress?.({ phase: "explore", expanded: s + 1, found: states.length });
-          deadline.check();
+        this.exploredStates = s;
+        // A pause per state: expanding one can take a while when it has thousands of successors.
+        if (s > layerStart) {
+          onProgress?.({ phase: "explore", expanded: s, found: states.length });
+          yield;
         }
-        let successor = this.successor(states[s]!.dnf, states[s]!.carries);
-        if (this.mode === "events") successor = this.eventChain(successor);
+        const { dnf, carries } = states[s]!;
+        let successor = yield* this.successor(dnf);
+        if (this.mode === "events") successor = this.hasPast ? this.past.eventChain(successor, carries) : this.eventChain(successor);
+        else if (this.hasPast) successor = this.past.step(successor, carries);
         behaviour.push(successor);
         roots.push(successor);
       }
-      for (const value of this.store.terminalsOfAll(roots)) stateFor(value);
+      this.exploredStates = layerEnd;
+      const walk = this.store.beginTerminalWalk();
+      try {
+        for (let i = 0; i < roots.length; i++) {
+          const values: number[] = [];
+          for (const _ of walk.visit(roots[i]!, values)) {
+            for (const value of values) stateFor(value);
+            values.length = 0;
+            onProgress?.({ phase: "explore", expanded: layerEnd, found: states.length });
+            yield;
+          }
+          for (const value of values) stateFor(value);
+          if ((i & 15) === 15) {
+            onProgress?.({ phase: "explore", expanded: layerEnd, found: states.length });
+            yield;
+          }
+        }
+      } finally {
+        walk.finish();
+      }
       layerStart = layerEnd;
     }
     return { store: this.store, mode: this.mode, atoms: this.atoms, accepting, behaviour, initial: 0, stateOf: (value) => stateOf[value]! };
@@ -166,7 +217,7 @@ class Builder {
    * what minimization compares.
    */
   private eventChain(successor: number): number {
-    const targets = this.atoms.map((_, e) => this.store.evaluate(successor, (v) => v === e));
+    const targets = this.atoms.map((_, e) => this.store.evaluateEvent(successor, e));
     let chain = this.store.leaf(targets[targets.length - 1]!);
     for (let e = targets.length - 2; e >= 0; e--) chain = this.store.node(e, chain, this.store.leaf(targets[e]!));
     return chain;
@@ -176,218 +227,103 @@ class Builder {
     return this.formulas.carries.length > 0;
   }
 
-  /** The diagram from letters to successor obligations (paired with carries when the formula has past operators). */
-  private successor(dnf: number, carries: string): number {
-    let result = this.store.leaf(this.dnfFalse);
-    for (const cube of this.dnfs[dnf - FIRST_VALUE]!) {
-      let conj = this.store.leaf(this.dnfTrue);
-      for (const t of cube) conj = this.dnfAnd(conj, this.expandTerm(t));
-      result = this.dnfOr(result, conj);
+  /** The diagram from letters (and past variables) to successor obligations: the disjunction of its terms' expansions. */
+  private *successor(dnf: number): Steps<number> {
+    let result = this.store.leaf(this.obligations.false);
+    for (const t of this.obligations.terms(dnf)) {
+      result = yield* this.dnfOr(result, t === TERM_TRUE ? this.store.leaf(this.obligations.true) : yield* this.expandTerm(t));
     }
-    if (!this.hasPast) return result;
-    // Past operators: substitute their values at this step (functions of the letter and the
-    // carries) for their variables, then attach the carries the next step will see.
-    const values = new Map<number, number>();
-    const value = (p: number): number => this.pastValue(p, carries, values);
-    const n = this.atoms.length;
-    let withPast = this.store.compose(result, (v) => (v >= n ? value(this.formulas.carries[v - n]!) : undefined));
-    withPast = this.store.mapLeaves(withPast, (d) => this.internPair(d, ""));
-    for (const p of this.formulas.carries) {
-      const op = this.formulas.pastOps[p]!;
-      const carried = op === PastOp.Yesterday || op === PastOp.WeakYesterday ? value(this.formulas.pastAs[p]!) : value(p);
-      withPast = this.store.apply("appendCarry", withPast, carried, (pair, bit) => {
-        const { dnf: d, carries: c } = this.pairs[pair - FIRST_VALUE]!;
-        return this.internPair(d, c + String(bit));
-      });
-    }
-    return withPast;
-  }
-
-  /** The value of a pure-past formula at the current step, as a 0/1 diagram over the letter. */
-  private pastValue(p: number, carries: string, memo: Map<number, number>): number {
-    const cached = memo.get(p);
-    if (cached !== undefined) return cached;
-    const b = this.bool;
-    const sub = (q: number): number => this.pastValue(q, carries, memo);
-    const carry = (): number => (carries[this.formulas.carryIndex.get(p)!] === "1" ? b.trueNode : b.falseNode);
-    let result: number;
-    switch (this.formulas.pastOps[p]!) {
-      case PastOp.True: result = b.trueNode; break;
-      case PastOp.False: result = b.falseNode; break;
-      case PastOp.Atom: result = b.variable(this.formulas.pastAs[p]!); break;
-      case PastOp.Not: result = b.not(sub(this.formulas.pastAs[p]!)); break;
-      case PastOp.And: result = b.and(sub(this.formulas.pastAs[p]!), sub(this.formulas.pastBs[p]!)); break;
-      case PastOp.Or: result = b.or(sub(this.formulas.pastAs[p]!), sub(this.formulas.pastBs[p]!)); break;
-      case PastOp.Yesterday:
-      case PastOp.WeakYesterday: result = carry(); break;
-      case PastOp.Once: result = b.or(sub(this.formulas.pastAs[p]!), carry()); break;
-      case PastOp.Historically: result = b.and(sub(this.formulas.pastAs[p]!), carry()); break;
-      case PastOp.Since: result = b.or(sub(this.formulas.pastBs[p]!), b.and(sub(this.formulas.pastAs[p]!), carry())); break;
-    }
-    memo.set(p, result);
     return result;
   }
 
-  private expandTerm(t: number): number {
-    let e = this.termExpansions.get(t);
+  private *expandTerm(t: number): Steps<number> {
+    let e = this.termExpansions[t];
     if (e === undefined) {
-      e = this.expand(this.termNode[t]!);
-      this.termExpansions.set(t, e);
+      e = yield* this.expand(this.obligations.formulaOf(t));
+      this.termExpansions[t] = e;
     }
     return e;
   }
 
   /** The formula at the current step: a diagram over the letter (and past variables) to obligations for the next. */
-  private expand(node: number): number {
-    const cached = this.expansions.get(node);
-    if (cached !== undefined) return cached;
-    const a = this.formulas.as[node]!;
-    const b = this.formulas.bs[node]!;
-    const leaf = (dnf: number): number => this.store.leaf(dnf);
-    const obligation = (strong: boolean, f: number): number => {
-      const t = this.term(strong, f);
-      return leaf(t === -1 ? this.dnfFalse : t === -2 ? this.dnfTrue : this.internDnf([[t]]));
-    };
-    let result: number;
-    switch (this.formulas.ops[node]!) {
-      case Op.True: result = leaf(this.dnfTrue); break;
-      case Op.False: result = leaf(this.dnfFalse); break;
-      case Op.Atom: result = this.store.node(a, leaf(this.dnfFalse), leaf(this.dnfTrue)); break;
-      case Op.NotAtom: result = this.store.node(a, leaf(this.dnfTrue), leaf(this.dnfFalse)); break;
-      case Op.Past: result = this.store.node(this.atoms.length + a, leaf(this.dnfFalse), leaf(this.dnfTrue)); break;
-      case Op.NotPast: result = this.store.node(this.atoms.length + a, leaf(this.dnfTrue), leaf(this.dnfFalse)); break;
-      case Op.And: result = this.dnfAnd(this.expand(a), this.expand(b)); break;
-      case Op.Or: result = this.dnfOr(this.expand(a), this.expand(b)); break;
-      case Op.Next: result = obligation(true, a); break;
-      case Op.WeakNext: result = obligation(false, a); break;
-      case Op.Eventually: result = this.dnfOr(this.expand(a), obligation(true, node)); break;
-      case Op.Always: result = this.dnfAnd(this.expand(a), obligation(false, node)); break;
-      case Op.Until: result = this.dnfOr(this.expand(b), this.dnfAnd(this.expand(a), obligation(true, node))); break;
-      case Op.Release: result = this.dnfAnd(this.expand(b), this.dnfOr(this.expand(a), obligation(false, node))); break;
-      case Op.WeakUntil: result = this.dnfOr(this.expand(b), this.dnfAnd(this.expand(a), obligation(false, node))); break;
-      case Op.StrongRelease: result = this.dnfAnd(this.expand(b), this.dnfOr(this.expand(a), obligation(true, node))); break;
-    }
-    this.expansions.set(node, result);
-    return result;
-  }
-
-  private dnfAnd(f: number, g: number): number {
-    return this.store.apply("dnfAnd", f, g, (x, y) => this.andDnf(x, y));
-  }
-
-  private dnfOr(f: number, g: number): number {
-    return this.store.apply("dnfOr", f, g, (x, y) => this.orDnf(x, y));
-  }
-
-  private andDnf(x: number, y: number): number {
-    if (x === this.dnfFalse || y === this.dnfFalse) return this.dnfFalse;
-    if (x === this.dnfTrue) return y;
-    if (y === this.dnfTrue) return x;
-    const cubes: number[][] = [];
-    for (const c of this.dnfs[x - FIRST_VALUE]!) {
-      for (const d of this.dnfs[y - FIRST_VALUE]!) {
-        const merged = this.conjoinCubes(c, d);
-        if (merged !== undefined) cubes.push(merged);
+  private *expand(root: number): Steps<number> {
+    const f = this.formulas;
+    const stack = [root];
+    while (stack.length > 0) {
+      const node = stack[stack.length - 1]!;
+      if (this.expansionOf(node) !== -1) {
+        stack.pop();
+        continue;
       }
+      // Arguments first: both for the binary operators, the one for F and G (X and WX only make obligations).
+      const op = f.op(node);
+      if (op === Op.And || op === Op.Or || op >= Op.Until || op === Op.Eventually || op === Op.Always) {
+        const a = f.a(node);
+        const missingA = this.expansionOf(a) === -1;
+        const missingB = op !== Op.Eventually && op !== Op.Always && this.expansionOf(f.b(node)) === -1;
+        if (missingA || missingB) {
+          if (missingB) stack.push(f.b(node));
+          if (missingA) stack.push(a);
+          continue;
+        }
+      }
+      this.setExpansion(node, yield* this.expandNode(node));
+      stack.pop();
     }
-    return this.internDnf(cubes);
+    return this.expansionOf(root);
   }
 
-  /**
-   * A cube is one term (or none: `true`). Two terms merge into one, since `X α & X β`,
-   * `X α & WX β` and `WX α & WX β` are `X(α & β)`, `X(α & β)` and `WX(α & β)`; the conjunction
-   * is normalized (flattened, sorted, implied conjuncts dropped), so obligations that differ only
-   * in redundant conjuncts — `X(F a & G F a)` and `X(G F a)` — become the same state. `undefined`
-   * is a contradictory cube (e.g. `WX false`, "this is the last step", with any `X`).
-   */
-  private conjoinCubes(c: readonly number[], d: readonly number[]): number[] | undefined {
-    if (c.length === 0) return d as number[];
-    if (d.length === 0) return c as number[];
-    const t = c[0]!;
-    const u = d[0]!;
-    const merged = this.term(this.termStrong[t]! || this.termStrong[u]!, this.formulas.conjoin(this.termNode[t]!, this.termNode[u]!));
-    return merged === -1 ? undefined : merged === -2 ? [] : [merged];
+  private expansionOf(node: number): number {
+    return node < this.expansions.length ? this.expansions[node]! : -1;
   }
 
-  private orDnf(x: number, y: number): number {
-    if (x === this.dnfTrue || y === this.dnfTrue) return this.dnfTrue;
-    if (x === this.dnfFalse) return y;
-    if (y === this.dnfFalse) return x;
-    return this.internDnf([...this.dnfs[x - FIRST_VALUE]!, ...this.dnfs[y - FIRST_VALUE]!]);
-  }
-
-  /**
-   * Interns a DNF after removing duplicate cubes and cubes that imply another cube (they add
-   * nothing to the disjunction): e.g. `X(b) | X(a U b)` is `X(a U b)`. Without this, formula
-   * progression through an until chain produces exponentially many equivalent obligations.
-   */
-  private internDnf(input: number[][]): number {
-    const unique = new Map<string, number[]>();
-    for (const c of input) unique.set(c.join(","), c);
-    const cubes = [...unique.values()].sort((a, b) => a.length - b.length || compareCubes(a, b));
-    const kept: number[][] = [];
-    for (const c of cubes) {
-      if (kept.some((k) => this.cubeImplies(c, k))) continue;
-      // A later (longer or equal) cube may be weaker than kept ones: drop those it absorbs.
-      for (let i = kept.length - 1; i >= 0; i--) if (this.cubeImplies(kept[i]!, c)) kept.splice(i, 1);
-      kept.push(c);
+  private setExpansion(node: number, diagram: number): void {
+    if (node >= this.expansions.length) {
+      const grown = new Int32Array(Math.max(node + 1, this.expansions.length * 2)).fill(-1);
+      grown.set(this.expansions);
+      this.expansions = grown;
     }
-    kept.sort(compareCubes);
-    const key = kept.map((c) => `[${c.join(",")}]`).join("");
-    let id = this.dnfIds.get(key);
-    if (id === undefined) {
-      id = this.dnfs.length + FIRST_VALUE;
-      this.dnfs.push(kept);
-      this.dnfIds.set(key, id);
+    this.expansions[node] = diagram;
+  }
+
+  /** The obligation `X g` or `WX g` as a constant diagram. */
+  private obligation(strong: boolean, g: number): number {
+    return this.store.leaf(this.obligations.single(this.obligations.term(strong, g)));
+  }
+
+  /** One formula's expansion from its arguments' (already computed): F φ = φ | X F φ, G φ = φ & WX G φ, and so on. */
+  private *expandNode(node: number): Steps<number> {
+    const f = this.formulas;
+    const a = f.a(node);
+    const b = f.b(node);
+    const store = this.store;
+    const yes = store.leaf(this.obligations.true);
+    const no = store.leaf(this.obligations.false);
+    switch (f.op(node)) {
+      case Op.True: return yes;
+      case Op.False: return no;
+      case Op.Atom: return store.node(a, no, yes);
+      case Op.NotAtom: return store.node(a, yes, no);
+      case Op.Past: return store.node(this.atoms.length + a, no, yes);
+      case Op.NotPast: return store.node(this.atoms.length + a, yes, no);
+      case Op.And: return yield* this.dnfAnd(this.expansionOf(a), this.expansionOf(b));
+      case Op.Or: return yield* this.dnfOr(this.expansionOf(a), this.expansionOf(b));
+      case Op.Next: return this.obligation(true, a);
+      case Op.WeakNext: return this.obligation(false, a);
+      case Op.Eventually: return yield* this.dnfOr(this.expansionOf(a), this.obligation(true, node));
+      case Op.Always: return yield* this.dnfAnd(this.expansionOf(a), this.obligation(false, node));
+      case Op.Until: return yield* this.dnfOr(this.expansionOf(b), yield* this.dnfAnd(this.expansionOf(a), this.obligation(true, node)));
+      case Op.Release: return yield* this.dnfAnd(this.expansionOf(b), yield* this.dnfOr(this.expansionOf(a), this.obligation(false, node)));
+      case Op.WeakUntil: return yield* this.dnfOr(this.expansionOf(b), yield* this.dnfAnd(this.expansionOf(a), this.obligation(false, node)));
+      case Op.StrongRelease: return yield* this.dnfAnd(this.expansionOf(b), yield* this.dnfOr(this.expansionOf(a), this.obligation(true, node)));
     }
-    return id;
   }
 
-  /** Whether cube `c` implies cube `d`: every term of `d` is implied by a term of `c`. */
-  private cubeImplies(c: readonly number[], d: readonly number[]): boolean {
-    return d.every((t) => c.some((u) => this.termImplies(u, t)));
+  private dnfAnd(f: number, g: number): Steps<number> {
+    return this.store.applySteps("dnfAnd", f, g, this.andLeaves, this.andUnits);
   }
 
-  /** `X α ⊨ X β`, `X α ⊨ WX β` and `WX α ⊨ WX β` when `α ⊨ β`. */
-  private termImplies(u: number, t: number): boolean {
-    if (u === t) return true;
-    if (!this.termStrong[u] && this.termStrong[t]) return false;
-    return this.formulas.implies(this.termNode[u]!, this.termNode[t]!);
+  private dnfOr(f: number, g: number): Steps<number> {
+    return this.store.applySteps("dnfOr", f, g, this.orLeaves, this.orUnits);
   }
-
-  private internPair(dnf: number, carries: string): number {
-    const key = `${dnf}|${carries}`;
-    let id = this.pairIds.get(key);
-    if (id === undefined) {
-      id = this.pairs.length + FIRST_VALUE;
-      this.pairs.push({ dnf, carries });
-      this.pairIds.set(key, id);
-    }
-    return id;
-  }
-
-  private dnfAccepts(dnf: number): boolean {
-    return this.dnfs[dnf - FIRST_VALUE]!.some((cube) => cube.every((t) => !this.termStrong[t]));
-  }
-
-  /** The term X f (strong) or WX f; -1 stands for `false` (X false), -2 for `true` (WX true). */
-  private term(strong: boolean, f: number): number {
-    if (strong && this.formulas.ops[f] === Op.False) return -1;
-    if (!strong && this.formulas.ops[f] === Op.True) return -2;
-    const key = `${strong ? "X" : "W"}${f}`;
-    let id = this.termIds.get(key);
-    if (id === undefined) {
-      id = this.termStrong.length;
-      this.termStrong.push(strong);
-      this.termNode.push(f);
-      this.termIds.set(key, id);
-    }
-    return id;
-  }
-
-}
-
-function compareCubes(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }

@@ -6,9 +6,9 @@ import type { SpecMode } from "./spec.js";
  * other node n tests atom `variable[n]` and continues at `high[n]` when it holds, `low[n]` when not.
  */
 export interface GuardTable {
-  readonly variable: Int32Array;
-  readonly low: Int32Array;
-  readonly high: Int32Array;
+  readonly variable: ArrayLike<number>;
+  readonly low: ArrayLike<number>;
+  readonly high: ArrayLike<number>;
 }
 
 export interface DfaTransition {
@@ -36,14 +36,15 @@ export interface TransitionTable {
  *   of them, and transitions are read under that assumption.
  * - Traces are non-empty: the empty trace is never accepted, whatever `accepting[initial]` says.
  *   (The initial state's flag matters only when the automaton comes back to it after a step.)
- * - `transitions` and `guards` list each state's transitions with explicit guards; they are
- *   derived from `behaviour` on first use (exports need them; stepping does not).
+ * - `transitionsOf(state)` lists a state's transitions with explicit guards (nodes of `guards`),
+ *   derived from `behaviour` on first use; `transitions` lists every state's, which can be large
+ *   (an automaton of 2^n states can have 2^n transitions out of each).
  * - Minimal: the compiler is its only maker, and analysis relies on it (e.g. the states that
  *   cannot reach acceptance are exactly one rejecting sink).
  */
 export class Dfa {
-  private transitionList: DfaTransition[][] | undefined;
-  private guardTable: GuardTable | undefined;
+  private readonly transitionLists: (DfaTransition[] | undefined)[];
+  private readonly guardBuilder = new GuardBuilder();
   private readonly successorSets: (number[] | undefined)[];
 
   constructor(
@@ -56,6 +57,7 @@ export class Dfa {
     readonly table: TransitionTable,
   ) {
     this.successorSets = new Array(accepting.length);
+    this.transitionLists = new Array(accepting.length);
   }
 
   get stateCount(): number {
@@ -83,66 +85,73 @@ export class Dfa {
       set =
         this.mode === "events"
           ? [...new Set(this.atoms.map((_, e) => this.next(state, (i) => i === e)))]
-          : [...new Set(diagramLeaves(this.table, this.behaviour[state]!))];
+          : diagramLeaves(this.table, this.behaviour[state]!);
       set.sort((a, b) => a - b);
       this.successorSets[state] = set;
     }
     return set;
   }
 
-  get transitions(): readonly (readonly DfaTransition[])[] {
-    if (this.transitionList === undefined) this.deriveTransitions();
-    return this.transitionList!;
-  }
-
-  get guards(): GuardTable {
-    if (this.guardTable === undefined) this.deriveTransitions();
-    return this.guardTable!;
-  }
-
-  private deriveTransitions(): void {
-    const builder = new GuardBuilder();
-    this.transitionList = [];
-    for (let s = 0; s < this.stateCount; s++) {
-      const list: DfaTransition[] = [];
+  /** The transitions out of `state`, one per target, in increasing order of target. */
+  transitionsOf(state: number): readonly DfaTransition[] {
+    let list = this.transitionLists[state];
+    if (list === undefined) {
+      list = [];
       if (this.mode === "events") {
         const byTarget = new Map<number, number[]>();
         this.atoms.forEach((_, e) => {
-          const to = this.next(s, (i) => i === e);
+          const to = this.next(state, (i) => i === e);
           byTarget.set(to, [...(byTarget.get(to) ?? []), e]);
         });
-        for (const [to, events] of byTarget) list.push({ to, guard: builder.anyOf(events) });
+        for (const [to, events] of byTarget) list.push({ to, guard: this.guardBuilder.anyOf(events) });
       } else {
-        for (const to of this.successors(s)) list.push({ to, guard: builder.select(this.table, this.behaviour[s]!, to) });
+        for (const to of this.successors(state)) list.push({ to, guard: this.guardBuilder.select(this.table, this.behaviour[state]!, to) });
       }
       list.sort((a, b) => a.to - b.to);
-      this.transitionList.push(list);
+      this.transitionLists[state] = list;
     }
-    this.guardTable = builder.finish();
+    return list;
+  }
+
+  /** The guard (a node of `guards`) of the letters that lead from `state` to `target`; 0 (false) when none does. */
+  guardBetween(state: number, target: number): number {
+    if (this.mode === "events") {
+      return this.guardBuilder.anyOf(this.atoms.map((_, e) => e).filter((e) => this.next(state, (i) => i === e) === target));
+    }
+    return this.guardBuilder.select(this.table, this.behaviour[state]!, target);
+  }
+
+  /** Every state's transitions (see `transitionsOf`); this can be large. */
+  get transitions(): readonly (readonly DfaTransition[])[] {
+    return Array.from({ length: this.stateCount }, (_, s) => this.transitionsOf(s));
+  }
+
+  /** The guard diagrams that the transitions listed so far refer to. */
+  get guards(): GuardTable {
+    return this.guardBuilder;
   }
 }
 
+/** The distinct targets of a transition diagram. */
 function diagramLeaves(table: TransitionTable, root: number): number[] {
   const leaves: number[] = [];
   const seen = new Set<number>();
-  const walk = (x: number): void => {
-    if (seen.has(x)) return;
+  const stack = [root];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (seen.has(x)) continue;
     seen.add(x);
     if (x < 0) leaves.push(~x);
-    else {
-      walk(table.low[x]!);
-      walk(table.high[x]!);
-    }
-  };
-  walk(root);
+    else stack.push(table.high[x]!, table.low[x]!);
+  }
   return leaves;
 }
 
 /** Hash-consed guard diagrams (0 = false, 1 = true), built from transition diagrams. */
-class GuardBuilder {
-  private readonly variable: number[] = [-1, -1];
-  private readonly low: number[] = [0, 1];
-  private readonly high: number[] = [0, 1];
+class GuardBuilder implements GuardTable {
+  readonly variable: number[] = [-1, -1];
+  readonly low: number[] = [0, 1];
+  readonly high: number[] = [0, 1];
   private readonly unique = new Map<string, number>();
 
   node(v: number, lo: number, hi: number): number {
@@ -159,19 +168,28 @@ class GuardBuilder {
     return id;
   }
 
-  /** The letters on which the diagram at `root` leads to `target`. */
+  /** The letters on which the diagram at `root` leads to `target` (children first, without recursion). */
   select(table: TransitionTable, root: number, target: number): number {
     const memo = new Map<number, number>();
-    const go = (x: number): number => {
-      if (x < 0) return ~x === target ? 1 : 0;
-      let r = memo.get(x);
-      if (r === undefined) {
-        r = this.node(table.variable[x]!, go(table.low[x]!), go(table.high[x]!));
-        memo.set(x, r);
+    const result = (x: number): number | undefined => (x < 0 ? (~x === target ? 1 : 0) : memo.get(x));
+    const stack = [root];
+    while (stack.length > 0) {
+      const x = stack[stack.length - 1]!;
+      if (result(x) !== undefined) {
+        stack.pop();
+        continue;
       }
-      return r;
-    };
-    return go(root);
+      const lo = result(table.low[x]!);
+      const hi = result(table.high[x]!);
+      if (lo === undefined || hi === undefined) {
+        if (hi === undefined) stack.push(table.high[x]!);
+        if (lo === undefined) stack.push(table.low[x]!);
+        continue;
+      }
+      memo.set(x, this.node(table.variable[x]!, lo, hi));
+      stack.pop();
+    }
+    return result(root)!;
   }
 
   /** Events mode: "one of these events" as the disjunction of their variables. */
@@ -179,10 +197,6 @@ class GuardBuilder {
     let guard = 0;
     for (const e of [...events].sort((a, b) => b - a)) guard = this.node(e, guard, 1);
     return guard;
-  }
-
-  finish(): GuardTable {
-    return { variable: Int32Array.from(this.variable), low: Int32Array.from(this.low), high: Int32Array.from(this.high) };
   }
 }
 
@@ -232,7 +246,15 @@ export function guardToFormula(dfa: Pick<Dfa, "guards" | "atoms" | "mode">, guar
     if (events.length === atoms.length) return TRUE;
     return disjunction(events.map((i) => atom(atoms[i]!)));
   }
-  const cubes = mergeCubes(pathsToTrue(guards, guard));
+  return formulaOfCubes(pathsToTrue(guards, guard).map((cube) => [...cube]), atoms);
+}
+
+/**
+ * A disjunction of cubes (each a list of atom literals) as a formula in our syntax, cubes merged
+ * where one literal differs (only for up to a few hundred cubes: merging is quadratic).
+ */
+export function formulaOfCubes(input: readonly (readonly (readonly [number, boolean])[])[], atoms: readonly string[]): Formula {
+  const cubes = mergeCubes(input.map((cube) => new Map(cube)));
   if (cubes.length === 0) return FALSE;
   return disjunction(
     cubes.map((cube) =>
@@ -245,27 +267,27 @@ type Cube = Map<number, boolean>;
 
 function pathsToTrue(guards: GuardTable, root: number): Cube[] {
   const cubes: Cube[] = [];
-  const walk = (node: number, path: Cube): void => {
-    if (node === 0) return;
+  const stack: [number, Cube][] = [[root, new Map()]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (node === 0) continue;
     if (node === 1) {
-      cubes.push(new Map(path));
-      return;
+      cubes.push(path);
+      continue;
     }
     const v = guards.variable[node]!;
-    path.set(v, false);
-    walk(guards.low[node]!, path);
-    path.set(v, true);
-    walk(guards.high[node]!, path);
-    path.delete(v);
-  };
-  walk(root, new Map());
+    stack.push([guards.high[node]!, new Map(path).set(v, true)], [guards.low[node]!, new Map(path).set(v, false)]);
+  }
   return cubes;
 }
+
+/** Guards with more cubes than this are printed as they are: merging is quadratic in their number. */
+const MAX_MERGED_CUBES = 256;
 
 /** Merges cubes that differ in exactly one literal (x & c | !x & c = c) until none do. */
 function mergeCubes(input: Cube[]): Cube[] {
   let cubes = input;
-  for (let changed = true; changed; ) {
+  for (let changed = cubes.length <= MAX_MERGED_CUBES; changed; ) {
     changed = false;
     outer: for (let i = 0; i < cubes.length; i++) {
       for (let j = i + 1; j < cubes.length; j++) {

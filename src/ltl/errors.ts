@@ -52,12 +52,32 @@ export class SpecError extends Error {
 export class TooManyStatesError extends Error {
   override readonly name = "TooManyStatesError";
 
+  /** `found`: states found when the limit was crossed; `expanded`: how many of them had their successors computed. */
+  constructor(
+    readonly limit: number,
+    readonly found: number,
+    readonly what: string,
+    readonly expanded?: number,
+  ) {
+    const count = (n: number): string => n.toLocaleString("en-US");
+    const progress = expanded === undefined ? `found ${count(found)}` : `found ${count(found)} after expanding ${count(expanded)}`;
+    super(`${what}: the automaton exceeded the limit of ${count(limit)} states (${progress}); raise --max-states or simplify the spec`);
+  }
+}
+
+/** The decision diagrams that represent the automaton's transitions grew past the node limit the caller set. */
+export class TooManyNodesError extends Error {
+  override readonly name = "TooManyNodesError";
+
   constructor(
     readonly limit: number,
     readonly explored: number,
     readonly what: string,
   ) {
-    super(`${what}: the automaton exceeded the limit of ${limit} states (explored ${explored}); raise --max-states or simplify the spec`);
+    super(
+      `${what}: the decision diagrams of the automaton's transitions grew past the limit of ${limit.toLocaleString("en-US")} nodes ` +
+        `(after expanding ${explored.toLocaleString("en-US")} states); raise --max-nodes (each node takes about 30 bytes of memory) or simplify the spec`,
+    );
   }
 }
 

@@ -44,22 +44,15 @@ LtlSpec {
 
   FormulaOnly = Formula
 
-  Formula = Iff
-  Iff = Iff "<->" Imp  -- iff
-      | Imp
-  Imp = Or "->" Imp  -- implies
-      | Or
-  Or = Or "|" And  -- or
-     | And
-  And = And "&" Bin  -- and
-      | Bin
-  Bin = Unary binaryOp Bin  -- binary
-      | Unary
-  Unary = "!" Unary  -- not
-        | unaryOp Unary  -- temporal
-        | kw<"at"> countWord number Unary  -- count
-        | kw<"exactly"> number Unary  -- exactly
-        | Primary
+  // A formula is read flat — operands and the binary operators between them — and precedence
+  // and associativity are applied afterwards (buildChain in syntax.ts), so that long chains such
+  // as a & b & c & … or X X X a cost no parser recursion.
+  Formula = Operand (binaryOperator Operand)*
+  Operand = Prefix* Primary
+  Prefix = "!"  -- not
+         | unaryOp  -- temporal
+         | kw<"at"> countWord number  -- count
+         | kw<"exactly"> number  -- exactly
   Primary = "(" Formula ")"  -- paren
           | kw<"true">  -- true
           | kw<"false">  -- false
@@ -86,6 +79,7 @@ LtlSpec {
          | "{" spaces ("<=" | "≤") spaces number spaces "}"  -- atMost
 
   unaryOp = ("WX" | "WY" | "X" | "F" | "G" | "Y" | "O" | "H") ~idChar
+  binaryOperator = "<->" | "->" | "|" | "&" | binaryOp
   binaryOp = ("U" | "R" | "W" | "M" | "S") ~idChar
   countWord = ("most" | "least") ~idChar
 

@@ -1,4 +1,5 @@
-import { atomsOf, type Formula } from "./ast.js";
+import { atomsOf, formulaSize, type Formula } from "./ast.js";
+import { MAX_PRINTED_NODES } from "./print.js";
 import type { SpecMode } from "./spec.js";
 
 /**
@@ -38,98 +39,118 @@ export function toMonaProgram(formula: Formula, atoms: readonly string[], option
     if (!index.has(name)) throw new Error(`toMonaProgram: the formula uses '${name}', which is not among the atoms (${atoms.join(", ")})`);
   }
   if (options.mode === "events" && atoms.length === 0) throw new Error("toMonaProgram: events mode needs at least one event");
+  const size = formulaSize(formula);
+  if (size > MAX_PRINTED_NODES) {
+    throw new RangeError(`toMonaProgram: the formula written out would have ${size.toExponential(2)} operators and atoms (its subformulas are shared), more than ${MAX_PRINTED_NODES}`);
+  }
 
   let fresh = 0;
   const variable = (): string => `t${fresh++}`;
   const set = (name: string): string => `A${index.get(name)!}`;
 
-  // Every case is fully parenthesized: MONA's quantifiers extend as far right as they can.
-  const at = (f: Formula, v: string): string => {
+  // Every case is fully parenthesized: MONA's quantifiers extend as far right as they can. Each
+  // case is text with the translations of subformulas (at a position variable) in between,
+  // expanded with a stack so that deep formulas need no recursion.
+  type Piece = string | [Formula, string];
+  const pieces = (f: Formula, v: string): Piece[] => {
     switch (f.kind) {
       case "true":
-        return "true";
+        return ["true"];
       case "false":
-        return "false";
+        return ["false"];
       case "atom":
-        return `(${v} in ${set(f.name)})`;
+        return [`(${v} in ${set(f.name)})`];
       case "last": {
         const w = variable();
-        return `(~ex1 ${w}: ${w} = ${v} + 1)`;
+        return [`(~ex1 ${w}: ${w} = ${v} + 1)`];
       }
       case "not":
-        return `(~${at(f.arg, v)})`;
+        return ["(~", [f.arg, v], ")"];
       case "and":
-        return `(${at(f.left, v)} & ${at(f.right, v)})`;
+        return ["(", [f.left, v], " & ", [f.right, v], ")"];
       case "or":
-        return `(${at(f.left, v)} | ${at(f.right, v)})`;
+        return ["(", [f.left, v], " | ", [f.right, v], ")"];
       case "implies":
-        return `(${at(f.left, v)} => ${at(f.right, v)})`;
+        return ["(", [f.left, v], " => ", [f.right, v], ")"];
       case "iff":
-        return `(${at(f.left, v)} <=> ${at(f.right, v)})`;
+        return ["(", [f.left, v], " <=> ", [f.right, v], ")"];
       case "next": {
         const w = variable();
-        return `(ex1 ${w}: ${w} = ${v} + 1 & ${at(f.arg, w)})`;
+        return [`(ex1 ${w}: ${w} = ${v} + 1 & `, [f.arg, w], ")"];
       }
       case "weakNext": {
         const w = variable();
-        return `(all1 ${w}: ${w} = ${v} + 1 => ${at(f.arg, w)})`;
+        return [`(all1 ${w}: ${w} = ${v} + 1 => `, [f.arg, w], ")"];
       }
       case "eventually": {
         const w = variable();
-        return `(ex1 ${w}: ${v} <= ${w} & ${at(f.arg, w)})`;
+        return [`(ex1 ${w}: ${v} <= ${w} & `, [f.arg, w], ")"];
       }
       case "always": {
         const w = variable();
-        return `(all1 ${w}: ${v} <= ${w} => ${at(f.arg, w)})`;
+        return [`(all1 ${w}: ${v} <= ${w} => `, [f.arg, w], ")"];
       }
       case "until": {
         // ψ at some w ≥ v, φ on [v, w)
         const w = variable();
         const u = variable();
-        return `(ex1 ${w}: ${v} <= ${w} & ${at(f.right, w)} & (all1 ${u}: (${v} <= ${u} & ${u} < ${w}) => ${at(f.left, u)}))`;
+        return [`(ex1 ${w}: ${v} <= ${w} & `, [f.right, w], ` & (all1 ${u}: (${v} <= ${u} & ${u} < ${w}) => `, [f.left, u], "))"];
       }
       case "release": {
         // ¬(¬φ U ¬ψ): at every w ≥ v, ψ holds or φ held somewhere in [v, w)
         const w = variable();
         const u = variable();
-        return `(all1 ${w}: ${v} <= ${w} => (${at(f.right, w)} | (ex1 ${u}: ${v} <= ${u} & ${u} < ${w} & ${at(f.left, u)})))`;
+        return [`(all1 ${w}: ${v} <= ${w} => (`, [f.right, w], ` | (ex1 ${u}: ${v} <= ${u} & ${u} < ${w} & `, [f.left, u], ")))"];
       }
       case "weakUntil": {
         // φ U ψ | G φ, written so that each argument appears once (the output stays linear):
         // φ holds at every w ≥ v that ψ has not yet reached, [v, w] included.
         const w = variable();
         const u = variable();
-        return `(all1 ${w}: (${v} <= ${w} & (all1 ${u}: (${v} <= ${u} & ${u} <= ${w}) => ~${at(f.right, u)})) => ${at(f.left, w)})`;
+        return [`(all1 ${w}: (${v} <= ${w} & (all1 ${u}: (${v} <= ${u} & ${u} <= ${w}) => ~`, [f.right, u], ")) => ", [f.left, w], ")"];
       }
       case "strongRelease": {
         // ψ U (φ & ψ), each argument once: φ & ψ at some w ≥ v, ψ on [v, w]
         const w = variable();
         const u = variable();
-        return `(ex1 ${w}: ${v} <= ${w} & ${at(f.left, w)} & (all1 ${u}: (${v} <= ${u} & ${u} <= ${w}) => ${at(f.right, u)}))`;
+        return [`(ex1 ${w}: ${v} <= ${w} & `, [f.left, w], ` & (all1 ${u}: (${v} <= ${u} & ${u} <= ${w}) => `, [f.right, u], "))"];
       }
       case "yesterday": {
         const w = variable();
-        return `(ex1 ${w}: ${w} + 1 = ${v} & ${at(f.arg, w)})`;
+        return [`(ex1 ${w}: ${w} + 1 = ${v} & `, [f.arg, w], ")"];
       }
       case "weakYesterday": {
         const w = variable();
-        return `(${v} = 0 | (ex1 ${w}: ${w} + 1 = ${v} & ${at(f.arg, w)}))`;
+        return [`(${v} = 0 | (ex1 ${w}: ${w} + 1 = ${v} & `, [f.arg, w], "))"];
       }
       case "once": {
         const w = variable();
-        return `(ex1 ${w}: ${w} <= ${v} & ${at(f.arg, w)})`;
+        return [`(ex1 ${w}: ${w} <= ${v} & `, [f.arg, w], ")"];
       }
       case "historically": {
         const w = variable();
-        return `(all1 ${w}: ${w} <= ${v} => ${at(f.arg, w)})`;
+        return [`(all1 ${w}: ${w} <= ${v} => `, [f.arg, w], ")"];
       }
       case "since": {
         // ψ at some w ≤ v, φ on (w, v]
         const w = variable();
         const u = variable();
-        return `(ex1 ${w}: ${w} <= ${v} & ${at(f.right, w)} & (all1 ${u}: (${w} < ${u} & ${u} <= ${v}) => ${at(f.left, u)}))`;
+        return [`(ex1 ${w}: ${w} <= ${v} & `, [f.right, w], ` & (all1 ${u}: (${w} < ${u} & ${u} <= ${v}) => `, [f.left, u], "))"];
       }
     }
+  };
+  const at = (f: Formula, v: string): string => {
+    const out: string[] = [];
+    const pending: Piece[] = [[f, v]];
+    while (pending.length > 0) {
+      const piece = pending.pop()!;
+      if (typeof piece === "string") out.push(piece);
+      else {
+        const parts = pieces(piece[0], piece[1]);
+        for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
+      }
+    }
+    return out.join("");
   };
 
   const z = variable();

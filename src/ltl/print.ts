@@ -1,4 +1,4 @@
-import type { BinaryKind, Formula, UnaryKind } from "./ast.js";
+import { formulaSize, type BinaryKind, type Formula, type UnaryKind } from "./ast.js";
 
 /**
  * Prints formulas in the concrete syntax, with the fewest parentheses that still parse back to the
@@ -51,31 +51,52 @@ function precedenceOf(f: Formula): number {
   return ATOMIC_PRECEDENCE;
 }
 
+/** Formulas whose tree is larger than this are not printed (sugar shares subformulas, so a small formula can have a vast tree). */
+export const MAX_PRINTED_NODES = 10_000_000;
+
 export function formulaToString(formula: Formula): string {
-  return print(formula, 0);
+  const size = formulaSize(formula);
+  if (size > MAX_PRINTED_NODES) {
+    throw new RangeError(`formulaToString: the formula written out would have ${size.toExponential(2)} operators and atoms (its subformulas are shared), more than ${MAX_PRINTED_NODES}`);
+  }
+  // A stack of pending pieces (text, or a formula to print at a minimum precedence), so that
+  // deeply nested formulas print without recursion.
+  const out: string[] = [];
+  const pending: (string | [Formula, number])[] = [[formula, 0]];
+  while (pending.length > 0) {
+    const piece = pending.pop()!;
+    if (typeof piece === "string") {
+      out.push(piece);
+      continue;
+    }
+    const [f, minimum] = piece;
+    const parenthesize = precedenceOf(f) < minimum;
+    const parts = bareParts(f);
+    if (parenthesize) pending.push(")");
+    for (let i = parts.length - 1; i >= 0; i--) pending.push(parts[i]!);
+    if (parenthesize) pending.push("(");
+  }
+  return out.join("");
 }
 
-function print(f: Formula, minimum: number): string {
-  const text = printBare(f);
-  return precedenceOf(f) < minimum ? `(${text})` : text;
-}
-
-function printBare(f: Formula): string {
+/** A formula printed without outer parentheses, as text and the subformulas in between. */
+function bareParts(f: Formula): (string | [Formula, number])[] {
   switch (f.kind) {
     case "true":
     case "false":
     case "last":
-      return f.kind;
+      return [f.kind];
     case "atom":
-      return f.name;
+      return [f.name];
   }
   if ("arg" in f) {
-    const arg = print(f.arg, UNARY_PRECEDENCE);
     const symbol = UNARY_SYMBOL[f.kind];
-    // `!` hugs its argument; letter operators need a space unless a parenthesis separates them.
-    return symbol === "!" || arg.startsWith("(") ? `${symbol}${arg}` : `${symbol} ${arg}`;
+    // `!` hugs its argument; letter operators need a space unless a parenthesis separates them
+    // (a binary argument is always parenthesized, and nothing else prints starting with one).
+    const hug = symbol === "!" || precedenceOf(f.arg) < UNARY_PRECEDENCE;
+    return [hug ? symbol : `${symbol} `, [f.arg, UNARY_PRECEDENCE]];
   }
   const p = PRECEDENCE[f.kind];
   const right = RIGHT_ASSOCIATIVE.has(f.kind);
-  return `${print(f.left, right ? p + 1 : p)} ${BINARY_SYMBOL[f.kind]} ${print(f.right, right ? p : p + 1)}`;
+  return [[f.left, right ? p + 1 : p], ` ${BINARY_SYMBOL[f.kind]} `, [f.right, right ? p : p + 1]];
 }

@@ -1,7 +1,7 @@
 import { FALSE, LAST, TRUE, atom, binary, isFutureOperator, unary, type Formula } from "./ast.js";
 import { SpecError, locate, type SourceLocation } from "./errors.js";
 import { UNARY_SYMBOL, BINARY_SYMBOL } from "./print.js";
-import { countFormula, matchesOnlyEmpty, patternFormula, type Steps } from "./sugar.js";
+import { countFormula, matchesOnlyEmpty, patternFormula, patternSize, type Steps } from "./sugar.js";
 import { MAX_SEGMENT_BYTES, type SegmentContent, type SegmentFormat } from "./segments.js";
 import { parseRawFormula, parseRawSpec, type RawFormula, type RawRegex, type RawStatement } from "./syntax.js";
 import { didYouMean } from "./names.js";
@@ -152,6 +152,9 @@ interface Scope {
 const RESERVED_IN_FILES = new Set(["true", "false", "last"]);
 const MAX_MACRO_DEPTH = 64;
 
+/** How deeply a formula may nest once macros are expanded (see `resolve`). */
+export const MAX_RESOLVE_DEPTH = 1000;
+
 class Resolver {
   mode: SpecMode = "propositional";
   declared = false;
@@ -165,6 +168,8 @@ class Resolver {
   private checkingDefinition = false;
   /** Formula nodes built so far: macros and patterns can expand exponentially, so this is bounded. */
   private work = 0;
+  /** Calls of `resolve` under way. */
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -390,6 +395,24 @@ class Resolver {
   }
 
   resolve(raw: RawFormula, scope: Scope = { params: new Map(), insidePast: undefined, expanding: [] }): Formula {
+    // Resolution recurses once per level of nesting (parentheses, operator precedence levels,
+    // macro bodies): bounded here so that no input reaches the call stack's limit.
+    if (this.depth >= MAX_RESOLVE_DEPTH) {
+      throw this.error(
+        "unsupported",
+        `the formula nests more than ${MAX_RESOLVE_DEPTH} levels deep once its macros are expanded; flatten it or use fewer layers of macros`,
+        raw.at,
+      );
+    }
+    this.depth++;
+    try {
+      return this.resolveNode(raw, scope);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private resolveNode(raw: RawFormula, scope: Scope): Formula {
     this.spend(1, raw.at);
     switch (raw.t) {
       case "constant":
@@ -399,22 +422,10 @@ class Resolver {
         return this.resolveName(raw.name, [], raw.at, scope, false);
       case "call":
         return this.resolveName(raw.name, raw.args, raw.at, scope, true);
-      case "unary": {
-        const symbol = UNARY_SYMBOL[raw.kind];
-        if (isFutureOperator(raw.kind)) this.checkFuture(symbol, raw.at, scope);
-        const inner = isPast(raw.kind) ? { ...scope, insidePast: scope.insidePast ?? { symbol, at: raw.at } } : scope;
-        return unary(raw.kind, this.resolve(raw.arg, inner));
-      }
-      case "binary": {
-        const symbol = BINARY_SYMBOL[raw.kind];
-        if (isFutureOperator(raw.kind)) this.checkFuture(symbol, raw.at, scope);
-        const inner = raw.kind === "since" ? { ...scope, insidePast: scope.insidePast ?? { symbol, at: raw.at } } : scope;
-        return binary(raw.kind, this.resolve(raw.left, inner), this.resolve(raw.right, inner));
-      }
-      case "count":
-        this.checkFuture(raw.bound === "exactly" ? "exactly" : `at ${raw.bound}`, raw.at, scope);
-        if (raw.n > MAX_REPETITION) throw this.error("unsupported", `counting is limited to ${MAX_REPETITION}`, raw.at);
-        return countFormula(raw.bound, raw.n, this.resolve(raw.arg, scope));
+      case "prefix":
+        return this.resolvePrefixes(raw, scope);
+      case "chain":
+        return this.resolveChain(raw, scope);
       case "toolCall":
         return this.resolveToolCall(raw);
       case "pattern":
@@ -422,9 +433,70 @@ class Resolver {
       {
         const steps = this.regexToSteps(raw.regex, scope);
         if (matchesOnlyEmpty(steps)) throw this.error("unsupported", "this pattern matches only the empty sequence, and traces are never empty", raw.at);
+        const estimate = patternSize(steps);
+        if (this.work + estimate > MAX_EXPANSION) {
+          throw this.error(
+            "unsupported",
+            `this pattern expands to about ${Math.round(Math.min(estimate, 1e15)).toLocaleString("en-US")} formula nodes, more than the limit of ${MAX_EXPANSION.toLocaleString("en-US")} for a whole spec` +
+              " (nested repetitions multiply); use smaller bounds",
+            raw.at,
+          );
+        }
         return patternFormula(steps, (message, at) => this.error("unsupported", message, at), () => this.spend(1, raw.at));
       }
     }
+  }
+
+  /** `X F !a`, `at most 3 a`: the operators from the outermost in, then the operand, then the formula from the inside out. */
+  private resolvePrefixes(raw: Extract<RawFormula, { t: "prefix" }>, scope: Scope): Formula {
+    let inner = scope;
+    for (const op of raw.ops) {
+      if (op.t === "count") {
+        this.checkFuture(op.bound === "exactly" ? "exactly" : `at ${op.bound}`, op.at, inner);
+        if (op.n > MAX_REPETITION) throw this.error("unsupported", `counting is limited to ${MAX_REPETITION}`, op.at);
+        continue;
+      }
+      const symbol = UNARY_SYMBOL[op.kind];
+      if (isFutureOperator(op.kind)) this.checkFuture(symbol, op.at, inner);
+      if (isPast(op.kind) && inner.insidePast === undefined) inner = { ...inner, insidePast: { symbol, at: op.at } };
+    }
+    this.spend(raw.ops.length, raw.at);
+    let formula = this.resolve(raw.arg, inner);
+    for (let i = raw.ops.length - 1; i >= 0; i--) {
+      const op = raw.ops[i]!;
+      formula = op.t === "count" ? countFormula(op.bound, op.n, formula) : unary(op.kind, formula);
+    }
+    return formula;
+  }
+
+  /**
+   * Operands joined by operators of one precedence level. In a right-folded chain each operator
+   * lies inside all the operators before it, so `a S b U c` puts `U` inside `S`.
+   */
+  private resolveChain(raw: Extract<RawFormula, { t: "chain" }>, scope: Scope): Formula {
+    const { items, ops } = raw;
+    this.spend(ops.length, raw.at);
+    const formulas: Formula[] = [];
+    let inner = scope;
+    for (let k = 0; k < items.length; k++) {
+      if (k < ops.length) {
+        const kind = ops[k]!;
+        // The operator joining item k to what follows starts where item k starts.
+        const at = raw.right ? items[k]!.at : raw.at;
+        if (isFutureOperator(kind)) this.checkFuture(BINARY_SYMBOL[kind], at, inner);
+        if (kind === "since" && inner.insidePast === undefined) inner = { ...inner, insidePast: { symbol: "S", at } };
+      }
+      formulas.push(this.resolve(items[k]!, inner));
+      if (!raw.right) inner = scope;
+    }
+    if (raw.right) {
+      let formula = formulas[formulas.length - 1]!;
+      for (let k = ops.length - 1; k >= 0; k--) formula = binary(ops[k]!, formulas[k]!, formula);
+      return formula;
+    }
+    let formula = formulas[0]!;
+    for (let k = 0; k < ops.length; k++) formula = binary(ops[k]!, formula, formulas[k + 1]!);
+    return formula;
   }
 
   private spend(nodes: number, at: number): void {
@@ -532,20 +604,30 @@ function isPast(kind: Formula["kind"]): boolean {
   return kind === "yesterday" || kind === "weakYesterday" || kind === "once" || kind === "historically";
 }
 
-function isPropositional(f: Formula): boolean {
-  switch (f.kind) {
-    case "true":
-    case "false":
-    case "atom":
-      return true;
-    case "not":
-      return isPropositional(f.arg);
-    case "and":
-    case "or":
-    case "implies":
-    case "iff":
-      return isPropositional(f.left) && isPropositional(f.right);
-    default:
-      return false;
+function isPropositional(root: Formula): boolean {
+  const seen = new Set<Formula>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    switch (f.kind) {
+      case "true":
+      case "false":
+      case "atom":
+        break;
+      case "not":
+        stack.push(f.arg);
+        break;
+      case "and":
+      case "or":
+      case "implies":
+      case "iff":
+        stack.push(f.left, f.right);
+        break;
+      default:
+        return false;
+    }
   }
+  return true;
 }

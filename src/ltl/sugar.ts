@@ -62,20 +62,47 @@ export function patternFormula(steps: Steps, fail: (message: string, at: number)
     }
   };
   // Memoized on identity: `after` shares continuations, so the formula is a DAG, not a tree.
+  // Disjunctions nest as deeply as the pattern is long, so this walks them with a stack.
   const earlier = new Map<Formula, Formula>();
-  const readEarlier = (f: Formula): Formula => {
-    if (f === end) return FALSE;
-    if (f.kind === "next") return f.arg;
-    if (f.kind !== "or") throw new Error("patternFormula: unexpected shape");
-    let result = earlier.get(f);
-    if (result === undefined) {
-      tick();
-      result = or(readEarlier(f.left), readEarlier(f.right));
-      earlier.set(f, result);
+  const direct = (f: Formula): Formula | undefined => (f === end ? FALSE : f.kind === "next" ? f.arg : earlier.get(f));
+  const root = after(steps, end);
+  const stack = [root];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1]!;
+    if (direct(f) !== undefined) {
+      stack.pop();
+      continue;
     }
-    return result;
-  };
-  return readEarlier(after(steps, end));
+    if (f.kind !== "or") throw new Error("patternFormula: unexpected shape");
+    const left = direct(f.left);
+    const right = direct(f.right);
+    if (left === undefined || right === undefined) {
+      if (right === undefined) stack.push(f.right);
+      if (left === undefined) stack.push(f.left);
+      continue;
+    }
+    tick();
+    earlier.set(f, or(left, right));
+    stack.pop();
+  }
+  return direct(root)!;
+}
+
+/**
+ * About how many formula nodes `patternFormula` builds for these steps (repetitions multiply), so
+ * a pattern can be refused before it is expanded.
+ */
+export function patternSize(s: Steps): number {
+  switch (s.t) {
+    case "letter":
+      return 1;
+    case "seq":
+      return s.items.reduce((sum, item) => sum + patternSize(item), 1);
+    case "alt":
+      return s.options.reduce((sum, option) => sum + patternSize(option), 1);
+    case "repeat":
+      return (s.max ?? s.min + 1) * (patternSize(s.item) + 1) + 1;
+  }
 }
 
 /** Whether a pattern can match nothing but the empty sequence (no step is ever consumed). */

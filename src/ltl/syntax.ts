@@ -11,11 +11,19 @@ export type RawFormula =
   | { readonly t: "constant"; readonly value: "true" | "false" | "last"; readonly at: number }
   | { readonly t: "name"; readonly name: string; readonly at: number }
   | { readonly t: "call"; readonly name: string; readonly args: readonly RawFormula[]; readonly at: number }
-  | { readonly t: "unary"; readonly kind: UnaryKind; readonly arg: RawFormula; readonly at: number }
-  | { readonly t: "binary"; readonly kind: BinaryKind; readonly left: RawFormula; readonly right: RawFormula; readonly at: number }
-  | { readonly t: "count"; readonly bound: "most" | "least" | "exactly"; readonly n: number; readonly arg: RawFormula; readonly at: number }
+  /** Prefix operators applied to an operand, outermost first (`X F a`: X, then F). */
+  | { readonly t: "prefix"; readonly ops: readonly RawPrefix[]; readonly arg: RawFormula; readonly at: number }
+  /**
+   * Operands joined by binary operators of one precedence level: folded to the left
+   * (`a & b & c` is `(a & b) & c`) or, for `->` and the temporal operators, to the right.
+   */
+  | { readonly t: "chain"; readonly items: readonly RawFormula[]; readonly ops: readonly BinaryKind[]; readonly right: boolean; readonly at: number }
   | { readonly t: "pattern"; readonly regex: RawRegex; readonly at: number }
   | { readonly t: "toolCall"; readonly tool: RawName; readonly field: RawFieldTest | undefined; readonly at: number };
+
+export type RawPrefix =
+  | { readonly t: "unary"; readonly kind: UnaryKind; readonly at: number }
+  | { readonly t: "count"; readonly bound: "most" | "least" | "exactly"; readonly n: number; readonly at: number };
 
 /** `path.to.field matching /re/` inside `call(tool, …)`. */
 export interface RawFieldTest {
@@ -76,6 +84,9 @@ const BINARY_BY_SYMBOL: Record<string, BinaryKind> = {
 
 /** Deeper parenthesis nesting than this is refused up front, with a location, instead of overflowing the stack. */
 export const MAX_NESTING = 100;
+
+/** Longer texts are refused up front: parsing them would take seconds and hundreds of megabytes. */
+export const MAX_TOKENS = 20_000;
 
 const at = (node: Node): number => node.source.startIdx;
 /** A tool or field name, written bare (`transfer`) or quoted (`"send-email"`). */
@@ -190,25 +201,26 @@ function buildSemantics() {
     FormulaOnly(f) {
       return f.raw();
     },
-    Formula(f) {
-      return f.raw();
+    Formula(first, operators, rest) {
+      const items: RawFormula[] = [first.raw(), ...rest.children.map((c) => c.raw() as RawFormula)];
+      return buildChain(items, operators.children.map((o) => BINARY_BY_SYMBOL[o.sourceString]!), 0, items.length - 1);
     },
-    Iff_iff: binaryAction,
-    Imp_implies: binaryAction,
-    Or_or: binaryAction,
-    And_and: binaryAction,
-    Bin_binary: binaryAction,
-    Unary_not(_bang, arg) {
-      return { t: "unary", kind: "not", arg: arg.raw(), at: at(this) };
+    Operand(prefixes, primary) {
+      const arg: RawFormula = primary.raw();
+      if (prefixes.children.length === 0) return arg;
+      return { t: "prefix", ops: prefixes.children.map((p) => p.raw()), arg, at: at(this) };
     },
-    Unary_temporal(op, arg) {
-      return { t: "unary", kind: UNARY_BY_SYMBOL[op.sourceString], arg: arg.raw(), at: at(this) };
+    Prefix_not(_bang) {
+      return { t: "unary", kind: "not", at: at(this) };
     },
-    Unary_count(_at, word, n, arg) {
-      return { t: "count", bound: word.sourceString, n: Number(n.sourceString), arg: arg.raw(), at: at(this) };
+    Prefix_temporal(op) {
+      return { t: "unary", kind: UNARY_BY_SYMBOL[op.sourceString], at: at(this) };
     },
-    Unary_exactly(_exactly, n, arg) {
-      return { t: "count", bound: "exactly", n: Number(n.sourceString), arg: arg.raw(), at: at(this) };
+    Prefix_count(_at, word, n) {
+      return { t: "count", bound: word.sourceString, n: Number(n.sourceString), at: at(this) };
+    },
+    Prefix_exactly(_exactly, n) {
+      return { t: "count", bound: "exactly", n: Number(n.sourceString), at: at(this) };
     },
     Primary_paren(_open, f, _close) {
       return f.raw();
@@ -291,8 +303,28 @@ function buildSemantics() {
   return semantics;
 }
 
-function binaryAction(this: Node, left: Node, op: Node, right: Node): RawFormula {
-  return { t: "binary", kind: BINARY_BY_SYMBOL[op.sourceString.trim()]!, left: left.raw(), right: right.raw(), at: at(this) };
+const PRECEDENCE: Record<BinaryKind, number> = { iff: 1, implies: 2, or: 3, and: 4, until: 5, release: 5, weakUntil: 5, strongRelease: 5, since: 5 };
+
+/**
+ * Applies precedence to a flat run of operands and operators: the loosest operators present split
+ * the run into parts, each built the same way one level tighter. Recursion is bounded by the five
+ * precedence levels, not by the length of the run.
+ */
+function buildChain(items: readonly RawFormula[], ops: readonly BinaryKind[], lo: number, hi: number): RawFormula {
+  if (lo === hi) return items[lo]!;
+  let level = Infinity;
+  for (let j = lo; j < hi; j++) level = Math.min(level, PRECEDENCE[ops[j]!]);
+  const parts: RawFormula[] = [];
+  const joins: BinaryKind[] = [];
+  let start = lo;
+  for (let j = lo; j < hi; j++) {
+    if (PRECEDENCE[ops[j]!] !== level) continue;
+    parts.push(buildChain(items, ops, start, j));
+    joins.push(ops[j]!);
+    start = j + 1;
+  }
+  parts.push(buildChain(items, ops, start, hi));
+  return { t: "chain", items: parts, ops: joins, right: level === 2 || level === 5, at: items[lo]!.at };
 }
 
 /** Thrown inside the semantic actions and turned into a located `SpecError` by `rawOf`. */
@@ -343,7 +375,7 @@ function unescapeString(raw: string, offset: number): string {
 let semantics: ReturnType<typeof buildSemantics> | undefined;
 
 function parseWith(rule: "Spec" | "FormulaOnly", text: string, file: string): MatchResult {
-  checkNesting(text, file);
+  checkSize(text, file);
   let match: MatchResult;
   try {
     match = specGrammar().match(text, rule);
@@ -396,22 +428,47 @@ function requireSeparators(statements: readonly RawStatement[], text: string, fi
   }
 }
 
-/** Refuses absurd nesting with a location before the recursive parser sees it. */
-function checkNesting(text: string, file: string): void {
+/**
+ * Refuses, before the parser sees it, a text the parser would take too long or too much memory on:
+ * more than MAX_TOKENS tokens (the parser costs tens of microseconds and a few kilobytes per
+ * character), or parentheses and brackets nested deeper than MAX_NESTING (its recursion).
+ * Tokens are counted roughly: a name or number is one, a string is one, any other character one.
+ */
+function checkSize(text: string, file: string): void {
   let depth = 0;
-  let inComment = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (inComment) {
-      if (ch === "\n") inComment = false;
+  let tokens = 0;
+  for (let i = 0; i < text.length; ) {
+    const ch = text[i]!;
+    if (ch === "#" || (ch === "/" && text[i + 1] === "/")) {
+      const end = text.indexOf("\n", i);
+      i = end < 0 ? text.length : end;
       continue;
     }
-    if (ch === "#" || (ch === "/" && text[i + 1] === "/")) inComment = true;
-    else if (ch === "(" || ch === "[") {
-      depth++;
-      if (depth > MAX_NESTING) {
-        throw new SpecError("syntax", `parentheses nested deeper than ${MAX_NESTING} levels`, locate(text, i, file));
-      }
-    } else if (ch === ")" || ch === "]") depth = Math.max(0, depth - 1);
+    if (ch === " " || ch === "\t" || ch === "\n" || ch === "\r") {
+      i++;
+      continue;
+    }
+    const start = i;
+    if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"' && text[i] !== "\n"; i++) if (text[i] === "\\") i++;
+      i++;
+    } else if (/[A-Za-z0-9_]/.test(ch)) {
+      while (i < text.length && /[A-Za-z0-9_]/.test(text[i]!)) i++;
+    } else {
+      if (ch === "(" || ch === "[") {
+        depth++;
+        if (depth > MAX_NESTING) {
+          throw new SpecError("syntax", `parentheses nested deeper than ${MAX_NESTING} levels`, locate(text, i, file));
+        }
+      } else if (ch === ")" || ch === "]") depth = Math.max(0, depth - 1);
+      i++;
+    }
+    if (++tokens > MAX_TOKENS) {
+      throw new SpecError(
+        "unsupported",
+        `the text has more than ${MAX_TOKENS.toLocaleString("en-US")} tokens (names, numbers, operators); split it into smaller specs or use macros`,
+        locate(text, start, file),
+      );
+    }
   }
 }

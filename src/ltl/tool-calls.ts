@@ -1,4 +1,4 @@
-import { atom, binary, disjunction, unary, type Formula } from "./ast.js";
+import { atom, disjunction, mapAtoms, type Formula } from "./ast.js";
 import { SpecError, type SourceLocation } from "./errors.js";
 import type { SegmentFormat } from "./segments.js";
 import { didYouMean } from "./names.js";
@@ -125,24 +125,13 @@ export function bindTools(spec: Spec, tools: readonly ToolSignature[], options: 
   };
 
   const callAtoms = new Map(spec.toolCalls.map((c) => [c.atom, c] as const));
-  const rewrite = (f: Formula): Formula => {
-    switch (f.kind) {
-      case "true":
-      case "false":
-      case "last":
-        return f;
-      case "atom": {
-        const call = callAtoms.get(f.name);
-        if (call !== undefined) return callSteps(call);
-        // A declared event stands for its refinements (itself when it is not refined; false
-        // when none is possible).
-        return eventsOf(f.name);
-      }
-      default:
-        if ("arg" in f) return unary(f.kind, rewrite(f.arg));
-        return binary(f.kind, rewrite(f.left), rewrite(f.right));
-    }
-  };
+  // A declared event stands for its refinements (itself when it is not refined; false when none
+  // is possible).
+  const rewrite = (f: Formula): Formula =>
+    mapAtoms(f, (name) => {
+      const call = callAtoms.get(name);
+      return call !== undefined ? callSteps(call) : eventsOf(name);
+    });
 
   const formulas: SpecFormula[] = spec.formulas.map((f) => ({ ...f, formula: rewrite(f.formula) }));
   return { ...spec, atoms: variants.map((v) => v.event), formulas, binding: { source: spec, tools, variants } };

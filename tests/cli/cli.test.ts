@@ -76,9 +76,16 @@ describe("ltlguard compile", () => {
     const r = await cli("compile", "--formula", "G(a -> X b)");
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
-    expect(json).toMatchObject({ format: "ltlguard-dfa", version: 1, mode: "propositional", atoms: ["a", "b"], states: 3, initial: 0 });
+    expect(json).toMatchObject({ format: "ltlguard-dfa", version: 2, mode: "propositional", atoms: ["a", "b"], states: 3, initial: 0 });
     expect(json.dead).toEqual([2]);
-    expect(json.transitions).toContainEqual({ from: 1, to: 2, guard: "!b" });
+    // From state 1 (an `a` was read), a letter without b leads to the dead state 2.
+    const step = (state: number, holds: (atom: number) => boolean): number => {
+      let r = json.next[state] as number;
+      while (r >= 0) r = holds(json.nodes[r][0]) ? json.nodes[r][2] : json.nodes[r][1];
+      return -r - 1;
+    };
+    expect(step(1, () => false)).toBe(2);
+    expect(step(1, (atom) => atom === 1)).not.toBe(2);
     expect(r.err).toMatch(/compiled G\(a -> X b\): 3 states, 2 atoms/);
   });
 
@@ -156,7 +163,7 @@ describe("ltlguard compile", () => {
     const formula = Array.from({ length: 16 }, (_, i) => `G(a${i} -> F b${i})`).join(" & ");
     const started = performance.now();
     const r = await cli("compile", "--formula", formula, "--timeout", "3", "--max-states", "1000000");
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toContain("compiling took longer than the limit of 3 s");
     expect(r.err).toMatch(/compiling <formula>: ([\d,]+ of [\d,]+ states expanded|minimizing [\d,]+ states, round \d+, [\d,]+ classes), \d+ s/);
     expect(performance.now() - started).toBeLessThan(30_000);
@@ -164,7 +171,7 @@ describe("ltlguard compile", () => {
 
   it("stops at --max-states with an explanation", async () => {
     const r = await cli("compile", "--formula", "G(a0 -> F b0) & G(a1 -> F b1) & G(a2 -> F b2)", "--max-states", "4");
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(3);
     expect(r.err).toContain("exceeded the limit of 4 states");
   });
 });

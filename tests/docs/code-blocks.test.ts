@@ -7,7 +7,7 @@
  *   npm scripts fail), and command synopses list only options the commands have, with the right arity;
  * - spec blocks (`ltl`) compile, or are excerpts of a spec file that does.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Command, Option } from "commander";
@@ -155,6 +155,21 @@ describe("code blocks in the README and the docs", () => {
   });
 });
 
+/**
+ * Runs a command without blocking this worker (a blocked worker cannot report to vitest, which
+ * then fails the run with an RPC timeout on a busy machine where an example takes over a minute).
+ */
+function runAsync(file: string, args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string; error: Error | undefined }> {
+  return new Promise((resolve) => {
+    execFile(file, [...args], { cwd: REPO, encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const failed = error as (Error & { code?: unknown; killed?: boolean }) | null;
+      // A nonzero exit is a status, not an error; a kill (timeout) or a failure to start is.
+      const status = failed === null ? 0 : typeof failed.code === "number" ? failed.code : null;
+      resolve({ status, stdout, stderr, error: failed !== null && status === null ? failed : undefined });
+    });
+  });
+}
+
 /** `$ command` lines and what each prints, from a console block. */
 function consoleSessions(body: string): { command: string; output: string }[] {
   const sessions: { command: string; output: string[] }[] = [];
@@ -184,7 +199,7 @@ describe("console blocks print what they show", () => {
         expect(await parseOnly(words.slice(2))).toBeUndefined();
         if (block.marker?.kind === "not run") return;
         const before = new Set(readdirSync(REPO));
-        const run = spawnSync(process.execPath, [join(REPO, "bin", "ltlguard.js"), ...words.slice(2)], { cwd: REPO, encoding: "utf8", timeout: 120_000 });
+        const run = await runAsync(process.execPath, [join(REPO, "bin", "ltlguard.js"), ...words.slice(2)]);
         for (const entry of readdirSync(REPO)) if (!before.has(entry)) rmSync(join(REPO, entry), { recursive: true, force: true });
         expect(normalizeOutput(run.stdout + run.stderr)).toBe(normalizeOutput(output));
       });
@@ -208,9 +223,9 @@ describe("the README's first commands", () => {
 describe("example files run", () => {
   const examples = new Set(BLOCKS.filter((b) => b.marker?.kind === "example").map((b) => b.marker!.value));
   for (const example of [...examples].sort()) {
-    it(example, () => {
+    it(example, async () => {
       const tsx = join(REPO, "node_modules", ".bin", "tsx");
-      const run = spawnSync(tsx, [join(REPO, example)], { cwd: REPO, encoding: "utf8", timeout: 120_000 });
+      const run = await runAsync(tsx, [join(REPO, example)]);
       expect(run.error, String(run.error)).toBeUndefined();
       expect(run.status, run.stderr).toBe(0);
       // A module for `--env-module`/`--strategy-module` only has to load here (its CLI test runs it);

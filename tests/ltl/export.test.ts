@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { Formula } from "../../src/ltl/ast.js";
 import { compileFormula } from "../../src/ltl/compile.js";
 import type { Dfa } from "../../src/ltl/dfa.js";
 import { dfaToDot } from "../../src/ltl/export/dot.js";
 import { dfaToHoa } from "../../src/ltl/export/hoa.js";
-import { dfaToJson } from "../../src/ltl/export/json.js";
+import { dfaToJson, dfaToJsonChunks, estimateJsonBytes } from "../../src/ltl/export/json.js";
 import { dfaToSvg } from "../../src/ltl/export/svg.js";
 import { parseFormula } from "../../src/ltl/spec.js";
-import { holds } from "../support/evaluate.js";
 import { Rng, randomFormula } from "../support/random.js";
 
 /** Every letter of the automaton's alphabet, as the set of atom indices that hold. */
@@ -16,34 +14,56 @@ function letters(dfa: Dfa): number[][] {
   return Array.from({ length: 1 << dfa.atoms.length }, (_, mask) => dfa.atoms.map((_, i) => i).filter((i) => mask & (1 << i)));
 }
 
-/** A guard read back from an export holds for a letter when it holds on the one-step trace of that letter. */
-const evaluateGuard = (f: Formula, holding: ReadonlySet<string>): boolean => holds(f, [holding]);
-
 const randomDfas = (count: number, seed: number): Dfa[] => {
   const rng = new Rng(seed);
   const atoms = ["a", "b", "c"];
   return Array.from({ length: count }, () => compileFormula(randomFormula(rng, { atoms, depth: 4 }), { atoms }));
 };
 
+/** Reads the JSON form as a consumer would, from the documented fields only: the target of a state on a letter. */
+function jsonStep(json: { next: number[]; nodes: [number, number, number][] }, state: number, holds: (atom: number) => boolean): number {
+  let r = json.next[state]!;
+  for (let steps = 0; r >= 0; steps++) {
+    if (steps > json.nodes.length) throw new Error("the diagram has a cycle");
+    const [atom, low, high] = json.nodes[r]!;
+    r = holds(atom) ? high : low;
+  }
+  return -r - 1;
+}
+
 describe("JSON export", () => {
-  it("lists, for every state and letter, exactly the transition the automaton takes", () => {
+  it("gives, for every state and letter, the state the automaton goes to", () => {
     for (const dfa of randomDfas(150, 7)) {
-      const json = JSON.parse(JSON.stringify(dfaToJson(dfa)));
-      expect(json.states).toBe(dfa.stateCount);
+      const json = JSON.parse([...dfaToJsonChunks(dfa, "random")].join(""));
+      expect(json).toEqual(JSON.parse(JSON.stringify(dfaToJson(dfa, "random"))));
+      expect(json).toMatchObject({ format: "ltlguard-dfa", version: 2, states: dfa.stateCount, initial: dfa.initial, source: "random" });
       expect(json.accepting).toEqual(dfa.accepting.flatMap((a, i) => (a ? [i] : [])));
-      const guards = json.transitions.map((t: { from: number; to: number; guard: string }) => ({
-        ...t,
-        formula: parseFormula(t.guard, { atoms: json.atoms }),
-      }));
       for (let s = 0; s < dfa.stateCount; s++) {
         for (const letter of letters(dfa)) {
-          const holding = new Set(letter.map((i) => dfa.atoms[i]!));
-          const taken = guards.filter((t: { from: number; formula: Formula }) => t.from === s && evaluateGuard(t.formula, holding));
-          expect(taken.length, `state ${s}, letter {${[...holding]}}`).toBe(1);
-          expect(taken[0].to).toBe(dfa.next(s, (i) => letter.includes(i)));
+          expect(jsonStep(json, s, (atom) => letter.includes(atom)), `state ${s}, letter {${letter}}`).toBe(dfa.next(s, (i) => letter.includes(i)));
         }
       }
     }
+  });
+
+  it("is as large as the decision diagrams, not as the transitions, and says so before writing", () => {
+    const n = 10;
+    const formula = Array.from({ length: n }, (_, i) => `G(a${i} -> F b${i})`).join(" & ");
+    const dfa = compileFormula(parseFormula(formula));
+    expect(dfa.stateCount).toBe(2 ** n);
+    const text = [...dfaToJsonChunks(dfa)].join("");
+    // 2^10 states with 2^10 successors each: a million transitions, written as about n·2^n nodes.
+    expect(dfa.table.variable.length).toBeLessThanOrEqual(n * 2 ** n);
+    expect(text.length).toBeLessThan(400_000);
+    const estimate = estimateJsonBytes(dfa);
+    expect(estimate).toBeGreaterThanOrEqual(text.length);
+    expect(estimate).toBeLessThan(text.length * 1.5);
+    const json = JSON.parse(text);
+    const letter = (holding: Set<number>) => (atom: number) => holding.has(atom);
+    // a0 pending, then b0 resolves it: back to the initial (accepting) state's behaviour.
+    const pending = jsonStep(json, json.initial, letter(new Set([0])));
+    expect(json.accepting).not.toContain(pending);
+    expect(json.accepting).toContain(jsonStep(json, pending, letter(new Set([1]))));
   });
 
   it("marks the dead state, numbered last", () => {
@@ -52,11 +72,14 @@ describe("JSON export", () => {
     expect(dfaToJson(compileFormula(parseFormula("F a"))).dead).toEqual([]);
   });
 
-  it("writes events-mode guards as disjunctions of events", () => {
-    const dfa = compileFormula(parseFormula("G(a -> X(b | c))", { atoms: ["a", "b", "c"], mode: "events" }), { atoms: ["a", "b", "c"], mode: "events" });
-    const guards = dfaToJson(dfa).transitions.map((t) => t.guard);
-    expect(guards).toContain("b | c");
-    for (const g of guards) expect(g).toMatch(/^(true|[a-c]( \| [a-c])*)$/);
+  it("reads events-mode diagrams with the one event that happens", () => {
+    const atoms = ["a", "b", "c"];
+    const dfa = compileFormula(parseFormula("G(a -> X(b | c))", { atoms, mode: "events" }), { atoms, mode: "events" });
+    const json = dfaToJson(dfa);
+    expect(json.mode).toBe("events");
+    for (let s = 0; s < dfa.stateCount; s++) {
+      for (let e = 0; e < atoms.length; e++) expect(jsonStep(json as never, s, (atom) => atom === e)).toBe(dfa.next(s, (i) => i === e));
+    }
   });
 });
 

@@ -16,7 +16,7 @@ const FILE = "fuzz.ltl";
 const SLOW_MS = 1_500;
 
 /** Parses as a spec and as a single formula; returns why the outcome breaks the contract, if it does. */
-function contractViolation(text: string): string | undefined {
+function contractViolation(text: string, slowMs = SLOW_MS): string | undefined {
   for (const [what, parse] of [
     ["parseSpec", () => parseSpec(text, { file: FILE })],
     ["parseFormula", () => parseFormula(text, { file: FILE })],
@@ -38,13 +38,13 @@ function contractViolation(text: string): string | undefined {
       if (!error.format().startsWith(`${FILE}:${line}:${column}: error: `)) return `${what}: format() gives ${error.format()}`;
     }
     const elapsed = performance.now() - start;
-    if (elapsed > SLOW_MS) return `${what} took ${Math.round(elapsed)} ms`;
+    if (elapsed > slowMs) return `${what} took ${Math.round(elapsed)} ms`;
   }
   return undefined;
 }
 
-const expectContract = (text: string): void => {
-  const violation = contractViolation(text);
+const expectContract = (text: string, slowMs = SLOW_MS): void => {
+  const violation = contractViolation(text, slowMs);
   if (violation !== undefined) throw new Error(`${violation}\ninput (${text.length} chars): ${JSON.stringify(text.slice(0, 300))}`);
 };
 
@@ -176,8 +176,10 @@ describe("deep nesting and long inputs", () => {
     ["64 nested macros", Array.from({ length: 64 }, (_, i) => `define m${i + 1}(x) = ${i === 0 ? "x" : `m${i}(x)`}`).join("\n") + "\nm64(a)"],
   ];
 
+  // These now parse rather than being refused: the parser is linear but not fast (tens of
+  // microseconds per character), so the bound grows with the length.
   it.each(CASES)("%s", (_name, text) => {
-    expectContract(text);
+    expectContract(text, SLOW_MS + text.length * 0.2);
   });
 });
 
@@ -188,7 +190,8 @@ describe("deep nesting and long inputs", () => {
  */
 describe("small inputs with exponential expansions finish or are refused", () => {
   const specModule = fileURLToPath(new URL("../../src/ltl/spec.ts", import.meta.url));
-  const DEADLINE_MS = 4_000;
+  // Generous: starting a child with tsx alone takes a few seconds on a busy machine; a hang takes forever.
+  const DEADLINE_MS = 15_000;
 
   const outcomeInChild = (text: string): string => {
     const script = [
