@@ -9,29 +9,9 @@
  * moved, an item repeated …), from which instances ajv rejects come, to check that the
  * automaton rejects them too.
  */
-import { seededRandom } from "../../src/search/random.js";
+import { Draw } from "./random-schemas.js";
 
 type Schema = Record<string, unknown>;
-
-class Draw {
-  private readonly next: () => number;
-
-  constructor(seed: number) {
-    this.next = seededRandom(seed);
-  }
-
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(0, items.length - 1)]!;
-  }
-}
 
 const NAMES = ["a", "b", "c", "id", "kind", "tags", "n", "mode", "next", "x-y"];
 const WORDS = ["red", "green", "blue", "", "a b", "ü"];

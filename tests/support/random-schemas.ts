@@ -9,7 +9,8 @@ import { seededRandom } from "../../src/search/random.js";
 
 type Schema = Record<string, unknown>;
 
-class Draw {
+/** Seeded draws for schema generators. */
+export class Draw {
   private readonly next: () => number;
 
   constructor(seed: number) {
