@@ -2,7 +2,7 @@ import { STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../grammars/outp
 import { TokenTrie } from "./token-trie.js";
 import type { Vocabulary } from "./vocabulary.js";
 
-import { deadEndStates, popcount, prepareEveryMask, type TokenMask } from "./mask.js";
+import { deadEndStates, popcount, prepareEveryMask, tokenAllowed, type TokenMask } from "./mask.js";
 import { namedSpecialTokens } from "./special-tokens.js";
 
 export interface KeyedMaskIndexOptions {
@@ -151,13 +151,7 @@ export class KeyedMaskIndex {
 
   /** Whether `token` is allowed in `state` (a direct check, independent of the caches). */
   allows(state: number, token: number): boolean {
-    const { transitions, accepting } = this.automaton;
-    if (this.vocabulary.endOfGeneration.includes(token)) return accepting[state] === 1;
-    const bytes = this.bytesOf(token);
-    if (bytes === undefined) return false;
-    let s = state;
-    for (let i = 0; i < bytes.length && s >= 0; i++) s = transitions[s * 256 + bytes[i]!]!;
-    return s >= 0;
+    return tokenAllowed(this.automaton, this.vocabulary, state, token, this.bytesOf(token));
   }
 
   /** The distinct short-token mask of a state's short key, walking the trie the first time. */

@@ -157,13 +157,7 @@ export class MaskIndex {
 
   /** Whether `token` is allowed in `state` (a direct check, independent of the caches). */
   allows(state: number, token: number): boolean {
-    const { transitions, accepting } = this.automaton;
-    if (this.vocabulary.endOfGeneration.includes(token)) return accepting[state] === 1;
-    const bytes = this.bytesOf(token);
-    if (bytes === undefined) return false;
-    let s = state;
-    for (let i = 0; i < bytes.length && s >= 0; i++) s = transitions[s * 256 + bytes[i]!]!;
-    return s >= 0;
+    return tokenAllowed(this.automaton, this.vocabulary, state, token, this.bytesOf(token));
   }
 }
 
@@ -209,4 +203,18 @@ export function deadEndStates(automaton: OutputAutomaton, vocabulary: Vocabulary
     if (!ok) stuck.push(s);
   }
   return stuck;
+}
+
+/**
+ * Whether `token` (writing `bytes`, undefined for a token with no text) is allowed in `state`:
+ * an end-of-generation token where the output may end, otherwise a token whose whole byte string
+ * the automaton reads. The direct check the mask indexes are tested against.
+ */
+export function tokenAllowed(automaton: OutputAutomaton, vocabulary: Vocabulary, state: number, token: number, bytes: Uint8Array | undefined): boolean {
+  const { transitions, accepting } = automaton;
+  if (vocabulary.endOfGeneration.includes(token)) return accepting[state] === 1;
+  if (bytes === undefined) return false;
+  let s = state;
+  for (let i = 0; i < bytes.length && s >= 0; i++) s = transitions[s * 256 + bytes[i]!]!;
+  return s >= 0;
 }
