@@ -2,7 +2,8 @@
 import type { BenchSuite } from "../search/bench.js";
 import { seededRandom } from "../search/random.js";
 import type { ModelRoles } from "../search/roles/model-roles.js";
-import { plainPrompt, type PromptRenderer } from "../search/decoder-policy.js";
+import { DecoderPolicy, plainPrompt, type PromptRenderer } from "../search/decoder-policy.js";
+import type { LlamaBackend } from "../decoder/llama.js";
 import type { SearchProblem } from "../search/types.js";
 
 /** Which policy drives the search: simulated (a known, seeded error model) or the constrained decoder on llama.cpp. */
@@ -59,4 +60,21 @@ export function policyPrompt(model: ModelRoles | undefined): PromptRenderer {
  */
 export function withModel<S, A>(model: ModelRoles | undefined, problem: SearchProblem<S, A>): SearchProblem<S, A> {
   return model === undefined ? problem : model.apply(problem, { modelPolicy: false });
+}
+
+/**
+ * The lifecycle hooks of a suite whose policy may be the constrained decoder on `backend`: each
+ * problem's decoder policy is disposed after its episode, evaluated tokens are read off the
+ * backend, and a backend the suite loaded itself (not the shared model's) is disposed at the end.
+ */
+export function decoderPolicyHooks<S, A>(backend: LlamaBackend | undefined, model: ModelRoles | undefined): Pick<BenchSuite<S, A>, "release" | "evaluatedTokens" | "close"> {
+  return {
+    release: async (problem) => {
+      if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
+    },
+    ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
+    close: async () => {
+      if (backend !== model?.backend) await backend?.dispose();
+    },
+  };
 }

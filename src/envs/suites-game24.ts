@@ -1,12 +1,11 @@
 /** The Game of 24 as a benchmark suite (see `suites.ts` for the budget unit). */
-import { DecoderPolicy } from "../search/decoder-policy.js";
 import { mcts } from "../search/mcts.js";
 import type { BenchSuite } from "../search/bench.js";
 import type { SearchProblem, Task } from "../search/types.js";
 import { createGame24Task, game24Puzzles, type Game24Action, type Game24Environment, type Game24State } from "./game24.js";
 import { game24Backend, game24LlamaPolicy } from "./game24-llama.js";
 import { SimulatedCritic, SimulatedPolicy, SimulatedValue, SimulatedWorldModel } from "./simulated.js";
-import { MODEL_CALLS_UNIT, policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
+import { decoderPolicyHooks, MODEL_CALLS_UNIT, policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
 
 /**
  * Every solvable puzzle of four numbers 1–13. Simulated roles: the proposer (40% of its samples
@@ -28,13 +27,7 @@ export function game24Suite(): SuiteFactory {
       const suite: BenchSuite<Game24State, Game24Action> = {
         name: "game24",
         tasks: () => tasks,
-        release: async (problem) => {
-          if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
-        },
-        ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
-        close: async () => {
-          if (backend !== model?.backend) await backend?.dispose();
-        },
+        ...decoderPolicyHooks(backend, model),
         problem: (task, seed): SearchProblem<Game24State, Game24Action> => withModel<Game24State, Game24Action>(model, {
           environment: task.environment as Task<Game24State, Game24Action>["environment"],
           policy:

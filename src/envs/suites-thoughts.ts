@@ -5,7 +5,6 @@
  * controller that picks operations is the simulated proposer or the llama.cpp policy.
  */
 import type { BenchSuite, StrategyParameters } from "../search/bench.js";
-import { DecoderPolicy } from "../search/decoder-policy.js";
 import { mcts } from "../search/mcts.js";
 import type { Budget, SearchProblem, SearchResult, Strategy } from "../search/types.js";
 import { game24Backend } from "./game24-llama.js";
@@ -25,7 +24,7 @@ import {
   type ThoughtGraphState,
   type ThoughtProblem,
 } from "./thought-graph.js";
-import { policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
+import { decoderPolicyHooks, policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
 
 /**
  * GoT's static schedule as a strategy: the densest schedule (`densestGotSchedule`) whose
@@ -103,13 +102,7 @@ function thoughtGraphSuite(name: string, description: string, make: (i: number) 
             random: roleRandom(task.id, seed, 4),
           });
         },
-        release: async (problem) => {
-          if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
-        },
-        ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
-        close: async () => {
-          if (backend !== model?.backend) await backend?.dispose();
-        },
+        ...decoderPolicyHooks(backend, model),
         limits: (amount) => ({ envSteps: amount }),
         budgetResource: "envSteps",
         budgetUnit: "operations (LLM calls of the thought operator; scoring inside the producing step, keep-best and answer free)",

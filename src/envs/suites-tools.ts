@@ -9,7 +9,6 @@
  */
 import { astar, GrowingPlanMemory, PlanMemory, toolChainCost } from "../search/astar.js";
 import type { BenchSuite, StrategyParameters } from "../search/bench.js";
-import { DecoderPolicy } from "../search/decoder-policy.js";
 import { mcts } from "../search/mcts.js";
 import type { SearchProblem, Strategy } from "../search/types.js";
 import type { ToolCall } from "./tool-planning-apis.js";
@@ -19,7 +18,7 @@ import { memoryFrom, planKeys, toolMemoryKey, type MemoryKeying } from "./tool-p
 import { SimulatedToolPolicy, SimulatedToolValue } from "./tool-planning-policy.js";
 import { generateToolTasks, type ToolState, type ToolTask } from "./tool-planning.js";
 import { game24Backend } from "./game24-llama.js";
-import { MODEL_CALLS_UNIT, policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
+import { decoderPolicyHooks, MODEL_CALLS_UNIT, policyPrompt, roleRandom, withModel, type SuiteFactory } from "./suite-common.js";
 
 /** The templates held out of memory in `tool-planning-unseen`: one per domain. */
 export const UNSEEN_KINDS: readonly string[] = ["contact-cheapest", "flight-car", "filter-sum"];
@@ -100,13 +99,7 @@ function toolSuite(name: string, description: string, options: { live?: boolean;
             random: roleRandom(task.id, seed, 4),
           });
         },
-        release: async (problem) => {
-          if (problem.policy instanceof DecoderPolicy) await problem.policy.dispose();
-        },
-        ...(backend !== undefined ? { evaluatedTokens: () => backend.evaluatedTokens } : {}),
-        close: async () => {
-          if (backend !== model?.backend) await backend?.dispose();
-        },
+        ...decoderPolicyHooks(backend, model),
         limits: (amount) => ({ modelCalls: amount }),
         budgetResource: "modelCalls",
         budgetUnit: MODEL_CALLS_UNIT,
