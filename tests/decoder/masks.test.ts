@@ -6,7 +6,7 @@ import { parseSpec } from "../../src/ltl/spec.js";
 import { composeOutput, STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../../src/grammars/output.js";
 import { LlamaBackend } from "../../src/decoder/llama.js";
 import { MaskIndex } from "../../src/decoder/mask.js";
-import { KeyedMaskIndex } from "../../src/decoder/mask-keyed.js";
+import { KeyedMaskIndex } from "../support/mask-keyed.js";
 import type { Vocabulary } from "../../src/decoder/vocabulary.js";
 import { ensureModel } from "../../src/models/build.js";
 import { checkOutput } from "../support/output-check.js";

@@ -1,9 +1,9 @@
-import { STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../grammars/output.js";
-import { TokenTrie } from "./token-trie.js";
-import type { Vocabulary } from "./vocabulary.js";
+import { STATE_CONTENT, STATE_TAG, type OutputAutomaton } from "../../src/grammars/output.js";
+import { TokenTrie } from "../../src/decoder/token-trie.js";
+import type { Vocabulary } from "../../src/decoder/vocabulary.js";
 
-import { deadEndStates, popcount, prepareEveryMask, tokenAllowed, type TokenMask } from "./mask.js";
-import { namedSpecialTokens } from "./special-tokens.js";
+import { deadEndStates, popcount, prepareEveryMask, tokenAllowed, type TokenMask } from "../../src/decoder/mask.js";
+import { namedSpecialTokens } from "../../src/decoder/special-tokens.js";
 
 export interface KeyedMaskIndexOptions {
   /**
